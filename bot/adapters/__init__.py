@@ -1,0 +1,1 @@
+"""Platform adapters (Slack, Discord, console) that render the core's neutral answers."""
