@@ -1,0 +1,142 @@
+"""The ``factdesk`` command line: a thin layer over the store and the command handler.
+
+    factdesk [--db PATH] ask "/agreement el-salvador" [--json]
+    factdesk [--db PATH] ingest PATH...
+    factdesk [--db PATH] sources
+    factdesk [--db PATH] serve
+    factdesk bench [--articles N]
+
+Exit codes: 0 for answers (empty ones too), 2 for a user error, 1 when some files failed to ingest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.handler import handle
+from bot.render_text import render_text
+from bot.requests import parse_command_line
+from bot.settings import Settings
+from facts.corpus import read_paths
+from facts.store import SQLiteStore, open_store
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="factdesk", description="Cited answers from the newsroom's documents.")
+    p.add_argument("--db", type=Path, help="SQLite store (default: FACTDESK_DB or ./factdesk.db)")
+    sub = p.add_subparsers(dest="verb", required=True, metavar="COMMAND")
+    a = sub.add_parser("ask", help='answer one command, e.g. ask "/timeline 2019"')
+    a.add_argument("line", help='the command as typed in chat, e.g. "/agreement el-salvador"')
+    a.add_argument("--json", action="store_true", help="print the JSON answer contract")
+    i = sub.add_parser("ingest", help="add Markdown files, or folders with a manifest.toml")
+    i.add_argument("paths", nargs="+", type=Path)
+    sub.add_parser("sources", help="list the documents in the store")
+    sub.add_parser("serve", help="run factdesk (a console on the terminal when no platform is configured)")
+    b = sub.add_parser("bench", help="measure ingest throughput and command latency")
+    b.add_argument("--articles", type=int, default=20_000, help="generated articles (default 20000)")
+    b.add_argument("--repeat", type=int, default=200, help="timed runs per command (default 200)")
+    b.add_argument("--db-dir", type=Path, default=None, help="where to build the benchmark store")
+    return p
+
+
+async def _open(settings: Settings) -> SQLiteStore:
+    return await open_store(settings.db, bundled_corpus=settings.bundled_corpus)
+
+
+async def _ask(settings: Settings, line: str, as_json: bool) -> int:
+    store = await _open(settings)
+    try:
+        answer = await handle(parse_command_line(line), store)
+    finally:
+        await store.close()
+    if as_json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(render_text(answer))
+    return EXIT_USAGE if answer.error else EXIT_OK
+
+
+async def _ingest(settings: Settings, paths: Sequence[Path]) -> int:
+    store = await _open(settings)
+    failed = added = unchanged = 0
+    try:
+        for item in read_paths(list(paths)):
+            if item.error:
+                failed += 1
+                print(f"error: {item.error}", file=sys.stderr)
+                continue
+            assert item.article is not None
+            result = await store.ingest(item.article)
+            if result.status == "unchanged":
+                unchanged += 1
+                print(f"unchanged  {item.path}")
+            else:
+                added += 1
+                print(f"{result.status:<10} {item.path}: source {result.doc_id} v{result.version}, "
+                      f"{result.new_facts} new facts, {result.merged_facts} already known")
+    finally:
+        await store.close()
+    print(f"{added} ingested, {unchanged} unchanged, {failed} failed")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+async def _sources(settings: Settings) -> int:
+    store = await _open(settings)
+    try:
+        docs = await store.documents()
+    finally:
+        await store.close()
+    for d in docs:
+        state = f" (replaced by {d.superseded_by})" if d.superseded_by else ""
+        print(f"{d.id:>5}  {d.published:<10}  {d.outlet} — {d.title}  [{d.facts} facts]{state}\n       {d.url}")
+    if not docs:
+        print("The store holds no documents; add some with `factdesk ingest PATH`.")
+    return EXIT_OK
+
+
+async def _serve(settings: Settings) -> int:
+    from bot.adapters.console_adapter import run_console
+
+    store = await _open(settings)
+    try:
+        await run_console(store, sys.stdin, sys.stdout)
+    finally:
+        await store.close()
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    overrides = {"db": args.db} if args.db else {}
+    settings = Settings(**overrides)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.verb == "ask":
+        return asyncio.run(_ask(settings, args.line, args.json))
+    if args.verb == "ingest":
+        return asyncio.run(_ingest(settings, args.paths))
+    if args.verb == "sources":
+        return asyncio.run(_sources(settings))
+    if args.verb == "serve":
+        try:
+            return asyncio.run(_serve(settings))
+        except KeyboardInterrupt:
+            return EXIT_OK
+    if args.verb == "bench":
+        from bot.bench import run_bench
+
+        return run_bench(articles=args.articles, repeat=args.repeat, workdir=args.db_dir)
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""The one registry of commands: every surface (CLI, console, Slack, Discord) is built from it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from facts import queries
+from facts.answer import Answer
+from facts.store import FactStore
+
+__all__ = ["COMMANDS", "Argument", "Command", "get_command"]
+
+Handler = Callable[[FactStore, str, str], Awaitable[Answer]]
+
+
+@dataclass(frozen=True)
+class Argument:
+    name: str
+    description: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command as every surface shows it; ``usage`` is the one-line synopsis."""
+
+    name: str
+    usage: str
+    help: str
+    arguments: tuple[Argument, ...]
+    handler: Handler | None
+    admin_only: bool = False
+
+
+async def _agreement(store: FactStore, text: str, command: str) -> Answer:
+    return await queries.agreement(store, text, command=command)
+
+
+async def _timeline(store: FactStore, text: str, command: str) -> Answer:
+    return await queries.timeline(store, text, command=command)
+
+
+async def _search(store: FactStore, text: str, command: str) -> Answer:
+    return await queries.search(store, text, command=command)
+
+
+async def _ask(store: FactStore, text: str, command: str) -> Answer:
+    return await queries.ask(store, text, command=command)
+
+
+async def _source(store: FactStore, text: str, command: str) -> Answer:
+    return await queries.source(store, text, command=command)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "agreement", "/agreement <country>",
+        "A short cited summary of what the documents report about agreements with a country.",
+        (Argument("country", "Country name, ISO code, demonym or slug (el-salvador)"),), _agreement,
+    ),
+    Command(
+        "timeline", "/timeline <year | from-to> [country] [page N]",
+        "Dated events in a year or range of years, in order, each at its precision.",
+        (Argument("years", "A year (2019) or a range (2019-2020)"),
+         Argument("country", "Only events naming this country", required=False)), _timeline,
+    ),
+    Command(
+        "search", "/search <words>", "Passages that mention the words, best first, cited.",
+        (Argument("query", "Words to look for"),), _search,
+    ),
+    Command(
+        "ask", "/ask <question>",
+        "The passages that answer a question; says so plainly when the documents do not.",
+        (Argument("question", "A question in plain words"),), _ask,
+    ),
+    Command(
+        "source", "/source <n | url>", "A source's outlet, title, date, url and the facts taken from it.",
+        (Argument("ref", "Source number (see `factdesk sources`) or url"),), _source,
+    ),
+    Command(
+        "factdesk", "/factdesk help", "What factdesk can do, one line per command.",
+        (Argument("topic", "help", required=False),), None,
+    ),
+)
+
+_BY_NAME = {c.name: c for c in COMMANDS}
+
+
+def get_command(name: str) -> Command | None:
+    return _BY_NAME.get(name.lower().lstrip("/"))

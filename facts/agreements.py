@@ -1,0 +1,141 @@
+"""Which agreement a sentence is about, sentence by sentence.
+
+News articles switch referent: a story about one country's accord often closes with a
+paragraph about a neighbour's. A sentence names the agreement's country explicitly
+("an agreement with X", "X's accord", "X signed a deal"), or continues the agreement the
+story was last talking about. The home country of most coverage (the United States for
+US outlets) is a party to nearly every accord, so it only counts when no other country is
+linked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "AgreementLink",
+    "SentenceCountries",
+    "agreement_name",
+    "attribute",
+    "has_agreement_term",
+]
+
+_TERM = re.compile(
+    r"\b(?:agreements?|accords?|deals?|pacts?|treat(?:y|ies)|arrangements?|memorand(?:um|a) of understanding"
+    r"|compacts?|MOUs?|safe third country|ACAs?)\b",
+    re.IGNORECASE,
+)
+_PLURAL_TERM = re.compile(r"\b(?:agreements|accords|deals|pacts|treaties|arrangements)\b", re.IGNORECASE)
+_PARTY_VERB = re.compile(r"\b(?:signed|signs|sign|agreed|ratified|negotiated|reached|struck|concluded)\b",
+                         re.IGNORECASE)
+_NAME = re.compile(
+    r"[\"“`']{1,2}([A-Z][\w-]*(?:\s+[A-Za-z][\w-]*){0,5}?)[\"”']{1,2}\s+(?:agreement|accord|deal|pact|treaty)"
+    r"|[\"“`']{1,2}([a-z][\w-]*(?:\s+[\w-]+){0,4}\s+(?:agreement|accord|deal|pact|treaty))[.,]?[\"”']{1,2}"
+    r"|\b((?:[A-Z][a-z]+\s+){1,5}(?:Agreement|Accord|Treaty|Pact))\b"
+)
+_WINDOW_WORDS = 12
+_TOKEN = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class SentenceCountries:
+    """A sentence with the countries it mentions (ISO codes with their character spans)."""
+
+    text: str
+    paragraph: int
+    mentions: Sequence[tuple[str, int, int]]
+
+
+@dataclass(frozen=True)
+class AgreementLink:
+    """The countries whose agreement a sentence concerns; ``explicit`` when named in it."""
+
+    countries: tuple[str, ...]
+    explicit: bool
+    has_term: bool
+
+
+def has_agreement_term(text: str) -> bool:
+    return _TERM.search(text) is not None
+
+
+def agreement_name(text: str) -> str | None:
+    """A named agreement in the sentence ("Asylum Cooperation Agreement", a quoted "... agreement")."""
+    m = _NAME.search(text)
+    if not m:
+        return None
+    name = next(g for g in m.groups() if g)
+    name = name.strip(" .,")
+    if not name.lower().endswith(("agreement", "accord", "deal", "pact", "treaty")):
+        name = f"{name} agreement"
+    return name[0].upper() + name[1:]
+
+
+def _word_index(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _position(spans: list[tuple[int, int]], offset: int) -> int:
+    for i, (_, end) in enumerate(spans):
+        if offset < end:
+            return i
+    return len(spans)
+
+
+def linked_countries(sentence: SentenceCountries, home: str | None) -> list[str]:
+    """Countries within a few words of an agreement word or a party verb, home country last."""
+    anchors = [m.start() for m in _TERM.finditer(sentence.text)]
+    anchors += [m.start() for m in _PARTY_VERB.finditer(sentence.text)]
+    if not anchors or not sentence.mentions:
+        return []
+    spans = _word_index(sentence.text)
+    anchor_words = [_position(spans, a) for a in anchors]
+    linked: list[str] = []
+    for code, start, _end in sentence.mentions:
+        w = _position(spans, start)
+        if any(abs(w - a) <= _WINDOW_WORDS for a in anchor_words) and code not in linked:
+            linked.append(code)
+    foreign = [c for c in linked if c != home]
+    return foreign or linked
+
+
+def attribute(
+    sentences: Sequence[SentenceCountries], *, topic: str | None, home: str | None = "US"
+) -> list[AgreementLink | None]:
+    """Attribute each sentence of one document to an agreement's countries (or None).
+
+    ``topic`` is the country of the document's headline agreement: the starting context.
+    A sentence with an agreement word takes the countries linked to it, or, if none, the
+    context (the last explicitly linked agreement, when it was at most one paragraph ago,
+    else the topic). A sentence without one joins the agreement of its own paragraph when
+    it names that country or no country at all.
+    """
+    out: list[AgreementLink | None] = []
+    context: tuple[str, ...] = (topic,) if topic else ()
+    context_paragraph = -10
+    paragraph_link: dict[int, AgreementLink] = {}
+    for s in sentences:
+        named = [c for c, _, _ in s.mentions]
+        if has_agreement_term(s.text):
+            linked = linked_countries(s, home)
+            if linked and linked != [home]:
+                link = AgreementLink(tuple(linked), True, True)
+                context, context_paragraph = link.countries, s.paragraph
+            elif _PLURAL_TERM.search(s.text) and not linked:
+                link = AgreementLink((topic,), False, True) if topic else None
+            else:
+                recent = s.paragraph - context_paragraph <= 1
+                current = context if recent else ((topic,) if topic else ())
+                link = AgreementLink(current, False, True) if current else None
+            if link:
+                paragraph_link[s.paragraph] = link
+            out.append(link)
+            continue
+        para = paragraph_link.get(s.paragraph)
+        if para and (not named or set(named) & set(para.countries)):
+            out.append(AgreementLink(para.countries, False, False))
+        else:
+            out.append(None)
+    return out

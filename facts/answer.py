@@ -1,0 +1,87 @@
+"""The platform-neutral answer every command returns, and its JSON contract.
+
+Shape (see README, "JSON answer contract")::
+
+    {command, title, items: [{text, date, date_end, date_precision, citations: [{source, quote}],
+     note, group}], sources: [{n, doc_id, outlet, title, published, url}], notes: [...],
+     error: null | {code, message}}
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Answer", "AnswerError", "Citation", "Item", "Source"]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verbatim quote from the document numbered ``source`` in the answer's sources."""
+
+    source: int
+    quote: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of an answer: its text, its event date at its precision, and its quotes."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    date: str | None = None
+    date_end: str | None = None
+    date_precision: str | None = None
+    note: str | None = None
+    group: str | None = None
+    fact_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A document cited by an answer, numbered from 1 in order of first citation."""
+
+    n: int
+    doc_id: int
+    outlet: str
+    title: str
+    published: str
+    url: str
+
+
+@dataclass(frozen=True)
+class AnswerError:
+    code: str
+    message: str
+
+
+@dataclass
+class Answer:
+    """What a command answers; adapters only render it."""
+
+    command: str
+    title: str
+    items: list[Item] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: AnswerError | None = None
+
+    @classmethod
+    def failure(cls, command: str, code: str, message: str) -> Answer:
+        return cls(command=command, title="Error", error=AnswerError(code, message))
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON contract: plain types only, every key always present."""
+        items = []
+        for it in self.items:
+            d = asdict(it)
+            d["citations"] = [asdict(c) for c in it.citations]
+            items.append(d)
+        return {
+            "command": self.command,
+            "title": self.title,
+            "items": items,
+            "sources": [asdict(s) for s in self.sources],
+            "notes": list(self.notes),
+            "error": asdict(self.error) if self.error else None,
+        }

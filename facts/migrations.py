@@ -1,0 +1,216 @@
+"""Named schema migrations, each applied once in its own transaction.
+
+A migration is never edited after it ships: a change to the schema is a new entry at the
+end of :data:`MIGRATIONS`. Applied names are recorded in ``_migrations``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import aiosqlite
+
+__all__ = ["MIGRATIONS", "applied_migrations", "migrate"]
+
+INITIAL = """
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    outlet TEXT NOT NULL,
+    title TEXT NOT NULL,
+    headline TEXT,
+    published TEXT NOT NULL,
+    published_precision TEXT NOT NULL CHECK (published_precision IN ('day', 'month')),
+    author TEXT,
+    date_note TEXT,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    content_hash TEXT NOT NULL,
+    body TEXT NOT NULL,
+    origin TEXT,
+    ingested_at TEXT NOT NULL,
+    superseded_by INTEGER REFERENCES documents(id),
+    UNIQUE (url, version)
+);
+CREATE INDEX documents_by_hash ON documents(content_hash);
+
+CREATE TABLE passages (
+    id INTEGER PRIMARY KEY,
+    doc_id INTEGER NOT NULL REFERENCES documents(id),
+    idx INTEGER NOT NULL,
+    paragraph INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    is_caption INTEGER NOT NULL DEFAULT 0,
+    text TEXT NOT NULL,
+    UNIQUE (doc_id, idx)
+);
+
+CREATE VIRTUAL TABLE passages_fts USING fts5(
+    text, content='passages', content_rowid='id',
+    tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER passages_fts_insert AFTER INSERT ON passages BEGIN
+    INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
+END;
+
+CREATE TABLE entities (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('country', 'person', 'org')),
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    UNIQUE (kind, key)
+);
+
+CREATE TABLE passage_entities (
+    passage_id INTEGER NOT NULL REFERENCES passages(id),
+    entity_id INTEGER NOT NULL REFERENCES entities(id),
+    title TEXT,
+    PRIMARY KEY (passage_id, entity_id)
+) WITHOUT ROWID;
+CREATE INDEX passage_entities_by_entity ON passage_entities(entity_id);
+
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    date_start TEXT NOT NULL,
+    date_end TEXT NOT NULL,
+    date_precision TEXT NOT NULL,
+    verb TEXT NOT NULL,
+    country TEXT
+);
+CREATE INDEX events_by_key ON events(date_start, date_end, verb);
+
+CREATE TABLE facts (
+    id INTEGER PRIMARY KEY,
+    text TEXT NOT NULL,
+    words INTEGER NOT NULL,
+    shingles INTEGER NOT NULL,
+    date_start TEXT,
+    date_end TEXT,
+    date_precision TEXT,
+    date_mod TEXT,
+    date_label TEXT,
+    date_end_label TEXT,
+    date_text TEXT,
+    event_id INTEGER REFERENCES events(id),
+    salience REAL NOT NULL DEFAULT 0,
+    agreement_name TEXT,
+    facets TEXT NOT NULL DEFAULT '',
+    topic TEXT,
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'retracted')),
+    origin TEXT NOT NULL DEFAULT 'extracted',
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX facts_by_date ON facts(date_start, date_end) WHERE date_start IS NOT NULL;
+CREATE INDEX facts_by_event ON facts(event_id) WHERE event_id IS NOT NULL;
+
+CREATE TABLE fact_sources (
+    fact_id INTEGER NOT NULL REFERENCES facts(id),
+    passage_id INTEGER NOT NULL REFERENCES passages(id),
+    doc_id INTEGER NOT NULL REFERENCES documents(id),
+    quote TEXT NOT NULL,
+    date_start TEXT,
+    date_end TEXT,
+    date_precision TEXT,
+    date_label TEXT,
+    numbers TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (fact_id, passage_id)
+) WITHOUT ROWID;
+CREATE INDEX fact_sources_by_doc ON fact_sources(doc_id);
+CREATE INDEX fact_sources_by_passage ON fact_sources(passage_id);
+
+CREATE TABLE fact_agreements (
+    country TEXT NOT NULL,
+    fact_id INTEGER NOT NULL REFERENCES facts(id),
+    explicit INTEGER NOT NULL,
+    PRIMARY KEY (country, fact_id)
+) WITHOUT ROWID;
+CREATE INDEX fact_agreements_by_fact ON fact_agreements(fact_id);
+
+CREATE TABLE fact_countries (
+    country TEXT NOT NULL,
+    fact_id INTEGER NOT NULL REFERENCES facts(id),
+    PRIMARY KEY (country, fact_id)
+) WITHOUT ROWID;
+
+CREATE TABLE fact_shingles (
+    hash INTEGER NOT NULL,
+    fact_id INTEGER NOT NULL REFERENCES facts(id),
+    PRIMARY KEY (hash, fact_id)
+) WITHOUT ROWID;
+
+CREATE TABLE fact_history (
+    id INTEGER PRIMARY KEY,
+    fact_id INTEGER NOT NULL REFERENCES facts(id),
+    version INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    action TEXT NOT NULL,
+    note TEXT,
+    snapshot TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX fact_history_by_fact ON fact_history(fact_id, version);
+
+CREATE TABLE _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_initial", INITIAL),
+]
+
+
+async def applied_migrations(db: aiosqlite.Connection) -> list[str]:
+    await db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    async with db.execute("SELECT name FROM _migrations ORDER BY name") as cur:
+        return [row[0] for row in await cur.fetchall()]
+
+
+async def migrate(db: aiosqlite.Connection) -> list[str]:
+    """Apply every migration not yet applied; return the names applied now.
+
+    Each runs in its own ``BEGIN IMMEDIATE`` transaction, so a failure leaves the store at the
+    last good migration.
+    """
+    done = set(await applied_migrations(db))
+    applied: list[str] = []
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(sql):
+                await db.execute(statement)
+            await db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                (name, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+            )
+        except BaseException:
+            await db.rollback()
+            raise
+        await db.commit()
+        applied.append(name)
+    return applied
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements; trigger bodies keep their inner semicolons."""
+    out: list[str] = []
+    buf: list[str] = []
+    in_trigger = False
+    for line in sql.strip().splitlines():
+        buf.append(line)
+        stripped = line.strip().upper()
+        if stripped.startswith("CREATE TRIGGER"):
+            in_trigger = True
+        if (in_trigger and stripped == "END;") or (not in_trigger and stripped.endswith(";")):
+            out.append("\n".join(buf).strip().rstrip(";"))
+            buf, in_trigger = [], False
+    if "".join(buf).strip():
+        out.append("\n".join(buf).strip())
+    return out

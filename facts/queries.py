@@ -1,0 +1,242 @@
+"""The knowledge core's questions: agreement, timeline, search, ask and source.
+
+Each takes typed arguments and a store and returns an :class:`Answer`; it raises
+:class:`UsageError` / :class:`NotFound` for bad input. Parsing chat text is the bot's job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from facts.answer import Answer
+from facts.citing import AnswerBuilder, cluster_by_event
+from facts.countries import Country, resolve_country, suggest_countries
+from facts.dates import parse_year_range
+from facts.errors import NotFound, UsageError
+from facts.records import FactRow, PassageHit
+from facts.store import FactStore
+from facts.summary import agreement_periods, period_name, select_lines
+
+__all__ = [
+    "MAX_QUERY_CHARS",
+    "agreement",
+    "ask",
+    "lookup_country",
+    "search",
+    "source",
+    "timeline",
+]
+
+SUMMARY_LINES = 12
+TIMELINE_PAGE = 20
+SEARCH_RESULTS = 10
+ASK_RESULTS = 5
+MAX_QUERY_CHARS = 500
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_QUESTION_STOP = frozenset(
+    "a an the and or but of to in on at by for with from as is are was were be been being it its that this "
+    "these those which who whom whose what when where why how did do does done has have had not no "
+    "about into over under than then there their they them he she his her we you your i me my our us "
+    "can could would should will shall may might must any some all more most such very just also "
+    "tell say said says happen happened anything something".split()
+)
+
+
+def lookup_country(query: str) -> Country:
+    """The country a user means, or a one-line error that suggests the nearest names."""
+    text = " ".join(query.split())
+    if not text:
+        raise UsageError("Which country? Give a name, code or demonym, e.g. el-salvador.")
+    country = resolve_country(text)
+    if country:
+        return country
+    hint = ", ".join(c.slug for c in suggest_countries(text))
+    more = f" Did you mean {hint}?" if hint else ""
+    raise UsageError(f"I don't know a country called '{_clip(text)}'.{more}")
+
+
+def _clip(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+async def agreement(store: FactStore, query: str, *, command: str) -> Answer:
+    country = lookup_country(query)
+    facts = await store.agreement_facts(country.code)
+    title = f"Agreements with {country.name}"
+    if not facts:
+        return Answer(command=command, title=title,
+                      notes=[f"The documents report no agreement with {country.name}."])
+    clusters = cluster_by_event(facts)
+    chosen = select_lines(clusters, limit=SUMMARY_LINES)
+    picked = [clusters[i] for i in chosen]
+    periods = agreement_periods(picked)
+    names = {p: period_name([c for c, q in zip(picked, periods, strict=True) if q == p]) for p in set(periods)}
+    grouped = len(names) > 1
+    b = AnswerBuilder(command, title)
+    for cluster, p in sorted(zip(picked, periods, strict=True), key=lambda cp: (cp[1], _sort_key(cp[0]))):
+        b.add_cluster(cluster, group=names[p] if grouped else None)
+    more = len(clusters) - len(picked)
+    if more > 0:
+        b.answer.notes.append(f"{more} more reported lines; /search {country.slug} lists passages.")
+    return b.answer
+
+
+def _sort_key(cluster: Sequence[FactRow]) -> tuple[str, int]:
+    from facts.citing import display_date
+
+    date, _, _ = display_date(cluster)
+    first = min(s.passage_index for f in cluster for s in f.sources)
+    return (date or "9999", first)
+
+
+def parse_timeline_args(text: str) -> tuple[dt.date, dt.date, Country | None, int]:
+    """``<year> | <from>-<to> [country] [page N]`` -> (start, end, country, page)."""
+    words = text.split()
+    if not words:
+        raise UsageError("Which years? Give a year or a range, e.g. 2019 or 2019-2020.")
+    page = 1
+    if len(words) >= 2 and words[-2].lower() == "page":
+        if not words[-1].isdigit() or int(words[-1]) < 1:
+            raise UsageError(f"'{_clip(words[-1])}' is not a page number.")
+        page = int(words[-1])
+        words = words[:-2]
+    span = parse_year_range(words[0]) if words else None
+    rest = words[1:]
+    if span is None and len(words) >= 3 and words[1].lower() in {"to", "-", "–", ".."}:
+        span = parse_year_range(f"{words[0]}-{words[2]}")
+        rest = words[3:]
+    if span is None:
+        raise UsageError(f"'{_clip(words[0])}' is not a year or a range of years.")
+    country = lookup_country(" ".join(rest)) if rest else None
+    return span[0], span[1], country, page
+
+
+async def timeline(store: FactStore, text: str, *, command: str) -> Answer:
+    start, end, country, page = parse_timeline_args(text)
+    facts = await store.range_facts(start.isoformat(), end.isoformat(),
+                                    country=country.code if country else None)
+    label = str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
+    if start.month != 1 or end.month != 12:
+        label = f"{start.isoformat()} to {end.isoformat()}"
+    title = f"Timeline {label}" + (f" — {country.name}" if country else "")
+    clusters = cluster_by_event(facts)
+    b = AnswerBuilder(command, title)
+    if not clusters:
+        b.answer.notes.append(f"The documents date no events in {label}.")
+        return b.answer
+    ranked = sorted(clusters, key=lambda c: -max(f.salience + 0.75 * (len(f.sources) - 1) for f in c))
+    pages = (len(ranked) + TIMELINE_PAGE - 1) // TIMELINE_PAGE
+    if page > pages:
+        raise UsageError(f"There are only {pages} page(s) for {label}.")
+    shown = ranked[(page - 1) * TIMELINE_PAGE : page * TIMELINE_PAGE]
+    for cluster in sorted(shown, key=lambda c: (min(f.date_start or "" for f in c), _sort_key(c))):
+        b.add_cluster(cluster)
+    if page < pages:
+        rest = len(ranked) - page * TIMELINE_PAGE
+        b.answer.notes.append(f"{rest} more — use /timeline {text.split(' page ')[0]} page {page + 1}")
+    return b.answer
+
+
+def _terms(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def _fts(terms: Sequence[str], op: str) -> str:
+    return f" {op} ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def check_query(text: str, *, what: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        raise UsageError(f"Give some {what}.")
+    if len(text) > MAX_QUERY_CHARS:
+        raise UsageError(f"That {what} is {len(text):,} characters; keep it under {MAX_QUERY_CHARS}.")
+    if not _terms(text):
+        raise UsageError(f"'{_clip(text)}' has no words to look for.")
+    return text
+
+
+async def _cite_hits(b: AnswerBuilder, store: FactStore, hits: Sequence[PassageHit], limit: int) -> None:
+    fact_ids = [h.fact_id for h in hits if h.fact_id is not None]
+    facts = {f.id: f for f in await store.facts_by_ids(fact_ids)} if fact_ids else {}
+    seen: set[int] = set()
+    for h in hits:
+        if len(b.answer.items) >= limit:
+            break
+        fact = facts.get(h.fact_id) if h.fact_id is not None else None
+        if fact is not None:
+            if fact.id in seen:
+                continue
+            seen.add(fact.id)
+            b.add_cluster([fact])
+        else:
+            b.add_passage(h.text, h.doc)
+
+
+async def search(store: FactStore, text: str, *, command: str) -> Answer:
+    text = check_query(text, what="words to search for")
+    terms = _terms(text)
+    b = AnswerBuilder(command, f"Search: {_clip(text)}")
+    hits: list[PassageHit] = []
+    for match in ([f'"{" ".join(terms)}"'] if len(terms) > 1 else []) + [_fts(terms, "AND"), _fts(terms, "OR")]:
+        found = await store.search_passages(match, limit=40)
+        known = {h.passage_id for h in hits}
+        hits += [h for h in found if h.passage_id not in known]
+        if len(hits) >= SEARCH_RESULTS:
+            break
+    await _cite_hits(b, store, hits, SEARCH_RESULTS)
+    if not b.answer.items:
+        b.answer.notes.append(f"No passage in the documents mentions {_clip(text)}.")
+    return b.answer
+
+
+def _coverage(passage: str, terms: Sequence[str]) -> float:
+    have = set(_terms(passage))
+    stems = {w[:5] for w in have}
+    hit = sum(1 for t in terms if t in have or t[:5] in stems)
+    return hit / len(terms) if terms else 0.0
+
+
+async def ask(store: FactStore, question: str, *, command: str) -> Answer:
+    question = check_query(question, what="question")
+    terms = list(dict.fromkeys(t for t in _terms(question) if t not in _QUESTION_STOP and len(t) > 1))
+    b = AnswerBuilder(command, f"Q: {_clip(question, 120)}")
+    if not terms:
+        b.answer.notes.append("The documents do not say: the question names nothing to look for.")
+        return b.answer
+    hits = await store.search_passages(_fts(terms, "OR"), limit=60)
+    need = 1.0 if len(terms) == 1 else (2 / 3 if len(terms) <= 3 else 0.5)
+    scored = [(h, _coverage(h.text, terms)) for h in hits if h.kind == "sentence"]
+    good = [h for h, cov in sorted(scored, key=lambda hc: (-hc[1], hc[0].rank)) if cov >= need]
+    await _cite_hits(b, store, good, ASK_RESULTS)
+    if not b.answer.items:
+        b.answer.notes.append("The documents do not say. No passage answers that question.")
+    return b.answer
+
+
+async def source(store: FactStore, ref: str, *, command: str) -> Answer:
+    ref = ref.strip()
+    if not ref:
+        raise UsageError("Which source? Give its number or its url.")
+    if ref.isdigit():
+        doc = await store.document(doc_id=int(ref))
+    elif re.match(r"^https?://", ref):
+        doc = await store.document(url=ref)
+    else:
+        raise UsageError(f"'{_clip(ref)}' is not a source number or a url.")
+    if doc is None:
+        raise NotFound(f"No source {_clip(ref)} in the store; `factdesk sources` lists them.")
+    b = AnswerBuilder(command, f"{doc.outlet}: {doc.title}")
+    b.source_number(doc)
+    for fact in await store.document_facts(doc.id):
+        if any(s.doc.id == doc.id for s in fact.sources):
+            b.add_cluster([fact], only_doc=doc.id)
+    if doc.superseded_by:
+        b.answer.notes.append(f"This version was replaced by source {doc.superseded_by}.")
+    if doc.date_note:
+        b.answer.notes.append(f"Date note: {doc.date_note}")
+    if not b.answer.items:
+        b.answer.notes.append("No facts were taken from this document.")
+    return b.answer
