@@ -82,8 +82,10 @@ async def _ingest(settings: Settings, paths: Sequence[Path]) -> int:
                 print(f"unchanged  {item.path}")
             else:
                 added += 1
-                print(f"{result.status:<10} {item.path}: source {result.doc_id} v{result.version}, "
-                      f"{result.new_facts} new facts, {result.merged_facts} already known")
+                print(
+                    f"{result.status:<10} {item.path}: source {result.doc_id} v{result.version}, "
+                    f"{result.new_facts} new facts, {result.merged_facts} already known"
+                )
     finally:
         await store.close()
     print(f"{added} ingested, {unchanged} unchanged, {failed} failed")
@@ -98,7 +100,9 @@ async def _sources(settings: Settings) -> int:
         await store.close()
     for d in docs:
         state = f" (replaced by {d.superseded_by})" if d.superseded_by else ""
-        print(f"{d.id:>5}  {d.published:<10}  {d.outlet} — {d.title}  [{d.facts} facts]{state}\n       {d.url}")
+        print(
+            f"{d.id:>5}  {d.published:<10}  {d.outlet} — {d.title}  [{d.facts} facts]{state}\n       {d.url}"
+        )
     if not docs:
         print("The store holds no documents; add some with `factdesk ingest PATH`.")
     return EXIT_OK
@@ -119,7 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     overrides = {"db": args.db} if args.db else {}
     settings = Settings(**overrides)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     if args.verb == "ask":
         return asyncio.run(_ask(settings, args.line, args.json))
     if args.verb == "ingest":

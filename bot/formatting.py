@@ -8,7 +8,7 @@ __all__ = ["format_date"]
 
 
 def format_date(item: Item) -> str:
-    """"2019-09-20", "2019-09", "2019", "week of 2019-09-16", "2019-11 to 2020-03", "as of 2025-01-26"."""
+    """ "2019-09-20", "2019-09", "2019", "week of 2019-09-16", "2019-11 to 2020-03", "as of 2025-01-26"."""
     if not item.date:
         return ""
     p = item.date_precision

@@ -29,8 +29,9 @@ async def handle(request: Request, store: FactStore) -> Answer:
     command = get_command(request.command)
     if command is None:
         names = ", ".join(f"/{c.name}" for c in COMMANDS)
-        return Answer.failure(shown, "unknown_command",
-                              f"There is no command /{request.command[:40]}. Commands: {names}.")
+        return Answer.failure(
+            shown, "unknown_command", f"There is no command /{request.command[:40]}. Commands: {names}."
+        )
     if command.handler is None:
         return help_answer(shown)
     try:
@@ -39,4 +40,6 @@ async def handle(request: Request, store: FactStore) -> Answer:
         return Answer.failure(shown, exc.code, f"{exc} Usage: {command.usage}")
     except Exception:
         log.exception("command failed: %s", shown)
-        return Answer.failure(shown, "internal", "Sorry, something went wrong answering that; it has been logged.")
+        return Answer.failure(
+            shown, "internal", "Sorry, something went wrong answering that; it has been logged."
+        )

@@ -55,32 +55,49 @@ async def _source(store: FactStore, text: str, command: str) -> Answer:
 
 COMMANDS: tuple[Command, ...] = (
     Command(
-        "agreement", "/agreement <country>",
+        "agreement",
+        "/agreement <country>",
         "A short cited summary of what the documents report about agreements with a country.",
-        (Argument("country", "Country name, ISO code, demonym or slug (el-salvador)"),), _agreement,
+        (Argument("country", "Country name, ISO code, demonym or slug (el-salvador)"),),
+        _agreement,
     ),
     Command(
-        "timeline", "/timeline <year | from-to> [country] [page N]",
+        "timeline",
+        "/timeline <year | from-to> [country] [page N]",
         "Dated events in a year or range of years, in order, each at its precision.",
-        (Argument("years", "A year (2019) or a range (2019-2020)"),
-         Argument("country", "Only events naming this country", required=False)), _timeline,
+        (
+            Argument("years", "A year (2019) or a range (2019-2020)"),
+            Argument("country", "Only events naming this country", required=False),
+        ),
+        _timeline,
     ),
     Command(
-        "search", "/search <words>", "Passages that mention the words, best first, cited.",
-        (Argument("query", "Words to look for"),), _search,
+        "search",
+        "/search <words>",
+        "Passages that mention the words, best first, cited.",
+        (Argument("query", "Words to look for"),),
+        _search,
     ),
     Command(
-        "ask", "/ask <question>",
+        "ask",
+        "/ask <question>",
         "The passages that answer a question; says so plainly when the documents do not.",
-        (Argument("question", "A question in plain words"),), _ask,
+        (Argument("question", "A question in plain words"),),
+        _ask,
     ),
     Command(
-        "source", "/source <n | url>", "A source's outlet, title, date, url and the facts taken from it.",
-        (Argument("ref", "Source number (see `factdesk sources`) or url"),), _source,
+        "source",
+        "/source <n | url>",
+        "A source's outlet, title, date, url and the facts taken from it.",
+        (Argument("ref", "Source number (see `factdesk sources`) or url"),),
+        _source,
     ),
     Command(
-        "factdesk", "/factdesk help", "What factdesk can do, one line per command.",
-        (Argument("topic", "help", required=False),), None,
+        "factdesk",
+        "/factdesk help",
+        "What factdesk can do, one line per command.",
+        (Argument("topic", "help", required=False),),
+        None,
     ),
 )
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 __all__ = ["Request", "clean_text", "parse_command_line"]
 
-_INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_INVISIBLE = re.compile(
+    r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]"
+)
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,9 @@ _TERM = re.compile(
     re.IGNORECASE,
 )
 _PLURAL_TERM = re.compile(r"\b(?:agreements|accords|deals|pacts|treaties|arrangements)\b", re.IGNORECASE)
-_PARTY_VERB = re.compile(r"\b(?:signed|signs|sign|agreed|ratified|negotiated|reached|struck|concluded)\b",
-                         re.IGNORECASE)
+_PARTY_VERB = re.compile(
+    r"\b(?:signed|signs|sign|agreed|ratified|negotiated|reached|struck|concluded)\b", re.IGNORECASE
+)
 _NAME = re.compile(
     r"[\"“`']{1,2}([A-Z][\w-]*(?:\s+[A-Za-z][\w-]*){0,5}?)[\"”']{1,2}\s+(?:agreement|accord|deal|pact|treaty)"
     r"|[\"“`']{1,2}([a-z][\w-]*(?:\s+[\w-]+){0,4}\s+(?:agreement|accord|deal|pact|treaty))[.,]?[\"”']{1,2}"

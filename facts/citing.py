@@ -79,17 +79,28 @@ class AnswerBuilder:
             n = len(self._numbers) + 1
             self._numbers[doc.id] = n
             self.answer.sources.append(
-                Source(n=n, doc_id=doc.id, outlet=doc.outlet, title=doc.title, published=doc.published, url=doc.url)
+                Source(
+                    n=n,
+                    doc_id=doc.id,
+                    outlet=doc.outlet,
+                    title=doc.title,
+                    published=doc.published,
+                    url=doc.url,
+                )
             )
         return n
 
-    def add_cluster(self, cluster: Sequence[FactRow], *, group: str | None = None,
-                    only_doc: int | None = None) -> Item:
+    def add_cluster(
+        self, cluster: Sequence[FactRow], *, group: str | None = None, only_doc: int | None = None
+    ) -> Item:
         """One line for a fact or an event cluster, citing every supporting passage once."""
         lead = max(cluster, key=lambda f: (f.salience, len(f.sources)))
         sources = [s for f in cluster for s in f.sources if only_doc is None or s.doc.id == only_doc]
-        text = max((s.quote for s in lead.sources if only_doc is None or s.doc.id == only_doc),
-                   key=len, default=lead.text)
+        text = max(
+            (s.quote for s in lead.sources if only_doc is None or s.doc.id == only_doc),
+            key=len,
+            default=lead.text,
+        )
         citations: list[Citation] = []
         seen: set[tuple[int, str]] = set()
         for s in sources:
@@ -99,15 +110,33 @@ class AnswerBuilder:
             seen.add((n, s.quote))
             citations.append(Citation(source=n, quote=s.quote))
         date, date_end, precision = display_date(cluster)
-        item = Item(text=text, citations=tuple(citations), date=date, date_end=date_end,
-                    date_precision=precision, note=_conflict_note(sources), group=group, fact_id=lead.id)
+        item = Item(
+            text=text,
+            citations=tuple(citations),
+            date=date,
+            date_end=date_end,
+            date_precision=precision,
+            note=_conflict_note(sources),
+            group=group,
+            fact_id=lead.id,
+        )
         self.answer.items.append(item)
         return item
 
-    def add_passage(self, text: str, doc: DocumentRow, *, date: tuple[str | None, str | None, str | None]
-                    = (None, None, None)) -> Item:
+    def add_passage(
+        self,
+        text: str,
+        doc: DocumentRow,
+        *,
+        date: tuple[str | None, str | None, str | None] = (None, None, None),
+    ) -> Item:
         n = self.source_number(doc)
-        item = Item(text=text, citations=(Citation(source=n, quote=text),), date=date[0], date_end=date[1],
-                    date_precision=date[2])
+        item = Item(
+            text=text,
+            citations=(Citation(source=n, quote=text),),
+            date=date[0],
+            date_end=date[1],
+            date_precision=date[2],
+        )
         self.answer.items.append(item)
         return item

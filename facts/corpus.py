@@ -23,6 +23,7 @@ from facts.errors import CorpusError
 __all__ = ["CorpusItem", "parse_published", "read_markdown", "read_paths"]
 
 KNOWN_FIELDS = {"title", "outlet", "published", "url", "author", "date_note"}
+_TOML_FENCE = re.compile(r"^\+\+\+[ \t]*\r?\n(.*?)\r?\n\+\+\+[ \t]*(?:\r?\n|$)(.*)$", re.S)
 _PUBLISHED = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
 
@@ -75,8 +76,11 @@ def _article(meta: dict[str, Any], body: str, path: str) -> ArticleInput:
     if not body.strip():
         raise CorpusError(path, "body", "empty: the article has no text")
     published, precision = parse_published(meta.get("published"), path=path)
-    extra = {k: v if isinstance(v, str | int | float | bool) else str(v)
-             for k, v in meta.items() if k not in KNOWN_FIELDS}
+    extra = {
+        k: v if isinstance(v, str | int | float | bool) else str(v)
+        for k, v in meta.items()
+        if k not in KNOWN_FIELDS
+    }
     return ArticleInput(
         title=_required(meta, "title", path),
         outlet=_required(meta, "outlet", path),
@@ -93,17 +97,29 @@ def _article(meta: dict[str, Any], body: str, path: str) -> ArticleInput:
 
 def read_markdown(path: Path) -> ArticleInput:
     """One Markdown file with YAML (``---``) or TOML (``+++``) front matter."""
-    raw = _text(path)
-    if not raw.lstrip("\ufeff").startswith(("---", "+++")):
+    raw = _text(path).lstrip("\ufeff")
+    if not raw.startswith(("---", "+++")):
         raise CorpusError(str(path), "front matter", "missing (start the file with --- and the metadata)")
     try:
-        post = frontmatter.loads(raw.lstrip("\ufeff"))
+        if raw.startswith("+++"):
+            meta, body = _toml_front_matter(raw)
+        else:
+            post = frontmatter.loads(raw)
+            meta, body = dict(post.metadata), post.content
     except (yaml.YAMLError, tomllib.TOMLDecodeError, ValueError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CorpusError(str(path), "front matter", f"cannot be read ({first})") from None
-    if not post.metadata:
+    if not isinstance(meta, dict) or not meta:
         raise CorpusError(str(path), "front matter", "missing or empty")
-    return _article(dict(post.metadata), post.content, str(path))
+    return _article(meta, body, str(path))
+
+
+def _toml_front_matter(raw: str) -> tuple[dict[str, Any], str]:
+    """``+++``-fenced TOML (Hugo style), read with the standard library."""
+    m = _TOML_FENCE.match(raw)
+    if not m:
+        raise ValueError("no closing +++")
+    return tomllib.loads(m.group(1)), m.group(2)
 
 
 def _read_manifest(folder: Path) -> Iterator[CorpusItem]:
@@ -135,8 +151,9 @@ def read_paths(paths: list[Path]) -> Iterator[CorpusItem]:
                 yield from _read_manifest(path)
             mds = sorted(path.glob("*.md"))
             if not mds and not (path / "manifest.toml").exists():
-                yield CorpusItem(str(path), error=CorpusError(str(path), "folder",
-                                                              "no manifest.toml and no .md files"))
+                yield CorpusItem(
+                    str(path), error=CorpusError(str(path), "folder", "no manifest.toml and no .md files")
+                )
             for md in mds:
                 yield _one_markdown(md)
         elif path.name == "manifest.toml":

@@ -81,7 +81,9 @@ def extract(article: ArticleInput, *, home: str = "US") -> Extraction:
         mentions[p.index] = tuple(dict.fromkeys(m.country.code for m in found))
         if p.kind in FACT_KINDS:
             story.append(p)
-            spans.append(SentenceCountries(p.text, p.paragraph, [(m.country.code, m.start, m.end) for m in found]))
+            spans.append(
+                SentenceCountries(p.text, p.paragraph, [(m.country.code, m.start, m.end) for m in found])
+            )
     if topic is None:
         topic = _topic_from_story(spans, home)
     links = attribute(spans, topic=topic, home=home)
@@ -97,8 +99,9 @@ def extract(article: ArticleInput, *, home: str = "US") -> Extraction:
         anchor = inauguration_anchor(p.text, " ".join(context[-12:]), dct)
         if anchor:
             anchors = {"inauguration": anchor}
-        dates = find_dates(p.text, published=dct, published_precision=article.published_precision,
-                           anchors=anchors)
+        dates = find_dates(
+            p.text, published=dct, published_precision=article.published_precision, anchors=anchors
+        )
         date = main_date(dates)
         no_comment = is_no_comment(p.text)
         entities = tuple(find_entities(p.text))

@@ -36,11 +36,103 @@ ASK_RESULTS = 5
 MAX_QUERY_CHARS = 500
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _QUESTION_STOP = frozenset(
-    "a an the and or but of to in on at by for with from as is are was were be been being it its that this "
-    "these those which who whom whose what when where why how did do does done has have had not no "
-    "about into over under than then there their they them he she his her we you your i me my our us "
-    "can could would should will shall may might must any some all more most such very just also "
-    "tell say said says happen happened anything something".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "that",
+        "this",
+        "these",
+        "those",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "did",
+        "do",
+        "does",
+        "done",
+        "has",
+        "have",
+        "had",
+        "not",
+        "no",
+        "about",
+        "into",
+        "over",
+        "under",
+        "than",
+        "then",
+        "there",
+        "their",
+        "they",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "we",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "our",
+        "us",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "any",
+        "some",
+        "all",
+        "more",
+        "most",
+        "such",
+        "very",
+        "just",
+        "also",
+        "tell",
+        "say",
+        "said",
+        "says",
+        "happen",
+        "happened",
+        "anything",
+        "something",
+    ]
 )
 
 
@@ -66,13 +158,16 @@ async def agreement(store: FactStore, query: str, *, command: str) -> Answer:
     facts = await store.agreement_facts(country.code)
     title = f"Agreements with {country.name}"
     if not facts:
-        return Answer(command=command, title=title,
-                      notes=[f"The documents report no agreement with {country.name}."])
+        return Answer(
+            command=command, title=title, notes=[f"The documents report no agreement with {country.name}."]
+        )
     clusters = cluster_by_event(facts)
     chosen = select_lines(clusters, limit=SUMMARY_LINES)
     picked = [clusters[i] for i in chosen]
     periods = agreement_periods(picked)
-    names = {p: period_name([c for c, q in zip(picked, periods, strict=True) if q == p]) for p in set(periods)}
+    names = {
+        p: period_name([c for c, q in zip(picked, periods, strict=True) if q == p]) for p in set(periods)
+    }
     grouped = len(names) > 1
     b = AnswerBuilder(command, title)
     for cluster, p in sorted(zip(picked, periods, strict=True), key=lambda cp: (cp[1], _sort_key(cp[0]))):
@@ -115,8 +210,9 @@ def parse_timeline_args(text: str) -> tuple[dt.date, dt.date, Country | None, in
 
 async def timeline(store: FactStore, text: str, *, command: str) -> Answer:
     start, end, country, page = parse_timeline_args(text)
-    facts = await store.range_facts(start.isoformat(), end.isoformat(),
-                                    country=country.code if country else None)
+    facts = await store.range_facts(
+        start.isoformat(), end.isoformat(), country=country.code if country else None
+    )
     label = str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
     if start.month != 1 or end.month != 12:
         label = f"{start.isoformat()} to {end.isoformat()}"
@@ -180,7 +276,10 @@ async def search(store: FactStore, text: str, *, command: str) -> Answer:
     terms = _terms(text)
     b = AnswerBuilder(command, f"Search: {_clip(text)}")
     hits: list[PassageHit] = []
-    for match in ([f'"{" ".join(terms)}"'] if len(terms) > 1 else []) + [_fts(terms, "AND"), _fts(terms, "OR")]:
+    for match in ([f'"{" ".join(terms)}"'] if len(terms) > 1 else []) + [
+        _fts(terms, "AND"),
+        _fts(terms, "OR"),
+    ]:
         found = await store.search_passages(match, limit=40)
         known = {h.passage_id for h in hits}
         hits += [h for h in found if h.passage_id not in known]

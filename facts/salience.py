@@ -50,7 +50,9 @@ _EVENT_VERBS: list[tuple[str, re.Pattern[str]]] = [
     ("cancel", re.compile(r"\bcancel(?:l?ed|s)?\b", re.I)),
 ]
 _QUOTE_START = re.compile(r"^[\"“'`‘]")
-_NO_COMMENT = re.compile(r"\b(?:respond(?:ed)?|reply|replied)\s+to\s+(?:a\s+)?requests?\s+for\s+comment", re.I)
+_NO_COMMENT = re.compile(
+    r"\b(?:respond(?:ed)?|reply|replied)\s+to\s+(?:a\s+)?requests?\s+for\s+comment", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -101,5 +103,5 @@ def score_sentence(
 
 
 def is_no_comment(text: str) -> bool:
-    """"X did not respond to a request for comment": newsroom furniture, not an event."""
+    """ "X did not respond to a request for comment": newsroom furniture, not an event."""
     return _NO_COMMENT.search(text) is not None

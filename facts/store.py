@@ -40,8 +40,9 @@ class FactStore(Protocol):
     async def documents(self) -> list[DocumentRow]: ...
     async def document(self, *, doc_id: int | None = None, url: str | None = None) -> DocumentRow | None: ...
     async def agreement_facts(self, country: str, *, limit: int = 300) -> list[FactRow]: ...
-    async def range_facts(self, start: str, end: str, *, country: str | None = None,
-                          limit: int = 400) -> list[FactRow]: ...
+    async def range_facts(
+        self, start: str, end: str, *, country: str | None = None, limit: int = 400
+    ) -> list[FactRow]: ...
     async def document_facts(self, doc_id: int) -> list[FactRow]: ...
     async def search_passages(self, match: str, *, limit: int = 40) -> list[PassageHit]: ...
     async def facts_by_ids(self, ids: Sequence[int]) -> list[FactRow]: ...
@@ -61,10 +62,14 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-_DOC_COLUMNS = "d.id, d.url, d.version, d.outlet, d.title, d.published, d.published_precision, " \
-               "d.author, d.date_note, d.superseded_by"
-_FACT_COLUMNS = "f.id, f.text, f.date_start, f.date_end, f.date_precision, f.date_mod, f.date_label, " \
-                "f.date_end_label, f.event_id, f.salience, f.facets, f.agreement_name, f.status, f.origin"
+_DOC_COLUMNS = (
+    "d.id, d.url, d.version, d.outlet, d.title, d.published, d.published_precision, "
+    "d.author, d.date_note, d.superseded_by"
+)
+_FACT_COLUMNS = (
+    "f.id, f.text, f.date_start, f.date_end, f.date_precision, f.date_mod, f.date_label, "
+    "f.date_end_label, f.event_id, f.salience, f.facets, f.agreement_name, f.status, f.origin"
+)
 
 
 def _doc(row: Sequence[Any], facts: int = 0) -> DocumentRow:
@@ -128,10 +133,22 @@ class SQLiteStore:
             "INSERT INTO documents (url, version, outlet, title, headline, published, published_precision,"
             " author, date_note, metadata, content_hash, body, origin, ingested_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (article.url, version, article.outlet, article.title, ex.headline, article.published,
-             article.published_precision, article.author, article.date_note,
-             json.dumps(article.metadata, sort_keys=True, default=str), content_hash, article.body,
-             article.origin, now),
+            (
+                article.url,
+                version,
+                article.outlet,
+                article.title,
+                ex.headline,
+                article.published,
+                article.published_precision,
+                article.author,
+                article.date_note,
+                json.dumps(article.metadata, sort_keys=True, default=str),
+                content_hash,
+                article.body,
+                article.origin,
+                now,
+            ),
         )
         doc_id = int(cur.lastrowid or 0)
         if current:
@@ -142,8 +159,20 @@ class SQLiteStore:
         await db.executemany(
             "INSERT INTO passages (id, doc_id, idx, paragraph, start, end, kind, is_caption, text)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(passage_ids[p.index], doc_id, p.index, p.paragraph, p.start, p.end, p.kind,
-              int(p.kind == "caption"), p.text) for p in ex.passages],
+            [
+                (
+                    passage_ids[p.index],
+                    doc_id,
+                    p.index,
+                    p.paragraph,
+                    p.start,
+                    p.end,
+                    p.kind,
+                    int(p.kind == "caption"),
+                    p.text,
+                )
+                for p in ex.passages
+            ],
         )
         await self._write_entities(ex, passage_ids)
 
@@ -163,30 +192,50 @@ class SQLiteStore:
                 next_fact += 1
                 d = cand.date
                 event_id = await self._event_for(cand) if cand.is_event else None
-                new_facts.append((
-                    fact_id, cand.text, cand.words, len(cand.shingles),
-                    d.start.isoformat() if d and cand.is_event else None,
-                    d.end.isoformat() if d and cand.is_event else None,
-                    d.precision if d and cand.is_event else None,
-                    d.mod if d and cand.is_event else None,
-                    d.iso if d and cand.is_event else None,
-                    d.iso_end if d and cand.is_event else None,
-                    d.text if d and cand.is_event else None,
-                    event_id, cand.salience.score, " ".join(sorted(cand.salience.facets)),
-                    cand.agreement_name, ex.topic, now, now,
-                ))
+                new_facts.append(
+                    (
+                        fact_id,
+                        cand.text,
+                        cand.words,
+                        len(cand.shingles),
+                        d.start.isoformat() if d and cand.is_event else None,
+                        d.end.isoformat() if d and cand.is_event else None,
+                        d.precision if d and cand.is_event else None,
+                        d.mod if d and cand.is_event else None,
+                        d.iso if d and cand.is_event else None,
+                        d.iso_end if d and cand.is_event else None,
+                        d.text if d and cand.is_event else None,
+                        event_id,
+                        cand.salience.score,
+                        " ".join(sorted(cand.salience.facets)),
+                        cand.agreement_name,
+                        ex.topic,
+                        now,
+                        now,
+                    )
+                )
                 shingle_rows.extend((h, fact_id) for h in cand.shingles)
             else:
                 merged += 1
             fact_of[cand.passage] = fact_id
             d = cand.date if cand.is_event else None
-            source_rows.append((
-                fact_id, passage_ids[cand.passage], doc_id, cand.text,
-                d.start.isoformat() if d else None, d.end.isoformat() if d else None,
-                d.precision if d else None, d.iso if d else None, " ".join(cand.numbers),
-            ))
+            source_rows.append(
+                (
+                    fact_id,
+                    passage_ids[cand.passage],
+                    doc_id,
+                    cand.text,
+                    d.start.isoformat() if d else None,
+                    d.end.isoformat() if d else None,
+                    d.precision if d else None,
+                    d.iso if d else None,
+                    " ".join(cand.numbers),
+                )
+            )
             if cand.agreement:
-                agreement_rows.extend((c, fact_id, int(cand.agreement.explicit)) for c in cand.agreement.countries)
+                agreement_rows.extend(
+                    (c, fact_id, int(cand.agreement.explicit)) for c in cand.agreement.countries
+                )
             country_rows.extend((c, fact_id) for c in cand.countries)
 
         await db.executemany(
@@ -195,7 +244,9 @@ class SQLiteStore:
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             new_facts,
         )
-        await db.executemany("INSERT OR IGNORE INTO fact_shingles (hash, fact_id) VALUES (?, ?)", shingle_rows)
+        await db.executemany(
+            "INSERT OR IGNORE INTO fact_shingles (hash, fact_id) VALUES (?, ?)", shingle_rows
+        )
         await db.executemany(
             "INSERT OR IGNORE INTO fact_sources (fact_id, passage_id, doc_id, quote, date_start, date_end,"
             " date_precision, date_label, numbers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -207,19 +258,29 @@ class SQLiteStore:
             " ON CONFLICT (country, fact_id) DO UPDATE SET explicit = max(explicit, excluded.explicit)",
             agreement_rows,
         )
-        await db.executemany("INSERT OR IGNORE INTO fact_countries (country, fact_id) VALUES (?, ?)",
-                             country_rows)
+        await db.executemany(
+            "INSERT OR IGNORE INTO fact_countries (country, fact_id) VALUES (?, ?)", country_rows
+        )
         if merged:
             await self._raise_merged_salience(
                 [(fact_of[c.passage], c.salience.score) for c in ex.candidates if matches.get(c.passage)]
             )
-        return IngestResult(article.origin, "new_version" if current else "added", doc_id, version,
-                            passages=len(ex.passages), new_facts=len(new_facts), merged_facts=merged)
+        return IngestResult(
+            article.origin,
+            "new_version" if current else "added",
+            doc_id,
+            version,
+            passages=len(ex.passages),
+            new_facts=len(new_facts),
+            merged_facts=merged,
+        )
 
     async def _raise_merged_salience(self, pairs: list[tuple[int, float]]) -> None:
         """A fact carried by one more outlet keeps its best sentence score."""
-        await self._db.executemany("UPDATE facts SET salience = max(salience, ?) WHERE id = ?",
-                                   [(score, fid) for fid, score in pairs])
+        await self._db.executemany(
+            "UPDATE facts SET salience = max(salience, ?) WHERE id = ?",
+            [(score, fid) for fid, score in pairs],
+        )
 
     async def _find_duplicates(self, candidates: list[Candidate]) -> dict[int, int]:
         """passage index -> existing fact id, for sentences another document already carries."""
@@ -324,7 +385,8 @@ class SQLiteStore:
 
     async def documents(self) -> list[DocumentRow]:
         async with self._db.execute(
-            f"SELECT {_DOC_COLUMNS}, (SELECT count(DISTINCT fact_id) FROM fact_sources s WHERE s.doc_id = d.id)"
+            f"SELECT {_DOC_COLUMNS},"
+            " (SELECT count(DISTINCT fact_id) FROM fact_sources s WHERE s.doc_id = d.id)"
             " FROM documents d ORDER BY d.id"
         ) as cur:
             return [_doc(row, row[10]) for row in await cur.fetchall()]
@@ -350,8 +412,9 @@ class SQLiteStore:
             (country, limit),
         )
 
-    async def range_facts(self, start: str, end: str, *, country: str | None = None,
-                          limit: int = 400) -> list[FactRow]:
+    async def range_facts(
+        self, start: str, end: str, *, country: str | None = None, limit: int = 400
+    ) -> list[FactRow]:
         """Dated facts whose interval overlaps [start, end] (ISO days), most salient first."""
         if country:
             sql = (
@@ -408,12 +471,26 @@ class SQLiteStore:
             srcs = sources.get(r[0], ())
             if not srcs:
                 continue  # every source superseded by a newer version of its article
-            out.append(FactRow(
-                id=r[0], text=r[1], date_start=r[2], date_end=r[3], date_precision=r[4], date_mod=r[5],
-                date_label=r[6], date_end_label=r[7], event_id=r[8], salience=r[9],
-                facets=frozenset((r[10] or "").split()), agreement_name=r[11], status=r[12], origin=r[13],
-                explicit=bool(r[14]), sources=tuple(srcs),
-            ))
+            out.append(
+                FactRow(
+                    id=r[0],
+                    text=r[1],
+                    date_start=r[2],
+                    date_end=r[3],
+                    date_precision=r[4],
+                    date_mod=r[5],
+                    date_label=r[6],
+                    date_end_label=r[7],
+                    event_id=r[8],
+                    salience=r[9],
+                    facets=frozenset((r[10] or "").split()),
+                    agreement_name=r[11],
+                    status=r[12],
+                    origin=r[13],
+                    explicit=bool(r[14]),
+                    sources=tuple(srcs),
+                )
+            )
         return out
 
     async def _sources(self, fact_ids: list[int]) -> dict[int, list[SourceRow]]:
@@ -422,17 +499,27 @@ class SQLiteStore:
             async with self._db.execute(
                 f"SELECT s.fact_id, s.passage_id, s.quote, p.idx, s.date_start, s.date_end, s.date_precision,"
                 f" s.date_label, s.numbers, {_DOC_COLUMNS}"
-                " FROM fact_sources s JOIN passages p ON p.id = s.passage_id JOIN documents d ON d.id = s.doc_id"
+                " FROM fact_sources s JOIN passages p ON p.id = s.passage_id"
+                " JOIN documents d ON d.id = s.doc_id"
                 f" WHERE s.fact_id IN ({_marks(len(chunk))}) AND d.superseded_by IS NULL"
                 " ORDER BY d.published, d.id, p.idx",
                 tuple(chunk),
             ) as cur:
                 for r in await cur.fetchall():
-                    out[r[0]].append(SourceRow(
-                        fact_id=r[0], passage_id=r[1], doc=_doc(r[9:19]), quote=r[2], passage_index=r[3],
-                        date_start=r[4], date_end=r[5], date_precision=r[6], date_label=r[7],
-                        numbers=tuple((r[8] or "").split()),
-                    ))
+                    out[r[0]].append(
+                        SourceRow(
+                            fact_id=r[0],
+                            passage_id=r[1],
+                            doc=_doc(r[9:19]),
+                            quote=r[2],
+                            passage_index=r[3],
+                            date_start=r[4],
+                            date_end=r[5],
+                            date_precision=r[6],
+                            date_label=r[7],
+                            numbers=tuple((r[8] or "").split()),
+                        )
+                    )
         return out
 
 

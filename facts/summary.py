@@ -22,7 +22,33 @@ __all__ = ["FACET_ORDER", "agreement_periods", "cluster_score", "select_lines"]
 FACET_ORDER = ("signing", "definition", "change", "status", "criticism")
 GAP_DAYS = 730
 REPEAT_JACCARD = 0.45
-_STOP = frozenset("the a an of to in on and or for with that this is was were be by as at it its from".split())
+_STOP = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "on",
+        "and",
+        "or",
+        "for",
+        "with",
+        "that",
+        "this",
+        "is",
+        "was",
+        "were",
+        "be",
+        "by",
+        "as",
+        "at",
+        "it",
+        "its",
+        "from",
+    ]
+)
 
 
 def cluster_score(cluster: Sequence[FactRow]) -> float:

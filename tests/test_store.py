@@ -1,0 +1,123 @@
+"""The store: migrations, idempotent and versioned ingest, merging, nothing half-written."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from facts.article import ArticleInput
+from facts.migrations import MIGRATIONS
+from facts.store import SQLiteStore, open_store
+
+LEAD = (
+    "The governments of Peru and Chile signed a fisheries agreement on Monday that sets quotas "
+    "for anchovy boats along their shared coast, officials said."
+)
+WIRE = (
+    "Under the accord, fishing fleets from both countries must report every catch to a joint "
+    "commission in Lima within three days of landing."
+)
+
+
+def art(url: str, body: str, *, outlet: str = "Andes Wire", published: str = "2021-03-08") -> ArticleInput:
+    return ArticleInput(
+        title="Peru and Chile sign fisheries pact",
+        outlet=outlet,
+        published=published,
+        published_precision="day",
+        url=url,
+        body=body,
+        origin=url,
+    )
+
+
+async def count(store: SQLiteStore, table: str) -> int:
+    async with store.connection.execute(f"SELECT count(*) FROM {table}") as cur:
+        row = await cur.fetchone()
+    return int(row[0])
+
+
+async def test_migrations_are_recorded_once(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    for _ in range(2):
+        store = await open_store(path, bundled_corpus=False)
+        await store.close()
+    con = sqlite3.connect(path)
+    names = [r[0] for r in con.execute("SELECT name FROM _migrations ORDER BY name")]
+    assert names == [name for name, _ in MIGRATIONS]
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    con.close()
+
+
+async def test_same_content_twice_adds_nothing(fresh_store: SQLiteStore) -> None:
+    a = art("https://andes.example/1", f"{LEAD}\n\n{WIRE}\n")
+    first = await fresh_store.ingest(a)
+    before = [await count(fresh_store, t) for t in ("documents", "passages", "facts", "fact_sources")]
+    second = await fresh_store.ingest(a)
+    after = [await count(fresh_store, t) for t in ("documents", "passages", "facts", "fact_sources")]
+    assert (first.status, second.status) == ("added", "unchanged")
+    assert before == after
+
+
+async def test_new_content_at_a_known_url_is_a_new_version(fresh_store: SQLiteStore) -> None:
+    await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n"))
+    result = await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n\n{WIRE}\n"))
+    assert (result.status, result.version) == ("new_version", 2)
+    docs = await fresh_store.documents()
+    assert [d.version for d in docs] == [1, 2]
+    assert docs[0].superseded_by == docs[1].id
+    facts = await fresh_store.document_facts(docs[1].id)
+    assert all(s.doc.id == docs[1].id for f in facts for s in f.sources)
+
+
+async def test_same_sentence_from_two_outlets_is_one_fact_citing_both(fresh_store: SQLiteStore) -> None:
+    await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n\n{WIRE}\n"))
+    edited = WIRE.replace("must report", "are required to report")
+    await fresh_store.ingest(art("https://coast.example/9", f"{edited}\n", outlet="Coast Daily"))
+    facts = await fresh_store.agreement_facts("PE")
+    wire = [f for f in facts if "joint commission" in f.text]
+    assert len(wire) == 1
+    assert {s.doc.outlet for s in wire[0].sources} == {"Andes Wire", "Coast Daily"}
+    assert {s.quote for s in wire[0].sources} == {WIRE, edited}
+
+
+async def test_a_failed_write_leaves_nothing_behind(
+    fresh_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n"))
+    before = [await count(fresh_store, t) for t in ("documents", "passages", "facts", "fact_sources")]
+
+    async def boom(*args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(fresh_store, "_write_entities", boom)
+    with pytest.raises(RuntimeError):
+        await fresh_store.ingest(art("https://andes.example/2", f"{WIRE}\n"))
+    after = [await count(fresh_store, t) for t in ("documents", "passages", "facts", "fact_sources")]
+    assert before == after
+
+
+async def test_passages_keep_offsets_into_the_document(fresh_store: SQLiteStore) -> None:
+    body = f"FILE - A fishing boat at dawn in Callao, Peru, March 1, 2021.\n\n{LEAD} {WIRE}\n"
+    await fresh_store.ingest(art("https://andes.example/1", body))
+    async with fresh_store.connection.execute(
+        "SELECT start, end, text, kind FROM passages ORDER BY idx"
+    ) as cur:
+        rows = await cur.fetchall()
+    assert [r[3] for r in rows] == ["caption", "sentence", "sentence"]
+    assert all(body[s:e] == text for s, e, text, _ in rows)
+
+
+async def test_conflicting_figures_are_shown_side_by_side(fresh_store: SQLiteStore) -> None:
+    said = "Customs officials in both countries said the pact covers {} fishing boats registered in the two ports."
+    one, two = said.format("4,200"), said.format("3,900")
+    await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n\n{one}\n"))
+    await fresh_store.ingest(art("https://coast.example/2", f"{LEAD}\n\n{two}\n", outlet="Coast Daily"))
+    from facts.queries import agreement
+
+    answer = await agreement(fresh_store, "peru", command="/agreement peru")
+    line = next(i for i in answer.items if "fishing boats" in i.text)
+    assert len(line.citations) == 2
+    assert line.note and "4,200" in line.note and "3,900" in line.note and "differ" in line.note
