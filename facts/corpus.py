@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import frontmatter
 import yaml
 
 from facts.article import ArticleInput
@@ -23,7 +22,7 @@ from facts.errors import CorpusError
 __all__ = ["CorpusItem", "parse_published", "read_markdown", "read_paths"]
 
 KNOWN_FIELDS = {"title", "outlet", "published", "url", "author", "date_note"}
-_TOML_FENCE = re.compile(r"^\+\+\+[ \t]*\r?\n(.*?)\r?\n\+\+\+[ \t]*(?:\r?\n|$)(.*)$", re.S)
+_FENCE = re.compile(r"^(---|\+\+\+)[ \t]*\r?\n(.*?)\r?\n(---|\+\+\+)[ \t]*(?:\r?\n|$)(.*)$", re.S)
 _PUBLISHED = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
 
@@ -101,11 +100,7 @@ def read_markdown(path: Path) -> ArticleInput:
     if not raw.startswith(("---", "+++")):
         raise CorpusError(str(path), "front matter", "missing (start the file with --- and the metadata)")
     try:
-        if raw.startswith("+++"):
-            meta, body = _toml_front_matter(raw)
-        else:
-            post = frontmatter.loads(raw)
-            meta, body = dict(post.metadata), post.content
+        meta, body = _front_matter(raw)
     except (yaml.YAMLError, tomllib.TOMLDecodeError, ValueError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CorpusError(str(path), "front matter", f"cannot be read ({first})") from None
@@ -114,12 +109,24 @@ def read_markdown(path: Path) -> ArticleInput:
     return _article(meta, body, str(path))
 
 
-def _toml_front_matter(raw: str) -> tuple[dict[str, Any], str]:
-    """``+++``-fenced TOML (Hugo style), read with the standard library."""
-    m = _TOML_FENCE.match(raw)
-    if not m:
-        raise ValueError("no closing +++")
-    return tomllib.loads(m.group(1)), m.group(2)
+class _PlainDatesLoader(yaml.SafeLoader):
+    """YAML without implicit timestamps: ``published`` is validated by factdesk, with its own errors."""
+
+
+_PlainDatesLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _front_matter(raw: str) -> tuple[Any, str]:
+    """``---``-fenced YAML or ``+++``-fenced TOML; the body is returned byte for byte."""
+    m = _FENCE.match(raw)
+    if not m or m.group(1) != m.group(3):
+        raise ValueError(f"no closing {raw[:3]} line")
+    header = m.group(2)
+    meta = tomllib.loads(header) if m.group(1) == "+++" else yaml.load(header, Loader=_PlainDatesLoader)
+    return meta, m.group(4)
 
 
 def _read_manifest(folder: Path) -> Iterator[CorpusItem]:

@@ -49,6 +49,7 @@ _EVENT_VERBS: list[tuple[str, re.Pattern[str]]] = [
     ("suspend", re.compile(r"\bsuspend(?:ed|s)?\b", re.I)),
     ("cancel", re.compile(r"\bcancel(?:l?ed|s)?\b", re.I)),
 ]
+_FIGURE = re.compile(r"\d[\d,.]*\s?(?:%|percent|million|billion|thousand|people|migrants|dollars)|\$\d", re.I)
 _QUOTE_START = re.compile(r"^[\"“'`‘]")
 _NO_COMMENT = re.compile(
     r"\b(?:respond(?:ed)?|reply|replied)\s+to\s+(?:a\s+)?requests?\s+for\s+comment", re.I
@@ -91,6 +92,7 @@ def score_sentence(
     score += 1.0 if explicit else 0.0
     score += 1.0 if named_agreement else 0.0
     score += 1.5 if position == 0 else (0.75 if position < 3 else 0.0)
+    score += 0.5 if _FIGURE.search(text) else 0.0
     if _QUOTE_START.match(text):
         score -= 1.0
     if _NO_COMMENT.search(text):

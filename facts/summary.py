@@ -22,6 +22,7 @@ __all__ = ["FACET_ORDER", "agreement_periods", "cluster_score", "select_lines"]
 FACET_ORDER = ("signing", "definition", "change", "status", "criticism")
 GAP_DAYS = 730
 REPEAT_JACCARD = 0.45
+FILL_TO = 8
 _STOP = frozenset(
     [
         "the",
@@ -133,6 +134,11 @@ def select_lines(clusters: Sequence[Sequence[FactRow]], *, limit: int, min_score
                 break
     for i in ranked:
         if scores[i] < min_score:
+            break
+        take(i)
+    # A thin file still deserves a useful summary: weaker lines fill it up to a few lines.
+    for i in ranked:
+        if len(chosen) >= FILL_TO or scores[i] < min_score - 1:
             break
         take(i)
     return chosen

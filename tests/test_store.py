@@ -111,7 +111,7 @@ async def test_passages_keep_offsets_into_the_document(fresh_store: SQLiteStore)
 
 
 async def test_conflicting_figures_are_shown_side_by_side(fresh_store: SQLiteStore) -> None:
-    said = "Customs officials in both countries said the pact covers {} fishing boats registered in the two ports."
+    said = "Customs officials in both countries said the pact covers {} fishing boats registered in two ports."
     one, two = said.format("4,200"), said.format("3,900")
     await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n\n{one}\n"))
     await fresh_store.ingest(art("https://coast.example/2", f"{LEAD}\n\n{two}\n", outlet="Coast Daily"))
