@@ -7,6 +7,7 @@ for it, the line says so and names who says what.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from facts.answer import Answer, Citation, Item, Source
@@ -15,8 +16,16 @@ from facts.records import DocumentRow, FactRow, SourceRow
 __all__ = ["AnswerBuilder", "cluster_by_event", "display_date"]
 
 
+SAME_EVENT_DAYS = 3
+
+
 def cluster_by_event(facts: Iterable[FactRow]) -> list[list[FactRow]]:
-    """Group facts that report the same dated event; keep first-seen order."""
+    """Group facts that report the same event; keep first-seen order.
+
+    Same stored event (verb, country, date) first; then events with the same verb and
+    country dated at most three days apart by *different* outlets are taken as one event
+    whose sources disagree on the date, so the line shows both dates.
+    """
     clusters: list[list[FactRow]] = []
     by_event: dict[int, list[FactRow]] = {}
     for fact in facts:
@@ -27,7 +36,36 @@ def cluster_by_event(facts: Iterable[FactRow]) -> list[list[FactRow]]:
         clusters.append(cluster)
         if fact.event_id is not None:
             by_event[fact.event_id] = cluster
-    return clusters
+    return _join_disputed_dates(clusters)
+
+
+def _join_disputed_dates(clusters: list[list[FactRow]]) -> list[list[FactRow]]:
+    out: list[list[FactRow]] = []
+    for cluster in clusters:
+        key, day = _event_day(cluster)
+        target = None
+        if key is not None and day is not None:
+            docs = {s.doc.id for f in cluster for s in f.sources}
+            for other in out:
+                okey, oday = _event_day(other)
+                if okey != key or oday is None or oday == day:
+                    continue
+                other_docs = {s.doc.id for f in other for s in f.sources}
+                if abs((oday - day).days) <= SAME_EVENT_DAYS and not docs & other_docs:
+                    target = other
+                    break
+        if target is None:
+            out.append(cluster)
+        else:
+            target.extend(cluster)
+    return out
+
+
+def _event_day(cluster: Sequence[FactRow]) -> tuple[tuple[str, str] | None, dt.date | None]:
+    lead = cluster[0]
+    if lead.event_key is None or lead.date_precision != "day" or not lead.date_start:
+        return None, None
+    return lead.event_key, dt.date.fromisoformat(lead.date_start)
 
 
 def display_date(cluster: Sequence[FactRow]) -> tuple[str | None, str | None, str | None]:
@@ -47,22 +85,31 @@ def _rank(precision: str | None) -> int:
     return _RANKS.get(precision or "", 0)
 
 
-def _conflict_note(sources: Sequence[SourceRow]) -> str | None:
-    """Say when the outlets behind one line disagree on its date or its numbers."""
+def _one_per_outlet(sources: Iterable[SourceRow]) -> list[SourceRow]:
     by_doc: dict[int, SourceRow] = {}
     for s in sources:
         by_doc.setdefault(s.doc.id, s)
-    if len(by_doc) < 2:
-        return None
-    rows = list(by_doc.values())
+    return list(by_doc.values())
+
+
+def _conflict_note(cluster: Sequence[FactRow], only_doc: int | None) -> str | None:
+    """Say when the outlets behind one line disagree on its date or, for one sentence, its figures.
+
+    Figures are compared only between versions of the same sentence: two different sentences
+    about one event naturally carry different numbers.
+    """
+    keep = [s for f in cluster for s in f.sources if only_doc is None or s.doc.id == only_doc]
+    rows = _one_per_outlet(keep)
     dates = {s.date_label for s in rows if s.date_label}
-    if len(dates) > 1:
+    if len(rows) > 1 and len(dates) > 1:
         parts = [f"{s.doc.outlet} dates it {s.date_label}" for s in rows if s.date_label]
         return "Sources differ on the date: " + "; ".join(parts) + "."
-    numbers = [frozenset(s.numbers) for s in rows if s.numbers]
-    if len(numbers) > 1 and len(set(numbers)) > 1:
-        parts = [f"{s.doc.outlet} says {', '.join(s.numbers)}" for s in rows if s.numbers]
-        return "Sources differ on the figures: " + "; ".join(parts) + "."
+    for fact in cluster:
+        versions = [s for s in _one_per_outlet(fact.sources) if only_doc is None or s.doc.id == only_doc]
+        figures = {frozenset(s.numbers) for s in versions if s.numbers}
+        if len(versions) > 1 and len(figures) > 1:
+            parts = [f"{s.doc.outlet} says {', '.join(s.numbers)}" for s in versions if s.numbers]
+            return "Sources differ on the figures: " + "; ".join(parts) + "."
     return None
 
 
@@ -116,7 +163,7 @@ class AnswerBuilder:
             date=date,
             date_end=date_end,
             date_precision=precision,
-            note=_conflict_note(sources),
+            note=_conflict_note(cluster, only_doc),
             group=group,
             fact_id=lead.id,
         )

@@ -1044,7 +1044,12 @@ def main_date(mentions: list[DateMention]) -> DateMention | None:
     """The date a sentence's event is dated by: among non-subordinate mentions (all, if every one is
     subordinate) the most precise (highest rank); ties go to the first in the text."""
     pool = [m for m in mentions if not m.subordinate] or list(mentions)
-    return max(pool, key=lambda m: m.rank, default=None)  # max keeps the first of equals
+    # "now"/"currently" date the state at publication: any other date names the event better.
+    return max(pool, key=lambda m: 0 if _is_present(m) else m.rank, default=None)  # first of equals
+
+
+def _is_present(m: DateMention) -> bool:
+    return m.text.lower() in {"now", "currently", "as of now", "right now"}
 
 
 _YR_EP = r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?"

@@ -56,6 +56,7 @@ class FactRow:
     origin: str
     explicit: bool = False
     sources: tuple[SourceRow, ...] = field(default_factory=tuple)
+    event_key: tuple[str, str] | None = None  # (lifecycle verb, country) of its dated event
 
 
 @dataclass(frozen=True)

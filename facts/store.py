@@ -331,9 +331,9 @@ class SQLiteStore:
         verb = cand.salience.event_verb
         if d is None or verb is None or d.precision not in _EVENT_PRECISIONS:
             return None
-        country = cand.agreement.countries[0] if cand.agreement and cand.agreement.countries else None
-        if country is None:
+        if not cand.agreement or not cand.agreement.countries:
             return None
+        country = ",".join(sorted(cand.agreement.countries))
         async with self._db.execute(
             "SELECT id FROM events WHERE date_start = ? AND date_end = ? AND verb = ? AND country = ?",
             (d.start.isoformat(), d.end.isoformat(), verb, country),
@@ -466,6 +466,7 @@ class SQLiteStore:
         if not rows:
             return []
         sources = await self._sources([r[0] for r in rows])
+        events = await self._events([r[8] for r in rows if r[8] is not None])
         out = []
         for r in rows:
             srcs = sources.get(r[0], ())
@@ -489,8 +490,19 @@ class SQLiteStore:
                     origin=r[13],
                     explicit=bool(r[14]),
                     sources=tuple(srcs),
+                    event_key=events.get(r[8]) if r[8] is not None else None,
                 )
             )
+        return out
+
+    async def _events(self, event_ids: list[int]) -> dict[int, tuple[str, str]]:
+        out: dict[int, tuple[str, str]] = {}
+        for chunk in _chunks(sorted(set(event_ids))):
+            async with self._db.execute(
+                f"SELECT id, verb, country FROM events WHERE id IN ({_marks(len(chunk))})", tuple(chunk)
+            ) as cur:
+                for eid, verb, country in await cur.fetchall():
+                    out[eid] = (verb, country)
         return out
 
     async def _sources(self, fact_ids: list[int]) -> dict[int, list[SourceRow]]:

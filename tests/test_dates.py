@@ -473,3 +473,8 @@ YEAR_RANGES = [
 @pytest.mark.parametrize(("arg", "expected"), YEAR_RANGES)
 def test_parse_year_range(arg, expected):
     assert parse_year_range(arg) == expected
+
+
+def test_now_yields_to_any_other_date_in_the_sentence() -> None:
+    found = find_dates("The pact was signed in July and is now in force.", published=dt.date(2019, 9, 20))
+    assert main_date(found).iso == "2019-07"

@@ -121,3 +121,30 @@ async def test_conflicting_figures_are_shown_side_by_side(fresh_store: SQLiteSto
     line = next(i for i in answer.items if "fishing boats" in i.text)
     assert len(line.citations) == 2
     assert line.note and "4,200" in line.note and "3,900" in line.note and "differ" in line.note
+
+
+async def test_one_event_told_with_different_dates_shows_both(fresh_store: SQLiteStore) -> None:
+    other = ("Chile and Peru signed the fisheries accord on Sunday after two years of talks, "
+             "the foreign ministry in Santiago said.")
+    await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n"))
+    await fresh_store.ingest(art("https://coast.example/2", f"{other}\n", outlet="Coast Daily"))
+    from facts.queries import timeline
+
+    answer = await timeline(fresh_store, "2021", command="/timeline 2021")
+    signed = [i for i in answer.items if "signed" in i.text]
+    assert len(signed) == 1
+    assert {answer.sources[c.source - 1].outlet for c in signed[0].citations} == {"Andes Wire", "Coast Daily"}
+    assert signed[0].note and "2021-03-08" in signed[0].note and "2021-03-07" in signed[0].note
+
+
+async def test_same_event_in_different_words_is_one_line_citing_each(fresh_store: SQLiteStore) -> None:
+    other = ("Chile and Peru signed the fisheries accord on Monday after two years of talks, "
+             "the foreign ministry in Santiago said.")
+    await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n"))
+    await fresh_store.ingest(art("https://coast.example/2", f"{other}\n", outlet="Coast Daily"))
+    from facts.queries import agreement
+
+    answer = await agreement(fresh_store, "chile", command="/agreement chile")
+    signed = [i for i in answer.items if "signed" in i.text]
+    assert len(signed) == 1 and len(signed[0].citations) == 2
+    assert signed[0].date == "2021-03-08" and signed[0].note is None
