@@ -63,7 +63,7 @@ def has_agreement_term(text: str) -> bool:
 
 
 def agreement_name(text: str) -> str | None:
-    """A named agreement in the sentence ("Asylum Cooperation Agreement", a quoted "... agreement")."""
+    """A named agreement in the sentence ("Paris Climate Accord", a quoted "... agreement")."""
     m = _NAME.search(text)
     if not m:
         return None

@@ -172,7 +172,7 @@ _BLOCKERS: tuple[str, ...] = (
 )
 
 # Country names that are also given names, surnames or US states: kept only when no other
-# capitalised word touches them ("Chad Wolf", "Michael Jordan", "Georgia Gov.", "Niger Delta").
+# capitalised word touches them ("Chad Lee", "Michael Jordan", "Georgia Gov.", "Niger Delta").
 _AMBIGUOUS_NAMES = frozenset({"Chad", "Jordan", "Georgia", "Jersey", "Niger"})
 # Capitalised words that can precede such a name without making it part of a longer name.
 _FUNCTION_WORDS = frozenset({

@@ -12,7 +12,7 @@ news-relative dates well (dateparser, Recognizers-Text, parsedatetime were measu
   Apr-Sep / Jul-Dec; season: its first / middle / last month; week: Mon-Wed / Tue-Thu / Thu-Sun);
 * "between November 2019 and March 2020" and "from May to July 2019" are ONE range;
 * bare years are events only after a preposition ("in 2017", "since 2015") or early/mid/late:
-  "the 2018 budget", "a 2018 report", "$44 million", "MS-13", "52-48" give nothing;
+  "the 2018 budget", "a 2018 report", "$44 million", "G-20", "52-48" give nothing;
 * "before X" / "after X" turn X into a bound: precision ``before`` keeps ``end`` = the bound
   (``start`` = ``end``, or ``end`` minus a window for "shortly before"), ``after`` keeps
   ``start`` = the bound (``end`` = ``start``, or plus 30 days for "shortly/soon/just after",

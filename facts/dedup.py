@@ -134,7 +134,7 @@ def near_enough(jaccard: float, containment: float, words_a: int, words_b: int) 
 
 
 def numbers_in(text: str) -> list[str]:
-    """Quantities a reader would check between two versions of one sentence ("$370 million", "62%")."""
+    """Quantities a reader would check between two versions of one sentence ("$45 million", "12%")."""
     found = []
     for m in _NUMBER.finditer(text):
         value = m.group(0).replace(" ", "").replace("percent", "%")

@@ -14,7 +14,7 @@ from facts.article import ArticleInput
 from facts.countries import find_countries
 from facts.dates import DateMention, find_dates, main_date
 from facts.dedup import numbers_in, shingles, tokens
-from facts.entities import EntityMention, find_entities
+from facts.entities import EntityMention, find_entities, link_surnames
 from facts.passages import Passage, split_passages
 from facts.salience import Salience, is_no_comment, score_sentence
 
@@ -88,9 +88,11 @@ def extract(article: ArticleInput, *, home: str = "US") -> Extraction:
         topic = _topic_from_story(spans, home)
     links = attribute(spans, topic=topic, home=home)
 
+    # People are found per sentence, then "Lee said" is linked to the "Tom Lee" named earlier.
+    linked = link_surnames([find_entities(p.text) for p in story])
     candidates: list[Candidate] = []
     context: list[str] = []
-    for position, (p, link) in enumerate(zip(story, links, strict=True)):
+    for position, (p, link, found) in enumerate(zip(story, links, linked, strict=True)):
         words = tokens(p.text)
         if len(words) < MIN_FACT_WORDS:
             context.append(p.text)
@@ -104,7 +106,7 @@ def extract(article: ArticleInput, *, home: str = "US") -> Extraction:
         )
         date = main_date(dates)
         no_comment = is_no_comment(p.text)
-        entities = tuple(find_entities(p.text))
+        entities = tuple(found)
         people = sum(1 for e in entities if e.kind == "person")
         name = agreement_name(p.text) if has_agreement_term(p.text) else None
         salience = score_sentence(

@@ -45,7 +45,7 @@ _CAPS_WORD = r"[A-Z][A-Z'’-]*[A-Z]\.?"
 _TITLE_WORD = r"[A-Z][a-z]+\.?"
 _REGION = r"(?:,[ \u00a0]*[A-Z][\w.]*(?:[ \u00a0][A-Z][\w.]*){0,2})?"
 _OUTLET = r"(?:AP|AFP|CNN|Reuters|UPI|Bloomberg|dpa|EFE|Xinhua)"
-# "NEW YORK -", "MEXICO CITY (AP) —", "SAN SALVADOR, El Salvador (AP) —", "ST. LOUIS —"
+# "NEW YORK -", "MEXICO CITY (AP) —", "LIMA, Peru (AP) —", "ST. LOUIS —"
 _CAPS_DATELINE = (
     rf"{_CAPS_WORD}(?:[ \u00a0]{_CAPS_WORD}){{0,3}}{_REGION}"
     r"(?:[ \u00a0]*\([A-Z][\w&.]*(?:[ \u00a0][A-Z][\w&.]*){0,3}\))?"

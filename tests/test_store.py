@@ -148,3 +148,17 @@ async def test_same_event_in_different_words_is_one_line_citing_each(fresh_store
     signed = [i for i in answer.items if "signed" in i.text]
     assert len(signed) == 1 and len(signed[0].citations) == 2
     assert signed[0].date == "2021-03-08" and signed[0].note is None
+
+
+async def test_entities_are_stored_with_titles(fresh_store: SQLiteStore) -> None:
+    body = (f"{LEAD}\n\nPeruvian Foreign Minister Ana Ruiz Perez said the quotas would be reviewed yearly.\n\n"
+            "Ruiz said the joint commission would meet in Lima.\n")
+    await fresh_store.ingest(art("https://andes.example/1", body))
+    async with fresh_store.connection.execute(
+        "SELECT e.kind, e.name, pe.title FROM entities e JOIN passage_entities pe ON pe.entity_id = e.id"
+    ) as cur:
+        rows = set(await cur.fetchall())
+    assert ("person", "Ana Ruiz Perez", "Foreign Minister") in rows
+    assert ("country", "Peru", None) in rows and ("country", "Chile", None) in rows
+    people = {name for kind, name, _ in rows if kind == "person"}
+    assert people == {"Ana Ruiz Perez"}, "the later 'Ruiz' is the same person"
