@@ -35,6 +35,7 @@ SEARCH_RESULTS = 10
 ASK_RESULTS = 5
 MAX_QUERY_CHARS = 500
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_WHEN = re.compile(r"^\s*(?:when|what (?:year|month|day|date)|since when|how long ago)\b", re.I)
 _QUESTION_STOP = frozenset(
     [
         "a",
@@ -254,21 +255,31 @@ def check_query(text: str, *, what: str) -> str:
     return text
 
 
-async def _cite_hits(b: AnswerBuilder, store: FactStore, hits: Sequence[PassageHit], limit: int) -> None:
-    fact_ids = [h.fact_id for h in hits if h.fact_id is not None]
+async def _cite_hits(
+    b: AnswerBuilder, store: FactStore, hits: Sequence[PassageHit], limit: int, *, prefer_dated: bool = False
+) -> None:
+    """One line per fact or event among the hits, in hit order; captions stand alone."""
+    fact_ids = list(dict.fromkeys(h.fact_id for h in hits if h.fact_id is not None))
     facts = {f.id: f for f in await store.facts_by_ids(fact_ids)} if fact_ids else {}
-    seen: set[int] = set()
+    lines: list[list[FactRow] | PassageHit] = []
+    clusters = {id(c[0]): c for c in cluster_by_event(facts[i] for i in fact_ids if i in facts)}
+    placed: set[int] = set()
     for h in hits:
-        if len(b.answer.items) >= limit:
-            break
         fact = facts.get(h.fact_id) if h.fact_id is not None else None
-        if fact is not None:
-            if fact.id in seen:
-                continue
-            seen.add(fact.id)
-            b.add_cluster([fact])
+        if fact is None:
+            lines.append(h)
+            continue
+        cluster = next((c for c in clusters.values() if fact in c), [fact])
+        if id(cluster[0]) not in placed:
+            placed.add(id(cluster[0]))
+            lines.append(cluster)
+    if prefer_dated:
+        lines.sort(key=lambda line: isinstance(line, PassageHit) or not any(f.date_start for f in line))
+    for line in lines[:limit]:
+        if isinstance(line, PassageHit):
+            b.add_passage(line.text, line.doc)
         else:
-            b.add_passage(h.text, h.doc)
+            b.add_cluster(line)
 
 
 async def search(store: FactStore, text: str, *, command: str) -> Answer:
@@ -309,7 +320,8 @@ async def ask(store: FactStore, question: str, *, command: str) -> Answer:
     need = 1.0 if len(terms) == 1 else (2 / 3 if len(terms) <= 3 else 0.5)
     scored = [(h, _coverage(h.text, terms)) for h in hits if h.kind == "sentence"]
     good = [h for h, cov in sorted(scored, key=lambda hc: (-hc[1], hc[0].rank)) if cov >= need]
-    await _cite_hits(b, store, good, ASK_RESULTS)
+    when = bool(_WHEN.match(question))
+    await _cite_hits(b, store, good, ASK_RESULTS, prefer_dated=when)
     if not b.answer.items:
         b.answer.notes.append("The documents do not say. No passage answers that question.")
     return b.answer
