@@ -24,7 +24,7 @@ __all__ = [
 
 _TERM = re.compile(
     r"\b(?:agreements?|accords?|deals?|pacts?|treat(?:y|ies)|arrangements?|memorand(?:um|a) of understanding"
-    r"|compacts?|MOUs?|safe third country|ACAs?)\b",
+    r"|compacts?|MOUs?|safe third country)\b",
     re.IGNORECASE,
 )
 _PLURAL_TERM = re.compile(r"\b(?:agreements|accords|deals|pacts|treaties|arrangements)\b", re.IGNORECASE)

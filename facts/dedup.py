@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import zlib
 
+from facts.stopwords import STOP_WORDS
+
 __all__ = [
     "JACCARD_MIN",
     "is_near_duplicate",
@@ -29,60 +31,6 @@ CONTAINMENT_WORDS = 8
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _US = re.compile(r"\b(?:u\.s\.a?\.?|usa|the united states(?: of america)?|united states)(?![a-z])")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "with",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "it",
-        "its",
-        "that",
-        "this",
-        "these",
-        "those",
-        "which",
-        "who",
-        "he",
-        "she",
-        "they",
-        "his",
-        "her",
-        "their",
-        "we",
-        "our",
-        "has",
-        "have",
-        "had",
-        "not",
-        "said",
-        "says",
-        "would",
-        "will",
-        "could",
-        "should",
-        "can",
-        "may",
-    ]
-)
 _NUMBER = re.compile(r"(?<![\w.])\$?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|million|billion|thousand))?")
 
 
@@ -101,7 +49,7 @@ def shingles(words: list[str]) -> set[int]:
     out: set[int] = set()
     for i in range(len(words) - 2):
         gram = words[i : i + 3]
-        if all(w in _STOP for w in gram):
+        if all(w in STOP_WORDS for w in gram):
             continue
         out.add(zlib.crc32(" ".join(gram).encode()) & 0x7FFFFFFF)
     return out

@@ -16,6 +16,7 @@ from facts.countries import Country, resolve_country, suggest_countries
 from facts.dates import parse_year_range
 from facts.errors import NotFound, UsageError
 from facts.records import FactRow, PassageHit
+from facts.stopwords import QUESTION_WORDS
 from facts.store import FactStore
 from facts.summary import agreement_periods, period_name, select_lines
 
@@ -36,105 +37,6 @@ ASK_RESULTS = 5
 MAX_QUERY_CHARS = 500
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _WHEN = re.compile(r"^\s*(?:when|what (?:year|month|day|date)|since when|how long ago)\b", re.I)
-_QUESTION_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "with",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "it",
-        "its",
-        "that",
-        "this",
-        "these",
-        "those",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "what",
-        "when",
-        "where",
-        "why",
-        "how",
-        "did",
-        "do",
-        "does",
-        "done",
-        "has",
-        "have",
-        "had",
-        "not",
-        "no",
-        "about",
-        "into",
-        "over",
-        "under",
-        "than",
-        "then",
-        "there",
-        "their",
-        "they",
-        "them",
-        "he",
-        "she",
-        "his",
-        "her",
-        "we",
-        "you",
-        "your",
-        "i",
-        "me",
-        "my",
-        "our",
-        "us",
-        "can",
-        "could",
-        "would",
-        "should",
-        "will",
-        "shall",
-        "may",
-        "might",
-        "must",
-        "any",
-        "some",
-        "all",
-        "more",
-        "most",
-        "such",
-        "very",
-        "just",
-        "also",
-        "tell",
-        "say",
-        "said",
-        "says",
-        "happen",
-        "happened",
-        "anything",
-        "something",
-    ]
-)
 
 
 def lookup_country(query: str) -> Country:
@@ -311,7 +213,7 @@ def _coverage(passage: str, terms: Sequence[str]) -> float:
 
 async def ask(store: FactStore, question: str, *, command: str) -> Answer:
     question = check_query(question, what="question")
-    terms = list(dict.fromkeys(t for t in _terms(question) if t not in _QUESTION_STOP and len(t) > 1))
+    terms = list(dict.fromkeys(t for t in _terms(question) if t not in QUESTION_WORDS and len(t) > 1))
     b = AnswerBuilder(command, f"Q: {_clip(question, 120)}")
     if not terms:
         b.answer.notes.append("The documents do not say: the question names nothing to look for.")

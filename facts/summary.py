@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from facts.citing import display_date
 from facts.dedup import tokens
 from facts.records import FactRow
+from facts.stopwords import STOP_WORDS
 
 __all__ = ["FACET_ORDER", "agreement_periods", "cluster_score", "select_lines"]
 
@@ -23,33 +24,6 @@ FACET_ORDER = ("signing", "definition", "change", "status", "criticism")
 GAP_DAYS = 730
 REPEAT_JACCARD = 0.45
 FILL_TO = 8
-_STOP = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "of",
-        "to",
-        "in",
-        "on",
-        "and",
-        "or",
-        "for",
-        "with",
-        "that",
-        "this",
-        "is",
-        "was",
-        "were",
-        "be",
-        "by",
-        "as",
-        "at",
-        "it",
-        "its",
-        "from",
-    ]
-)
 
 
 def cluster_score(cluster: Sequence[FactRow]) -> float:
@@ -64,7 +38,7 @@ def _facets(cluster: Sequence[FactRow]) -> frozenset[str]:
 
 
 def _words(cluster: Sequence[FactRow]) -> frozenset[str]:
-    return frozenset(w for f in cluster for w in tokens(f.text) if w not in _STOP)
+    return frozenset(w for f in cluster for w in tokens(f.text) if w not in STOP_WORDS)
 
 
 def _day(cluster: Sequence[FactRow]) -> dt.date:
