@@ -45,14 +45,31 @@ def tokens(text: str) -> list[str]:
 
 
 def shingles(words: list[str]) -> set[int]:
-    """Stable 31-bit hashes of word 3-grams; grams made only of stop words are left out."""
+    """Stable 31-bit hashes of word 3-grams; grams made only of stop words are left out.
+
+    Each word is hashed once (crc32, cached) and the three are mixed arithmetically, so the
+    values are the same in every process and on every run (``hash()`` is salted per process).
+    """
+    ids = [_word_id(w) for w in words]
+    stop = [w in STOP_WORDS for w in words]
     out: set[int] = set()
     for i in range(len(words) - 2):
-        gram = words[i : i + 3]
-        if all(w in STOP_WORDS for w in gram):
+        if stop[i] and stop[i + 1] and stop[i + 2]:
             continue
-        out.add(zlib.crc32(" ".join(gram).encode()) & 0x7FFFFFFF)
+        out.add(((ids[i] * 1_000_003) ^ (ids[i + 1] * 8_191) ^ ids[i + 2]) & 0x7FFFFFFF)
     return out
+
+
+_WORD_IDS: dict[str, int] = {}
+
+
+def _word_id(word: str) -> int:
+    wid = _WORD_IDS.get(word)
+    if wid is None:
+        wid = zlib.crc32(word.encode())
+        if len(_WORD_IDS) < 500_000:
+            _WORD_IDS[word] = wid
+    return wid
 
 
 def similarity(a: set[int], b: set[int]) -> tuple[float, float]:

@@ -142,6 +142,10 @@ CREATE TABLE fact_shingles (
     PRIMARY KEY (hash, fact_id)
 ) WITHOUT ROWID;
 
+-- How many facts carry each shingle. Shingles carried by very many facts ("the two countries
+-- said") say nothing about duplication and are skipped when looking for duplicates.
+CREATE TABLE shingle_df (hash INTEGER PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+
 CREATE TABLE fact_history (
     id INTEGER PRIMARY KEY,
     fact_id INTEGER NOT NULL REFERENCES facts(id),

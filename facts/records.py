@@ -74,9 +74,10 @@ class IngestResult:
     """What one ingested article did to the store."""
 
     origin: str
-    status: str  # "added" | "unchanged" | "new_version"
+    status: str  # "added" | "unchanged" | "new_version" | "failed"
     doc_id: int
     version: int
     passages: int = 0
     new_facts: int = 0
     merged_facts: int = 0
+    error: str | None = None

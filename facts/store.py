@@ -9,11 +9,12 @@ PostgreSQL implementation could satisfy as well.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,6 +30,7 @@ from facts.records import DocumentRow, FactRow, IngestResult, PassageHit, Source
 __all__ = ["FactStore", "SQLiteStore", "open_store"]
 
 _CHUNK = 500
+COMMON_SHINGLE_FACTS = 32  # a shingle shared by this many facts is too common to show duplication
 _EVENT_PRECISIONS = frozenset({"day", "week", "month"})
 
 
@@ -47,6 +49,17 @@ class FactStore(Protocol):
     async def search_passages(self, match: str, *, limit: int = 40) -> list[PassageHit]: ...
     async def facts_by_ids(self, ids: Sequence[int]) -> list[FactRow]: ...
     async def agreement_countries(self) -> list[str]: ...
+
+
+def _content_hash(article: ArticleInput) -> str:
+    return hashlib.sha256(
+        "\x1f".join([article.title, article.outlet, article.published, article.body]).encode()
+    ).hexdigest()
+
+
+def extract_all(articles: Sequence[ArticleInput]) -> list[Extraction]:
+    """Extraction of a batch, a top-level function so a process pool can run it."""
+    return [extract(a) for a in articles]
 
 
 def _now() -> str:
@@ -95,27 +108,101 @@ class SQLiteStore:
     # ------------------------------------------------------------------ writing
 
     async def ingest(self, article: ArticleInput) -> IngestResult:
-        """Add one article; idempotent on content, versioned on url."""
-        content_hash = hashlib.sha256(
-            "\x1f".join([article.title, article.outlet, article.published, article.body]).encode()
-        ).hexdigest()
-        async with self._db.execute(
-            "SELECT id, version, content_hash FROM documents WHERE url = ? AND superseded_by IS NULL",
-            (article.url,),
-        ) as cur:
-            current = await cur.fetchone()
+        """Add one article in its own transaction; idempotent on content, versioned on url.
+
+        Raises whatever stopped the write; the store is then exactly as before.
+        """
+        content_hash = _content_hash(article)
+        current = await self._current(article.url)
         if current and current[2] == content_hash:
             return IngestResult(article.origin, "unchanged", current[0], current[1])
         extraction = await asyncio.to_thread(extract, article)
         async with self._write_lock:
             await self._db.execute("BEGIN IMMEDIATE")
             try:
-                result = await self._write(article, content_hash, current, extraction)
+                result = await self._ingest_prepared(article, content_hash, extraction)
             except BaseException:
                 await self._db.rollback()
                 raise
             await self._db.commit()
         return result
+
+    async def ingest_many(
+        self,
+        articles: Iterable[ArticleInput],
+        *,
+        batch: int = 200,
+        executor: concurrent.futures.Executor | None = None,
+    ) -> AsyncIterator[IngestResult]:
+        """Bulk ingest: extraction in ``executor`` (e.g. a process pool), writes in batches.
+
+        Each article is written inside its own savepoint, so a failing article is rolled back
+        whole (reported with status ``"failed"``) and the rest of the batch still goes in; each
+        batch is one transaction, which is what makes bulk loads fast (one WAL commit per batch).
+        """
+        loop = asyncio.get_running_loop()
+        pending = list(articles)
+        for start in range(0, len(pending), batch):
+            chunk = pending[start : start + batch]
+            hashes = [_content_hash(a) for a in chunk]
+            stale = [i for i, (a, h) in enumerate(zip(chunk, hashes, strict=True))
+                     if not await self._is_current(a.url, h)]
+            todo = [chunk[i] for i in stale]
+            if executor is not None:
+                done = await loop.run_in_executor(executor, extract_all, todo)
+            else:
+                done = await asyncio.to_thread(extract_all, todo)
+            extractions = dict(zip(stale, done, strict=True))
+            results: list[IngestResult] = []
+            async with self._write_lock:
+                await self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    for i, (article, content_hash) in enumerate(zip(chunk, hashes, strict=True)):
+                        extraction = extractions.get(i)
+                        results.append(await self._ingest_in_savepoint(article, content_hash, extraction))
+                except BaseException:
+                    await self._db.rollback()
+                    raise
+                await self._db.commit()
+            for result in results:
+                yield result
+
+    async def _ingest_in_savepoint(
+        self, article: ArticleInput, content_hash: str, extraction: Extraction | None
+    ) -> IngestResult:
+        await self._db.execute("SAVEPOINT article")
+        try:
+            if extraction is None:  # unchanged when checked before the batch
+                current = await self._current(article.url)
+                assert current is not None
+                result = IngestResult(article.origin, "unchanged", current[0], current[1])
+            else:
+                result = await self._ingest_prepared(article, content_hash, extraction)
+        except Exception as exc:  # one article's failure must not sink the batch
+            await self._db.execute("ROLLBACK TO article")
+            await self._db.execute("RELEASE article")
+            return IngestResult(article.origin, "failed", 0, 0, error=f"{type(exc).__name__}: {exc}")
+        await self._db.execute("RELEASE article")
+        return result
+
+    async def _current(self, url: str) -> Sequence[Any] | None:
+        async with self._db.execute(
+            "SELECT id, version, content_hash FROM documents WHERE url = ? AND superseded_by IS NULL", (url,)
+        ) as cur:
+            return await cur.fetchone()
+
+    async def _is_current(self, url: str, content_hash: str) -> bool:
+        current = await self._current(url)
+        return bool(current and current[2] == content_hash)
+
+    async def _ingest_prepared(
+        self, article: ArticleInput, content_hash: str, extraction: Extraction
+    ) -> IngestResult:
+        """Inside an open transaction: unchanged, or written as a new document/version."""
+        current = await self._current(article.url)
+        if current and current[2] == content_hash:
+            return IngestResult(article.origin, "unchanged", current[0], current[1])
+        return await self._write(article, content_hash, current, extraction)
 
     async def _next_id(self, table: str) -> int:
         # Table names are constants of this module, never user input.
@@ -248,6 +335,10 @@ class SQLiteStore:
             "INSERT OR IGNORE INTO fact_shingles (hash, fact_id) VALUES (?, ?)", shingle_rows
         )
         await db.executemany(
+            "INSERT INTO shingle_df (hash, df) VALUES (?, 1) ON CONFLICT (hash) DO UPDATE SET df = df + 1",
+            [(h,) for h, _ in shingle_rows],
+        )
+        await db.executemany(
             "INSERT OR IGNORE INTO fact_sources (fact_id, passage_id, doc_id, quote, date_start, date_end,"
             " date_precision, date_label, numbers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             source_rows,
@@ -283,41 +374,32 @@ class SQLiteStore:
         )
 
     async def _find_duplicates(self, candidates: list[Candidate]) -> dict[int, int]:
-        """passage index -> existing fact id, for sentences another document already carries."""
-        hashes = sorted({h for c in candidates for h in c.shingles})
-        if not hashes:
-            return {}
-        owners: dict[int, list[int]] = defaultdict(list)
-        for chunk in _chunks(hashes):
-            async with self._db.execute(
-                f"SELECT hash, fact_id FROM fact_shingles WHERE hash IN ({_marks(len(chunk))})", chunk
-            ) as cur:
-                for h, fid in await cur.fetchall():
-                    owners[h].append(fid)
-        if not owners:
-            return {}
-        shared_by: dict[int, dict[int, int]] = {}
-        fact_ids: set[int] = set()
-        for c in candidates:
-            counts: dict[int, int] = defaultdict(int)
-            for h in c.shingles:
-                for fid in owners.get(h, ()):
-                    counts[fid] += 1
-            shared_by[c.passage] = counts
-            fact_ids.update(counts)
-        sizes: dict[int, tuple[int, int]] = {}
-        ids = sorted(fact_ids)
-        for chunk in _chunks(ids):
-            async with self._db.execute(
-                f"SELECT id, words, shingles FROM facts WHERE id IN ({_marks(len(chunk))})", chunk
-            ) as cur:
-                for fid, words, n in await cur.fetchall():
-                    sizes[fid] = (words, n)
+        """passage index -> existing fact id, for sentences another document already carries.
+
+        One query per batch of sentences: SQLite counts, for each sentence and each stored fact,
+        the 3-grams they share (skipping 3-grams too common to mean anything); Python then
+        applies the near-duplicate rule to the few pairs sharing at least two.
+        """
+        pairs = [(c.passage, h) for c in candidates for h in c.shingles]
+        found: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
+        for chunk in _chunks(pairs, 4000):
+            values = ",".join("(?, ?)" for _ in chunk)
+            sql = (
+                f"WITH q(cand, hash) AS (VALUES {values}),"
+                " m AS (SELECT q.cand AS cand, s.fact_id AS fid, count(*) AS shared"
+                "       FROM q JOIN shingle_df d ON d.hash = q.hash AND d.df < ?"
+                "       JOIN fact_shingles s ON s.hash = q.hash"
+                "       GROUP BY q.cand, s.fact_id HAVING count(*) >= 2)"
+                " SELECT m.cand, m.fid, m.shared, f.words, f.shingles FROM m JOIN facts f ON f.id = m.fid"
+            )
+            args = [v for pair in chunk for v in pair] + [COMMON_SHINGLE_FACTS]
+            async with self._db.execute(sql, args) as cur:
+                for cand, fid, shared, words, n in await cur.fetchall():
+                    found[cand].append((fid, shared, words, n))
         out: dict[int, int] = {}
         for c in candidates:
             best, best_score = None, 0.0
-            for fid, shared in shared_by[c.passage].items():
-                words, n = sizes[fid]
+            for fid, shared, words, n in found.get(c.passage, ()):
                 jac, cont = overlap(shared, len(c.shingles), n)
                 if near_enough(jac, cont, c.words, words) and jac + cont > best_score:
                     best, best_score = fid, jac + cont
@@ -549,6 +631,10 @@ async def open_store(path: str | Path, *, bundled_corpus: bool = True) -> SQLite
     await db.execute("PRAGMA foreign_keys = ON")
     await db.execute("PRAGMA synchronous = NORMAL")
     await db.execute("PRAGMA busy_timeout = 5000")
+    # Indexes (shingles, FTS) are written at random places: a page cache that holds them
+    # keeps ingest from re-reading the file (SQLite's default cache is 2 MB).
+    await db.execute("PRAGMA cache_size = -131072")
+    await db.execute("PRAGMA temp_store = MEMORY")
     store = SQLiteStore(db, path)
     try:
         await migrate(db)
