@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import re
 import zlib
+from array import array
 
 from facts.stopwords import STOP_WORDS
 
 __all__ = [
     "JACCARD_MIN",
+    "anchors",
     "is_near_duplicate",
     "near_enough",
     "normalise",
     "numbers_in",
     "overlap",
+    "pack",
     "shingles",
     "similarity",
     "tokens",
+    "unpack",
 ]
 
 JACCARD_MIN = 0.2
@@ -70,6 +74,31 @@ def _word_id(word: str) -> int:
         if len(_WORD_IDS) < 500_000:
             _WORD_IDS[word] = wid
     return wid
+
+
+ANCHOR_EVERY = 4
+
+
+def anchors(hashes: set[int] | frozenset[int]) -> set[int]:
+    """The shingles a sentence is indexed by: about one in four, plus its two smallest.
+
+    Any two sentences sharing k shingles share an anchor with probability of at least
+    1 - (3/4)^k (k=10: 0.94), and identical sentences always do (their smallest hashes are
+    equal), while the index holds a quarter of the rows.
+    """
+    picked = {h for h in hashes if h % ANCHOR_EVERY == 0}
+    picked.update(sorted(hashes)[:2])
+    return picked
+
+
+def pack(hashes: set[int] | frozenset[int]) -> bytes:
+    return array("I", sorted(hashes)).tobytes()
+
+
+def unpack(blob: bytes) -> set[int]:
+    values = array("I")
+    values.frombytes(blob)
+    return set(values)
 
 
 def similarity(a: set[int], b: set[int]) -> tuple[float, float]:

@@ -86,6 +86,7 @@ CREATE TABLE facts (
     text TEXT NOT NULL,
     words INTEGER NOT NULL,
     shingles INTEGER NOT NULL,
+    shingle_set BLOB NOT NULL DEFAULT x'',
     date_start TEXT,
     date_end TEXT,
     date_precision TEXT,
@@ -136,6 +137,8 @@ CREATE TABLE fact_countries (
     PRIMARY KEY (country, fact_id)
 ) WITHOUT ROWID;
 
+-- Only each fact's anchor shingles (see facts.dedup.anchors): enough to find candidates;
+-- facts.shingle_set holds the full set that decides.
 CREATE TABLE fact_shingles (
     hash INTEGER NOT NULL,
     fact_id INTEGER NOT NULL REFERENCES facts(id),

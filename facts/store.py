@@ -12,26 +12,24 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import hashlib
-import json
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import aiosqlite
 
 from facts.article import ArticleInput
-from facts.countries import all_countries
-from facts.dedup import near_enough, overlap
-from facts.extract import Candidate, Extraction, extract
+from facts.extract import Extraction, extract
 from facts.migrations import migrate
 from facts.records import DocumentRow, FactRow, IngestResult, PassageHit, SourceRow
+from facts.writer import ArticleWriter
 
-__all__ = ["FactStore", "SQLiteStore", "open_store"]
+__all__ = ["FactStore", "SQLiteStore", "extract_all", "open_store"]
+
+T = TypeVar("T")
 
 _CHUNK = 500
-COMMON_SHINGLE_FACTS = 32  # a shingle shared by this many facts is too common to show duplication
-_EVENT_PRECISIONS = frozenset({"day", "week", "month"})
 
 
 class FactStore(Protocol):
@@ -96,7 +94,7 @@ class SQLiteStore:
         self._db = db
         self.path = path
         self._write_lock = asyncio.Lock()
-        self._entity_ids: dict[tuple[str, str], int] = {}
+        self._writer = ArticleWriter()
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -118,14 +116,10 @@ class SQLiteStore:
             return IngestResult(article.origin, "unchanged", current[0], current[1])
         extraction = await asyncio.to_thread(extract, article)
         async with self._write_lock:
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                result = await self._ingest_prepared(article, content_hash, extraction)
-            except BaseException:
-                await self._db.rollback()
-                raise
-            await self._db.commit()
-        return result
+            results = await self._in_connection_thread(
+                self._writer.write_batch, [(article, content_hash, extraction)], each_in_savepoint=False
+            )
+        return results[0]
 
     async def ingest_many(
         self,
@@ -145,45 +139,30 @@ class SQLiteStore:
         for start in range(0, len(pending), batch):
             chunk = pending[start : start + batch]
             hashes = [_content_hash(a) for a in chunk]
-            stale = [i for i, (a, h) in enumerate(zip(chunk, hashes, strict=True))
-                     if not await self._is_current(a.url, h)]
+            known = await self._current_hashes([a.url for a in chunk])
+            stale = [i for i, (a, h) in enumerate(zip(chunk, hashes, strict=True)) if known.get(a.url) != h]
             todo = [chunk[i] for i in stale]
             if executor is not None:
                 done = await loop.run_in_executor(executor, extract_all, todo)
             else:
                 done = await asyncio.to_thread(extract_all, todo)
             extractions = dict(zip(stale, done, strict=True))
-            results: list[IngestResult] = []
+            items = [(a, h, extractions.get(i)) for i, (a, h) in enumerate(zip(chunk, hashes, strict=True))]
             async with self._write_lock:
-                await self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    for i, (article, content_hash) in enumerate(zip(chunk, hashes, strict=True)):
-                        extraction = extractions.get(i)
-                        results.append(await self._ingest_in_savepoint(article, content_hash, extraction))
-                except BaseException:
-                    await self._db.rollback()
-                    raise
-                await self._db.commit()
+                results = await self._in_connection_thread(
+                    self._writer.write_batch, items, each_in_savepoint=True
+                )
             for result in results:
                 yield result
 
-    async def _ingest_in_savepoint(
-        self, article: ArticleInput, content_hash: str, extraction: Extraction | None
-    ) -> IngestResult:
-        await self._db.execute("SAVEPOINT article")
-        try:
-            if extraction is None:  # unchanged when checked before the batch
-                current = await self._current(article.url)
-                assert current is not None
-                result = IngestResult(article.origin, "unchanged", current[0], current[1])
-            else:
-                result = await self._ingest_prepared(article, content_hash, extraction)
-        except Exception as exc:  # one article's failure must not sink the batch
-            await self._db.execute("ROLLBACK TO article")
-            await self._db.execute("RELEASE article")
-            return IngestResult(article.origin, "failed", 0, 0, error=f"{type(exc).__name__}: {exc}")
-        await self._db.execute("RELEASE article")
-        return result
+    async def _in_connection_thread(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(sqlite3_connection, ...)`` in aiosqlite's own thread, in one hop.
+
+        aiosqlite (pinned ~=0.22) has no public call for this; ``_execute`` and ``_conn`` are what
+        its own methods use. The connection is only ever touched from that thread.
+        """
+        conn = self._db._conn
+        return await self._db._execute(fn, conn, *args, **kwargs)
 
     async def _current(self, url: str) -> Sequence[Any] | None:
         async with self._db.execute(
@@ -191,277 +170,17 @@ class SQLiteStore:
         ) as cur:
             return await cur.fetchone()
 
-    async def _is_current(self, url: str, content_hash: str) -> bool:
-        current = await self._current(url)
-        return bool(current and current[2] == content_hash)
-
-    async def _ingest_prepared(
-        self, article: ArticleInput, content_hash: str, extraction: Extraction
-    ) -> IngestResult:
-        """Inside an open transaction: unchanged, or written as a new document/version."""
-        current = await self._current(article.url)
-        if current and current[2] == content_hash:
-            return IngestResult(article.origin, "unchanged", current[0], current[1])
-        return await self._write(article, content_hash, current, extraction)
-
-    async def _next_id(self, table: str) -> int:
-        # Table names are constants of this module, never user input.
-        async with self._db.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}") as cur:
-            row = await cur.fetchone()
-        return int(row[0])
-
-    async def _write(
-        self, article: ArticleInput, content_hash: str, current: Sequence[Any] | None, ex: Extraction
-    ) -> IngestResult:
-        db = self._db
-        now = _now()
-        version = (current[1] + 1) if current else 1
-        cur = await db.execute(
-            "INSERT INTO documents (url, version, outlet, title, headline, published, published_precision,"
-            " author, date_note, metadata, content_hash, body, origin, ingested_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                article.url,
-                version,
-                article.outlet,
-                article.title,
-                ex.headline,
-                article.published,
-                article.published_precision,
-                article.author,
-                article.date_note,
-                json.dumps(article.metadata, sort_keys=True, default=str),
-                content_hash,
-                article.body,
-                article.origin,
-                now,
-            ),
-        )
-        doc_id = int(cur.lastrowid or 0)
-        if current:
-            await db.execute("UPDATE documents SET superseded_by = ? WHERE id = ?", (doc_id, current[0]))
-
-        first_passage = await self._next_id("passages")
-        passage_ids = {p.index: first_passage + i for i, p in enumerate(ex.passages)}
-        await db.executemany(
-            "INSERT INTO passages (id, doc_id, idx, paragraph, start, end, kind, is_caption, text)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    passage_ids[p.index],
-                    doc_id,
-                    p.index,
-                    p.paragraph,
-                    p.start,
-                    p.end,
-                    p.kind,
-                    int(p.kind == "caption"),
-                    p.text,
-                )
-                for p in ex.passages
-            ],
-        )
-        await self._write_entities(ex, passage_ids)
-
-        matches = await self._find_duplicates(ex.candidates)
-        next_fact = await self._next_id("facts")
-        new_facts: list[tuple[Any, ...]] = []
-        shingle_rows: list[tuple[int, int]] = []
-        source_rows: list[tuple[Any, ...]] = []
-        agreement_rows: list[tuple[str, int, int]] = []
-        country_rows: list[tuple[str, int]] = []
-        merged = 0
-        fact_of: dict[int, int] = {}
-        for cand in ex.candidates:
-            fact_id = matches.get(cand.passage)
-            if fact_id is None:
-                fact_id = next_fact
-                next_fact += 1
-                d = cand.date
-                event_id = await self._event_for(cand) if cand.is_event else None
-                new_facts.append(
-                    (
-                        fact_id,
-                        cand.text,
-                        cand.words,
-                        len(cand.shingles),
-                        d.start.isoformat() if d and cand.is_event else None,
-                        d.end.isoformat() if d and cand.is_event else None,
-                        d.precision if d and cand.is_event else None,
-                        d.mod if d and cand.is_event else None,
-                        d.iso if d and cand.is_event else None,
-                        d.iso_end if d and cand.is_event else None,
-                        d.text if d and cand.is_event else None,
-                        event_id,
-                        cand.salience.score,
-                        " ".join(sorted(cand.salience.facets)),
-                        cand.agreement_name,
-                        ex.topic,
-                        now,
-                        now,
-                    )
-                )
-                shingle_rows.extend((h, fact_id) for h in cand.shingles)
-            else:
-                merged += 1
-            fact_of[cand.passage] = fact_id
-            d = cand.date if cand.is_event else None
-            source_rows.append(
-                (
-                    fact_id,
-                    passage_ids[cand.passage],
-                    doc_id,
-                    cand.text,
-                    d.start.isoformat() if d else None,
-                    d.end.isoformat() if d else None,
-                    d.precision if d else None,
-                    d.iso if d else None,
-                    " ".join(cand.numbers),
-                )
-            )
-            if cand.agreement:
-                agreement_rows.extend(
-                    (c, fact_id, int(cand.agreement.explicit)) for c in cand.agreement.countries
-                )
-            country_rows.extend((c, fact_id) for c in cand.countries)
-
-        await db.executemany(
-            "INSERT INTO facts (id, text, words, shingles, date_start, date_end, date_precision, date_mod,"
-            " date_label, date_end_label, date_text, event_id, salience, facets, agreement_name, topic,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            new_facts,
-        )
-        await db.executemany(
-            "INSERT OR IGNORE INTO fact_shingles (hash, fact_id) VALUES (?, ?)", shingle_rows
-        )
-        await db.executemany(
-            "INSERT INTO shingle_df (hash, df) VALUES (?, 1) ON CONFLICT (hash) DO UPDATE SET df = df + 1",
-            [(h,) for h, _ in shingle_rows],
-        )
-        await db.executemany(
-            "INSERT OR IGNORE INTO fact_sources (fact_id, passage_id, doc_id, quote, date_start, date_end,"
-            " date_precision, date_label, numbers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            source_rows,
-        )
-        # An explicit link wins over an inherited one for the same fact and country.
-        await db.executemany(
-            "INSERT INTO fact_agreements (country, fact_id, explicit) VALUES (?, ?, ?)"
-            " ON CONFLICT (country, fact_id) DO UPDATE SET explicit = max(explicit, excluded.explicit)",
-            agreement_rows,
-        )
-        await db.executemany(
-            "INSERT OR IGNORE INTO fact_countries (country, fact_id) VALUES (?, ?)", country_rows
-        )
-        if merged:
-            await self._raise_merged_salience(
-                [(fact_of[c.passage], c.salience.score) for c in ex.candidates if matches.get(c.passage)]
-            )
-        return IngestResult(
-            article.origin,
-            "new_version" if current else "added",
-            doc_id,
-            version,
-            passages=len(ex.passages),
-            new_facts=len(new_facts),
-            merged_facts=merged,
-        )
-
-    async def _raise_merged_salience(self, pairs: list[tuple[int, float]]) -> None:
-        """A fact carried by one more outlet keeps its best sentence score."""
-        await self._db.executemany(
-            "UPDATE facts SET salience = max(salience, ?) WHERE id = ?",
-            [(score, fid) for fid, score in pairs],
-        )
-
-    async def _find_duplicates(self, candidates: list[Candidate]) -> dict[int, int]:
-        """passage index -> existing fact id, for sentences another document already carries.
-
-        One query per batch of sentences: SQLite counts, for each sentence and each stored fact,
-        the 3-grams they share (skipping 3-grams too common to mean anything); Python then
-        applies the near-duplicate rule to the few pairs sharing at least two.
-        """
-        pairs = [(c.passage, h) for c in candidates for h in c.shingles]
-        found: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
-        for chunk in _chunks(pairs, 4000):
-            values = ",".join("(?, ?)" for _ in chunk)
-            sql = (
-                f"WITH q(cand, hash) AS (VALUES {values}),"
-                " m AS (SELECT q.cand AS cand, s.fact_id AS fid, count(*) AS shared"
-                "       FROM q JOIN shingle_df d ON d.hash = q.hash AND d.df < ?"
-                "       JOIN fact_shingles s ON s.hash = q.hash"
-                "       GROUP BY q.cand, s.fact_id HAVING count(*) >= 2)"
-                " SELECT m.cand, m.fid, m.shared, f.words, f.shingles FROM m JOIN facts f ON f.id = m.fid"
-            )
-            args = [v for pair in chunk for v in pair] + [COMMON_SHINGLE_FACTS]
-            async with self._db.execute(sql, args) as cur:
-                for cand, fid, shared, words, n in await cur.fetchall():
-                    found[cand].append((fid, shared, words, n))
-        out: dict[int, int] = {}
-        for c in candidates:
-            best, best_score = None, 0.0
-            for fid, shared, words, n in found.get(c.passage, ()):
-                jac, cont = overlap(shared, len(c.shingles), n)
-                if near_enough(jac, cont, c.words, words) and jac + cont > best_score:
-                    best, best_score = fid, jac + cont
-            if best is not None:
-                out[c.passage] = best
+    async def _current_hashes(self, urls: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(sorted(set(urls))):
+            async with self._db.execute(
+                f"SELECT url, content_hash FROM documents WHERE superseded_by IS NULL AND url IN"
+                f" ({_marks(len(chunk))})",
+                tuple(chunk),
+            ) as cur:
+                for url, content_hash in await cur.fetchall():
+                    out[url] = content_hash
         return out
-
-    async def _event_for(self, cand: Candidate) -> int | None:
-        """The event a dated sentence reports: same lifecycle verb, same date, same agreement."""
-        d = cand.date
-        verb = cand.salience.event_verb
-        if d is None or verb is None or d.precision not in _EVENT_PRECISIONS:
-            return None
-        if not cand.agreement or not cand.agreement.countries:
-            return None
-        country = ",".join(sorted(cand.agreement.countries))
-        async with self._db.execute(
-            "SELECT id FROM events WHERE date_start = ? AND date_end = ? AND verb = ? AND country = ?",
-            (d.start.isoformat(), d.end.isoformat(), verb, country),
-        ) as cur:
-            row = await cur.fetchone()
-        if row:
-            return int(row[0])
-        cur = await self._db.execute(
-            "INSERT INTO events (date_start, date_end, date_precision, verb, country) VALUES (?, ?, ?, ?, ?)",
-            (d.start.isoformat(), d.end.isoformat(), d.precision, verb, country),
-        )
-        return int(cur.lastrowid or 0)
-
-    async def _write_entities(self, ex: Extraction, passage_ids: dict[int, int]) -> None:
-        names = {c.code: c.name for c in all_countries()}
-        wanted: dict[tuple[str, str], str] = {}
-        links: list[tuple[int, tuple[str, str], str | None]] = []
-        for index, codes in ex.country_mentions.items():
-            for code in codes:
-                key = ("country", code)
-                wanted[key] = names.get(code, code)
-                links.append((passage_ids[index], key, None))
-        for cand in ex.candidates:
-            for e in cand.entities:
-                key = (e.kind, e.name.lower())
-                wanted[key] = e.name
-                links.append((passage_ids[cand.passage], key, e.title))
-        missing = [k for k in wanted if k not in self._entity_ids]
-        if missing:
-            await self._db.executemany(
-                "INSERT OR IGNORE INTO entities (kind, key, name) VALUES (?, ?, ?)",
-                [(k[0], k[1], wanted[k]) for k in missing],
-            )
-            for kind in {k[0] for k in missing}:
-                keys = [k[1] for k in missing if k[0] == kind]
-                for chunk in _chunks(keys):
-                    async with self._db.execute(
-                        f"SELECT id, key FROM entities WHERE kind = ? AND key IN ({_marks(len(chunk))})",
-                        (kind, *chunk),
-                    ) as cur:
-                        for eid, key in await cur.fetchall():
-                            self._entity_ids[(kind, key)] = eid
-        await self._db.executemany(
-            "INSERT OR IGNORE INTO passage_entities (passage_id, entity_id, title) VALUES (?, ?, ?)",
-            [(pid, self._entity_ids[key], title) for pid, key, title in links],
-        )
 
     # ------------------------------------------------------------------ reading
 

@@ -89,10 +89,10 @@ async def test_a_failed_write_leaves_nothing_behind(
     await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n"))
     before = [await count(fresh_store, t) for t in ("documents", "passages", "facts", "fact_sources")]
 
-    async def boom(*args: object) -> None:
+    def boom(*args: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(fresh_store, "_write_entities", boom)
+    monkeypatch.setattr(fresh_store._writer, "_write_entities", boom)
     with pytest.raises(RuntimeError):
         await fresh_store.ingest(art("https://andes.example/2", f"{WIRE}\n"))
     after = [await count(fresh_store, t) for t in ("documents", "passages", "facts", "fact_sources")]
@@ -111,7 +111,9 @@ async def test_passages_keep_offsets_into_the_document(fresh_store: SQLiteStore)
 
 
 async def test_conflicting_figures_are_shown_side_by_side(fresh_store: SQLiteStore) -> None:
-    said = "Customs officials in both countries said the pact covers {} fishing boats registered in two ports."
+    said = (
+        "Customs officials in both countries said the pact covers {} fishing boats registered in two ports."
+    )
     one, two = said.format("4,200"), said.format("3,900")
     await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n\n{one}\n"))
     await fresh_store.ingest(art("https://coast.example/2", f"{LEAD}\n\n{two}\n", outlet="Coast Daily"))
@@ -124,8 +126,10 @@ async def test_conflicting_figures_are_shown_side_by_side(fresh_store: SQLiteSto
 
 
 async def test_one_event_told_with_different_dates_shows_both(fresh_store: SQLiteStore) -> None:
-    other = ("Chile and Peru signed the fisheries accord on Sunday after two years of talks, "
-             "the foreign ministry in Santiago said.")
+    other = (
+        "Chile and Peru signed the fisheries accord on Sunday after two years of talks, "
+        "the foreign ministry in Santiago said."
+    )
     await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n"))
     await fresh_store.ingest(art("https://coast.example/2", f"{other}\n", outlet="Coast Daily"))
     from facts.queries import timeline
@@ -138,8 +142,10 @@ async def test_one_event_told_with_different_dates_shows_both(fresh_store: SQLit
 
 
 async def test_same_event_in_different_words_is_one_line_citing_each(fresh_store: SQLiteStore) -> None:
-    other = ("Chile and Peru signed the fisheries accord on Monday after two years of talks, "
-             "the foreign ministry in Santiago said.")
+    other = (
+        "Chile and Peru signed the fisheries accord on Monday after two years of talks, "
+        "the foreign ministry in Santiago said."
+    )
     await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n"))
     await fresh_store.ingest(art("https://coast.example/2", f"{other}\n", outlet="Coast Daily"))
     from facts.queries import agreement
@@ -151,8 +157,10 @@ async def test_same_event_in_different_words_is_one_line_citing_each(fresh_store
 
 
 async def test_entities_are_stored_with_titles(fresh_store: SQLiteStore) -> None:
-    body = (f"{LEAD}\n\nPeruvian Foreign Minister Ana Ruiz Perez said the quotas would be reviewed yearly.\n\n"
-            "Ruiz said the joint commission would meet in Lima.\n")
+    body = (
+        f"{LEAD}\n\nPeruvian Foreign Minister Ana Ruiz Perez said the quotas would be reviewed yearly.\n\n"
+        "Ruiz said the joint commission would meet in Lima.\n"
+    )
     await fresh_store.ingest(art("https://andes.example/1", body))
     async with fresh_store.connection.execute(
         "SELECT e.kind, e.name, pe.title FROM entities e JOIN passage_entities pe ON pe.entity_id = e.id"
@@ -162,3 +170,35 @@ async def test_entities_are_stored_with_titles(fresh_store: SQLiteStore) -> None
     assert ("country", "Peru", None) in rows and ("country", "Chile", None) in rows
     people = {name for kind, name, _ in rows if kind == "person"}
     assert people == {"Ana Ruiz Perez"}, "the later 'Ruiz' is the same person"
+
+
+async def test_bulk_ingest_rolls_back_only_the_failing_article(
+    fresh_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = fresh_store._writer
+    real_write = writer._write
+
+    def flaky(article: ArticleInput, *args: object) -> object:
+        if article.url.endswith("/bad"):
+            real_write(article, *args)  # it gets half-way through, then fails
+            raise RuntimeError("disk on fire")
+        return real_write(article, *args)
+
+    monkeypatch.setattr(writer, "_write", flaky)
+    batch = [
+        art("https://andes.example/1", f"{LEAD}\n"),
+        art("https://andes.example/bad", f"{WIRE}\n"),
+        art("https://coast.example/3", f"{WIRE} More text here about boats.\n", outlet="Coast Daily"),
+    ]
+    results = [r async for r in fresh_store.ingest_many(batch, batch=10)]
+    assert [r.status for r in results] == ["added", "failed", "added"]
+    assert results[1].error and "disk on fire" in results[1].error
+    urls = [d.url for d in await fresh_store.documents()]
+    assert urls == ["https://andes.example/1", "https://coast.example/3"]
+    async with fresh_store.connection.execute(
+        "SELECT count(*) FROM passages WHERE doc_id NOT IN (SELECT id FROM documents)"
+    ) as cur:
+        assert (await cur.fetchone())[0] == 0
+    assert await count(fresh_store, "passages") == 3
+    again = [r async for r in fresh_store.ingest_many(batch[:1])]
+    assert again[0].status == "unchanged"
