@@ -136,18 +136,26 @@ class SQLiteStore:
         """
         loop = asyncio.get_running_loop()
         pending = list(articles)
-        for start in range(0, len(pending), batch):
-            chunk = pending[start : start + batch]
-            hashes = [_content_hash(a) for a in chunk]
-            known = await self._current_hashes([a.url for a in chunk])
-            stale = [i for i, (a, h) in enumerate(zip(chunk, hashes, strict=True)) if known.get(a.url) != h]
-            todo = [chunk[i] for i in stale]
+        hashes = [_content_hash(a) for a in pending]
+        known = await self._current_hashes([a.url for a in pending])
+        batches = [range(i, min(i + batch, len(pending))) for i in range(0, len(pending), batch)]
+
+        def start(rows: range) -> asyncio.Future[list[Extraction]]:
+            todo = [pending[i] for i in rows if known.get(pending[i].url) != hashes[i]]
             if executor is not None:
-                done = await loop.run_in_executor(executor, extract_all, todo)
-            else:
-                done = await asyncio.to_thread(extract_all, todo)
-            extractions = dict(zip(stale, done, strict=True))
-            items = [(a, h, extractions.get(i)) for i, (a, h) in enumerate(zip(chunk, hashes, strict=True))]
+                return loop.run_in_executor(executor, extract_all, todo)
+            return asyncio.ensure_future(asyncio.to_thread(extract_all, todo))
+
+        # Extraction of the next batch runs while this one is written.
+        upcoming = start(batches[0]) if batches else None
+        for k, rows in enumerate(batches):
+            assert upcoming is not None
+            done = iter(await upcoming)
+            upcoming = start(batches[k + 1]) if k + 1 < len(batches) else None
+            items = [
+                (pending[i], hashes[i], next(done) if known.get(pending[i].url) != hashes[i] else None)
+                for i in rows
+            ]
             async with self._write_lock:
                 results = await self._in_connection_thread(
                     self._writer.write_batch, items, each_in_savepoint=True
