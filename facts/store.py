@@ -39,9 +39,9 @@ class FactStore(Protocol):
     async def ingest(self, article: ArticleInput) -> IngestResult: ...
     async def documents(self) -> list[DocumentRow]: ...
     async def document(self, *, doc_id: int | None = None, url: str | None = None) -> DocumentRow | None: ...
-    async def agreement_facts(self, country: str, *, limit: int = 300) -> list[FactRow]: ...
+    async def agreement_facts(self, country: str, *, limit: int = 200) -> list[FactRow]: ...
     async def range_facts(
-        self, start: str, end: str, *, country: str | None = None, limit: int = 400
+        self, start: str, end: str, *, country: str | None = None, limit: int = 200
     ) -> list[FactRow]: ...
     async def document_facts(self, doc_id: int) -> list[FactRow]: ...
     async def search_passages(self, match: str, *, limit: int = 40) -> list[PassageHit]: ...
@@ -214,7 +214,7 @@ class SQLiteStore:
         async with self._db.execute("SELECT DISTINCT country FROM fact_agreements ORDER BY country") as cur:
             return [r[0] for r in await cur.fetchall()]
 
-    async def agreement_facts(self, country: str, *, limit: int = 300) -> list[FactRow]:
+    async def agreement_facts(self, country: str, *, limit: int = 200) -> list[FactRow]:
         return await self._facts(
             f"SELECT {_FACT_COLUMNS}, a.explicit FROM fact_agreements a JOIN facts f ON f.id = a.fact_id"
             " WHERE a.country = ? AND f.status = 'active' ORDER BY a.explicit DESC, f.salience DESC LIMIT ?",
@@ -222,7 +222,7 @@ class SQLiteStore:
         )
 
     async def range_facts(
-        self, start: str, end: str, *, country: str | None = None, limit: int = 400
+        self, start: str, end: str, *, country: str | None = None, limit: int = 200
     ) -> list[FactRow]:
         """Dated facts whose interval overlaps [start, end] (ISO days), most salient first."""
         if country:
