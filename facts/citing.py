@@ -41,23 +41,24 @@ def cluster_by_event(facts: Iterable[FactRow]) -> list[list[FactRow]]:
 
 def _join_disputed_dates(clusters: list[list[FactRow]]) -> list[list[FactRow]]:
     out: list[list[FactRow]] = []
+    by_key: dict[tuple[str, str], list[tuple[dt.date, list[FactRow]]]] = {}
     for cluster in clusters:
         key, day = _event_day(cluster)
         target = None
         if key is not None and day is not None:
             docs = {s.doc.id for f in cluster for s in f.sources}
-            for other in out:
-                okey, oday = _event_day(other)
-                if okey != key or oday is None or oday == day:
+            for oday, other in by_key.get(key, ()):
+                if oday == day or abs((oday - day).days) > SAME_EVENT_DAYS:
                     continue
-                other_docs = {s.doc.id for f in other for s in f.sources}
-                if abs((oday - day).days) <= SAME_EVENT_DAYS and not docs & other_docs:
+                if not docs & {s.doc.id for f in other for s in f.sources}:
                     target = other
                     break
-        if target is None:
-            out.append(cluster)
-        else:
+        if target is not None:
             target.extend(cluster)
+            continue
+        out.append(cluster)
+        if key is not None and day is not None:
+            by_key.setdefault(key, []).append((day, cluster))
     return out
 
 

@@ -105,7 +105,11 @@ CREATE TABLE facts (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
-CREATE INDEX facts_by_date ON facts(date_start, date_end) WHERE date_start IS NOT NULL;
+-- Covering indexes for timelines: a year's candidates are read from the index alone. Facts
+-- spanning more than a year ("the 1990s") are few and have their own index.
+CREATE INDEX facts_by_date ON facts(date_start, date_end, salience, status) WHERE date_start IS NOT NULL;
+CREATE INDEX facts_long_spans ON facts(date_start, date_end)
+    WHERE date_start IS NOT NULL AND julianday(date_end) - julianday(date_start) > 366;
 CREATE INDEX facts_by_event ON facts(event_id) WHERE event_id IS NOT NULL;
 
 CREATE TABLE fact_sources (

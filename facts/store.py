@@ -224,21 +224,33 @@ class SQLiteStore:
     async def range_facts(
         self, start: str, end: str, *, country: str | None = None, limit: int = 200
     ) -> list[FactRow]:
-        """Dated facts whose interval overlaps [start, end] (ISO days), most salient first."""
+        """Dated facts whose interval overlaps [start, end] (ISO days), most salient first.
+
+        Short facts (a year or less) overlapping the range start at most 366 days before it, so
+        the date index is read over a bounded slice; longer ones come from their own index.
+        """
+        earliest = (dt.date.fromisoformat(start) - dt.timedelta(days=366)).isoformat()
+        overlap = (
+            "SELECT id, salience FROM facts WHERE date_start BETWEEN ? AND ? AND date_end >= ?"
+            " AND status = 'active' AND date_start IS NOT NULL"
+            " UNION SELECT id, salience FROM facts INDEXED BY facts_long_spans WHERE date_start IS NOT NULL"
+            " AND julianday(date_end) - julianday(date_start) > 366 AND date_start <= ? AND date_end >= ?"
+            " AND status = 'active'"
+        )
+        args: tuple[Any, ...] = (earliest, end, start, end, start)
         if country:
             sql = (
-                f"SELECT {_FACT_COLUMNS}, 0 FROM facts f JOIN fact_countries c ON c.fact_id = f.id"
-                " WHERE c.country = ? AND f.date_start <= ? AND f.date_end >= ? AND f.status = 'active'"
-                " ORDER BY f.salience DESC LIMIT ?"
+                f"SELECT o.id FROM ({overlap}) o JOIN fact_countries c ON c.fact_id = o.id AND c.country = ?"
+                " ORDER BY o.salience DESC LIMIT ?"
             )
-            args: tuple[Any, ...] = (country, end, start, limit)
+            args = (*args, country, limit)
         else:
-            sql = (
-                f"SELECT {_FACT_COLUMNS}, 0 FROM facts f WHERE f.date_start <= ? AND f.date_end >= ?"
-                " AND f.status = 'active' ORDER BY f.salience DESC LIMIT ?"
-            )
-            args = (end, start, limit)
-        return await self._facts(sql, args)
+            sql = f"SELECT o.id FROM ({overlap}) o ORDER BY o.salience DESC LIMIT ?"
+            args = (*args, limit)
+        async with self._db.execute(sql, args) as cur:
+            ids = [row[0] for row in await cur.fetchall()]
+        facts = {f.id: f for f in await self.facts_by_ids(ids)}
+        return [facts[i] for i in ids if i in facts]
 
     async def document_facts(self, doc_id: int) -> list[FactRow]:
         return await self._facts(

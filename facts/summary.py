@@ -77,7 +77,13 @@ def period_name(clusters: Sequence[Sequence[FactRow]]) -> str:
 def select_lines(clusters: Sequence[Sequence[FactRow]], *, limit: int, min_score: float = 3.0) -> list[int]:
     """Indexes of the chosen clusters (unordered)."""
     scores = [cluster_score(c) for c in clusters]
-    words = [_words(c) for c in clusters]
+    cache: dict[int, frozenset[str]] = {}
+
+    def words(i: int) -> frozenset[str]:  # only chosen lines and those tested against them
+        if i not in cache:
+            cache[i] = _words(clusters[i])
+        return cache[i]
+
     facets = [_facets(c) for c in clusters]
     periods = agreement_periods(clusters)
     ranked = sorted(range(len(clusters)), key=lambda i: -scores[i])
@@ -85,8 +91,8 @@ def select_lines(clusters: Sequence[Sequence[FactRow]], *, limit: int, min_score
 
     def repeats(i: int) -> bool:
         for j in chosen:
-            union = words[i] | words[j]
-            if union and len(words[i] & words[j]) / len(union) >= REPEAT_JACCARD:
+            union = words(i) | words(j)
+            if union and len(words(i) & words(j)) / len(union) >= REPEAT_JACCARD:
                 return True
         return False
 
