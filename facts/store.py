@@ -23,13 +23,12 @@ from facts.article import ArticleInput
 from facts.extract import Extraction, extract
 from facts.migrations import migrate
 from facts.records import DocumentRow, FactRow, IngestResult, PassageHit, SourceRow
-from facts.writer import ArticleWriter
+from facts.writer import ArticleWriter, _chunks, _marks, _now
 
 __all__ = ["FactStore", "SQLiteStore", "extract_all", "open_store"]
 
 T = TypeVar("T")
 
-_CHUNK = 500
 
 
 class FactStore(Protocol):
@@ -58,19 +57,6 @@ def _content_hash(article: ArticleInput) -> str:
 def extract_all(articles: Sequence[ArticleInput]) -> list[Extraction]:
     """Extraction of a batch, a top-level function so a process pool can run it."""
     return [extract(a) for a in articles]
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(values), size):
-        yield values[i : i + size]
-
-
-def _marks(n: int) -> str:
-    return ",".join("?" * n)
 
 
 _DOC_COLUMNS = (
