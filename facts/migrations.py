@@ -169,8 +169,16 @@ CREATE INDEX fact_history_by_fact ON fact_history(fact_id, version);
 CREATE TABLE _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+# The writer counts an anchor's facts straight from fact_shingles (at most
+# COMMON_SHINGLE_FACTS rows per lookup) and remembers the common ones: keeping a separate
+# count per shingle cost a random-access upsert for every anchor written.
+DROP_SHINGLE_DF = """
+DROP TABLE shingle_df;
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
+    ("0002_drop_shingle_df", DROP_SHINGLE_DF),
 ]
 
 

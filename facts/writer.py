@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from facts.article import ArticleInput
 from facts.countries import all_countries
-from facts.dedup import anchors, near_enough, overlap, pack, unpack
+from facts.dedup import anchors, near_enough, overlap, pack
 from facts.extract import Candidate, Extraction
 from facts.records import IngestResult
 
@@ -24,6 +23,7 @@ __all__ = ["COMMON_SHINGLE_FACTS", "ArticleWriter", "WorkItem"]
 
 COMMON_SHINGLE_FACTS = 10  # distinct facts sharing a 3-gram: beyond this it is a stock phrase
 _CHUNK = 500
+_SET_CACHE = 1_000_000  # cached shingle sets; about 150 MB at most
 _EVENT_PRECISIONS = frozenset({"day", "week", "month"})
 
 WorkItem = tuple[ArticleInput, str, Extraction | None]
@@ -47,6 +47,10 @@ class ArticleWriter:
 
     def __init__(self) -> None:
         self._entity_ids: dict[tuple[str, str], int] = {}
+        # fact id -> (words, packed shingle set): facts are never deleted, so entries stay true
+        # until a rollback undoes the ids they were read or written under.
+        self._sets: dict[int, tuple[int, bytes]] = {}
+        self._common: set[int] = set()  # anchors carried by COMMON_SHINGLE_FACTS facts or more
         self.conn: sqlite3.Connection
 
     def write_batch(
@@ -66,7 +70,7 @@ class ArticleWriter:
                     results.append(self._ingest(article, content_hash, extraction))
         except BaseException:
             conn.rollback()
-            self._entity_ids.clear()  # ids handed out in the rolled-back transaction are gone
+            self._forget()
             raise
         conn.commit()
         return results
@@ -80,7 +84,7 @@ class ArticleWriter:
         except Exception as exc:  # one article's failure must not sink the batch
             self.conn.execute("ROLLBACK TO article")
             self.conn.execute("RELEASE article")
-            self._entity_ids.clear()
+            self._forget()
             return IngestResult(article.origin, "failed", 0, 0, error=f"{type(exc).__name__}: {exc}")
         self.conn.execute("RELEASE article")
         return result
@@ -156,7 +160,8 @@ class ArticleWriter:
         )
         self._write_entities(ex, passage_ids)
 
-        matches = self._find_duplicates(ex.candidates)
+        anchor_sets = [anchors(c.shingles) for c in ex.candidates]
+        matches = self._find_duplicates(ex.candidates, anchor_sets)
         next_fact = self._next_id("facts")
         new_facts: list[tuple[Any, ...]] = []
         shingle_rows: list[tuple[int, int]] = []
@@ -165,20 +170,22 @@ class ArticleWriter:
         country_rows: list[tuple[str, int]] = []
         merged = 0
         fact_of: dict[int, int] = {}
-        for cand in ex.candidates:
+        for cand, cand_anchors in zip(ex.candidates, anchor_sets, strict=True):
             fact_id = matches.get(cand.passage)
             if fact_id is None:
                 fact_id = next_fact
                 next_fact += 1
                 d = cand.date
                 event_id = self._event_for(cand) if cand.is_event else None
+                packed = pack(cand.shingles)
+                self._sets[fact_id] = (cand.words, packed)
                 new_facts.append(
                     (
                         fact_id,
                         cand.text,
                         cand.words,
                         len(cand.shingles),
-                        pack(cand.shingles),
+                        packed,
                         d.start.isoformat() if d and cand.is_event else None,
                         d.end.isoformat() if d and cand.is_event else None,
                         d.precision if d and cand.is_event else None,
@@ -195,7 +202,7 @@ class ArticleWriter:
                         now,
                     )
                 )
-                shingle_rows.extend((h, fact_id) for h in anchors(cand.shingles))
+                shingle_rows.extend((h, fact_id) for h in cand_anchors)
             else:
                 merged += 1
             fact_of[cand.passage] = fact_id
@@ -226,10 +233,6 @@ class ArticleWriter:
             new_facts,
         )
         db.executemany("INSERT OR IGNORE INTO fact_shingles (hash, fact_id) VALUES (?, ?)", shingle_rows)
-        db.executemany(
-            "INSERT INTO shingle_df (hash, df) VALUES (?, 1) ON CONFLICT (hash) DO UPDATE SET df = df + 1",
-            [(h,) for h, _ in shingle_rows],
-        )
         db.executemany(
             "INSERT OR IGNORE INTO fact_sources (fact_id, passage_id, doc_id, quote, date_start, date_end,"
             " date_precision, date_label, numbers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -263,46 +266,65 @@ class ArticleWriter:
             [(score, fid) for fid, score in pairs],
         )
 
-    def _find_duplicates(self, candidates: list[Candidate]) -> dict[int, int]:
+    def _find_duplicates(self, candidates: list[Candidate], anchor_sets: list[set[int]]) -> dict[int, int]:
         """passage index -> existing fact id, for sentences another document already carries.
 
-        One query per batch of sentences: SQLite counts, for each sentence and each stored fact,
-        the 3-grams they share (skipping 3-grams too common to mean anything); Python then
-        applies the near-duplicate rule to the few pairs sharing at least two.
+        One query per batch of anchors: for each anchor shingle, SQLite returns up to
+        ``COMMON_SHINGLE_FACTS`` facts indexed by it; an anchor carried by that many facts is a
+        stock phrase ("the two countries said"), says nothing about duplication, and is
+        remembered as such so it is never looked up again. Python then applies the
+        near-duplicate rule to every fact sharing an anchor with a sentence.
         """
-        pairs = [(c.passage, h) for c in candidates for h in anchors(c.shingles)]
-        found: dict[int, set[int]] = defaultdict(set)
-        sets: dict[int, tuple[int, set[int]]] = {}
-        for chunk in _chunks(pairs, 4000):
-            values = ",".join("(?, ?)" for _ in chunk)
-            sql = (
-                f"WITH q(cand, hash) AS (VALUES {values})"
-                " SELECT DISTINCT q.cand, s.fact_id FROM q"
-                " JOIN shingle_df d ON d.hash = q.hash AND d.df < ?"
-                " JOIN fact_shingles s ON s.hash = q.hash"
-            )
-            args = [v for pair in chunk for v in pair] + [COMMON_SHINGLE_FACTS]
-            cur = self.conn.execute(sql, args)
-            for cand, fid in cur.fetchall():
-                found[cand].add(fid)
-        wanted = sorted({fid for fids in found.values() for fid in fids})
+        wanted = sorted(set().union(*anchor_sets) - self._common)
+        posting: dict[int, list[int]] = {}
         for chunk in _chunks(wanted):
+            values = ",".join("(?)" for _ in chunk)
             cur = self.conn.execute(
-                f"SELECT id, words, shingle_set FROM facts WHERE id IN ({_marks(len(chunk))})", tuple(chunk)
+                f"WITH q(hash) AS (VALUES {values}) SELECT q.hash, (SELECT group_concat(fact_id) FROM"
+                " (SELECT fact_id FROM fact_shingles WHERE hash = q.hash LIMIT ?)) FROM q",
+                (*chunk, COMMON_SHINGLE_FACTS),
             )
-            for fid, words, blob in cur.fetchall():
-                sets[fid] = (words, unpack(blob))
+            for h, ids in cur.fetchall():
+                if not ids:
+                    continue
+                fids = [int(i) for i in ids.split(",")]
+                if len(fids) >= COMMON_SHINGLE_FACTS:
+                    self._common.add(h)
+                else:
+                    posting[h] = fids
+        found = [{f for h in hashes for f in posting.get(h, ())} for hashes in anchor_sets]
+        self._load_sets({f for fids in found for f in fids})
         out: dict[int, int] = {}
-        for c in candidates:
+        for c, fids in zip(candidates, found, strict=True):
             best, best_score = None, 0.0
-            for fid in found.get(c.passage, ()):
-                words, other = sets[fid]
-                jac, cont = overlap(len(c.shingles & other), len(c.shingles), len(other))
+            for fid in fids:
+                words, blob = self._sets[fid]
+                shared = len(c.shingles.intersection(memoryview(blob).cast("I")))
+                jac, cont = overlap(shared, len(c.shingles), len(blob) // 4)
                 if near_enough(jac, cont, c.words, words) and jac + cont > best_score:
                     best, best_score = fid, jac + cont
             if best is not None:
                 out[c.passage] = best
         return out
+
+    def _load_sets(self, fact_ids: set[int]) -> None:
+        """Bring the shingle sets of ``fact_ids`` into the cache (packed: about 100 bytes each)."""
+        missing = sorted(f for f in fact_ids if f not in self._sets)
+        if len(self._sets) + len(missing) > _SET_CACHE:
+            self._sets.clear()
+            missing = sorted(fact_ids)
+        for chunk in _chunks(missing):
+            cur = self.conn.execute(
+                f"SELECT id, words, shingle_set FROM facts WHERE id IN ({_marks(len(chunk))})", tuple(chunk)
+            )
+            for fid, words, blob in cur.fetchall():
+                self._sets[fid] = (words, blob)
+
+    def _forget(self) -> None:
+        """After a rollback: ids handed out in the undone transaction may be handed out again."""
+        self._entity_ids.clear()
+        self._sets.clear()
+        self._common.clear()
 
     def _event_for(self, cand: Candidate) -> int | None:
         """The event a dated sentence reports: same lifecycle verb, same date, same agreement."""
