@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import zlib
 from array import array
+from collections.abc import Callable, Container
 
 from facts.stopwords import STOP_WORDS
 
@@ -22,8 +23,10 @@ __all__ = [
     "numbers_in",
     "overlap",
     "pack",
+    "shingle_list",
     "shingles",
     "similarity",
+    "spread_through",
     "tokens",
     "unpack",
 ]
@@ -31,6 +34,7 @@ __all__ = [
 JACCARD_MIN = 0.2
 CONTAINMENT_MIN = 0.8
 CONTAINMENT_WORDS = 8
+SPREAD_FREE = 0.5  # from here on two sentences are one whatever part of them is shared
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _US = re.compile(r"\b(?:u\.s\.a?\.?|usa|the united states(?: of america)?|united states)(?![a-z])")
@@ -54,14 +58,34 @@ def shingles(words: list[str]) -> set[int]:
     Each word is hashed once (crc32, cached) and the three are mixed arithmetically, so the
     values are the same in every process and on every run (``hash()`` is salted per process).
     """
+    return {h for h in shingle_list(words) if h is not None}
+
+
+def shingle_list(words: list[str]) -> list[int | None]:
+    """The 3-gram hashes of :func:`shingles` in sentence order, ``None`` for stop-word-only grams."""
     ids = [_word_id(w) for w in words]
     stop = [w in STOP_WORDS for w in words]
-    out: set[int] = set()
+    out: list[int | None] = []
     for i in range(len(words) - 2):
         if stop[i] and stop[i + 1] and stop[i + 2]:
-            continue
-        out.add(((ids[i] * 1_000_003) ^ (ids[i + 1] * 8_191) ^ ids[i + 2]) & 0x7FFFFFFF)
+            out.append(None)
+        else:
+            out.append(((ids[i] * 1_000_003) ^ (ids[i + 1] * 8_191) ^ ids[i + 2]) & 0x7FFFFFFF)
     return out
+
+
+def spread_through(words: list[str], other: Container[int]) -> bool:
+    """Whether the 3-grams ``words`` shares with ``other`` reach both its first and last third.
+
+    Two different facts often share a stock clause ("the two governments said in a joint
+    statement that ...", "..., the ministry said on Monday"): enough 3-grams for the Jaccard
+    rule, all bunched at one end. An edited copy of one sentence shares text on both sides of
+    the edit.
+    """
+    grams = shingle_list(words)
+    hits = [i for i, h in enumerate(grams) if h is not None and h in other]
+    n = len(grams)
+    return bool(hits) and hits[0] * 3 < n and hits[-1] * 3 >= 2 * n - 3
 
 
 _WORD_IDS: dict[str, int] = {}
@@ -109,9 +133,14 @@ def similarity(a: set[int], b: set[int]) -> tuple[float, float]:
     return shared / len(a | b), shared / min(len(a), len(b))
 
 
-def is_near_duplicate(a: set[int], b: set[int], words_a: int, words_b: int) -> bool:
+def is_near_duplicate(
+    a: set[int], b: set[int], words_a: int, words_b: int, *, tokens_a: list[str] | None = None
+) -> bool:
+    """The rule on two shingle sets; with ``tokens_a`` (the words of ``a``) the stock-clause check
+    applies too (see :func:`near_enough`)."""
     jac, cont = similarity(a, b)
-    return near_enough(jac, cont, words_a, words_b)
+    spread = (lambda: spread_through(tokens_a, b)) if tokens_a is not None else None
+    return near_enough(jac, cont, words_a, words_b, spread=spread)
 
 
 def overlap(shared: int, size_a: int, size_b: int) -> tuple[float, float]:
@@ -121,10 +150,24 @@ def overlap(shared: int, size_a: int, size_b: int) -> tuple[float, float]:
     return (shared / union if union else 0.0), (shared / smaller if smaller else 0.0)
 
 
-def near_enough(jaccard: float, containment: float, words_a: int, words_b: int) -> bool:
-    if jaccard >= JACCARD_MIN:
+def near_enough(
+    jaccard: float,
+    containment: float,
+    words_a: int,
+    words_b: int,
+    *,
+    spread: Callable[[], bool] | None = None,
+) -> bool:
+    """The measured rule (Jaccard >= 0.2, or containment >= 0.8 with >= 8 words each), with one
+    guard: below Jaccard 0.5 the shared text must run through the sentence (``spread``, when
+    given), not only fill one end of it."""
+    if containment >= CONTAINMENT_MIN and min(words_a, words_b) >= CONTAINMENT_WORDS:
         return True
-    return containment >= CONTAINMENT_MIN and min(words_a, words_b) >= CONTAINMENT_WORDS
+    if jaccard >= SPREAD_FREE:
+        return True
+    if jaccard >= JACCARD_MIN:
+        return spread() if spread is not None else True
+    return False
 
 
 def numbers_in(text: str) -> list[str]:

@@ -11,11 +11,12 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from facts.article import ArticleInput
-from facts.countries import all_countries
-from facts.dedup import anchors, near_enough, overlap, pack
+from facts.countries import all_countries, find_countries
+from facts.dedup import anchors, near_enough, overlap, pack, spread_through, tokens
 from facts.extract import Candidate, Extraction
 from facts.records import IngestResult
 
@@ -36,6 +37,10 @@ def _now() -> str:
 def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
     for i in range(0, len(values), size):
         yield values[i : i + size]
+
+
+def _spread(text: str, stored: memoryview) -> bool:
+    return spread_through(tokens(text), frozenset(stored))
 
 
 def _marks(n: int) -> str:
@@ -294,17 +299,36 @@ class ArticleWriter:
                     posting[h] = fids
         found = [{f for h in hashes for f in posting.get(h, ())} for hashes in anchor_sets]
         self._load_sets({f for fids in found for f in fids})
-        out: dict[int, int] = {}
+        passing: list[list[tuple[float, int]]] = []
         for c, fids in zip(candidates, found, strict=True):
-            best, best_score = None, 0.0
+            scored: list[tuple[float, int]] = []
             for fid in fids:
                 words, blob = self._sets[fid]
-                shared = len(c.shingles.intersection(memoryview(blob).cast("I")))
-                jac, cont = overlap(shared, len(c.shingles), len(blob) // 4)
-                if near_enough(jac, cont, c.words, words) and jac + cont > best_score:
-                    best, best_score = fid, jac + cont
-            if best is not None:
-                out[c.passage] = best
+                stored = memoryview(blob).cast("I")
+                jac, cont = overlap(len(c.shingles.intersection(stored)), len(c.shingles), len(stored))
+                if near_enough(jac, cont, c.words, words, spread=partial(_spread, c.text, stored)):
+                    scored.append((-(jac + cont), fid))
+            passing.append(sorted(scored))
+        places = self._places({fid for scored in passing for _, fid in scored})
+        out: dict[int, int] = {}
+        for c, scored in zip(candidates, passing, strict=True):
+            mine = set(c.countries)
+            for _, fid in scored:
+                theirs = places[fid]
+                if not (mine - theirs and theirs - mine):
+                    out[c.passage] = fid
+                    break
+        return out
+
+    def _places(self, fact_ids: set[int]) -> dict[int, set[str]]:
+        """Countries each fact's sentence names. Two sentences naming different countries ("Mexico's
+        foreign ministry did not return calls", "Guatemala's ...") are two facts, however alike."""
+        out: dict[int, set[str]] = {}
+        for chunk in _chunks(sorted(fact_ids)):
+            sql = f"SELECT id, text FROM facts WHERE id IN ({_marks(len(chunk))})"
+            cur = self.conn.execute(sql, tuple(chunk))
+            for fid, text in cur.fetchall():
+                out[fid] = {m.country.code for m in find_countries(text)}
         return out
 
     def _load_sets(self, fact_ids: set[int]) -> None:

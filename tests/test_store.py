@@ -202,3 +202,96 @@ async def test_bulk_ingest_rolls_back_only_the_failing_article(
     assert await count(fresh_store, "passages") == 3
     again = [r async for r in fresh_store.ingest_many(batch[:1])]
     assert again[0].status == "unchanged"
+
+
+async def test_a_store_from_an_older_release_is_upgraded_and_keeps_finding_duplicates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import facts.migrations as migrations
+
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:1])
+    store = await open_store(path, bundled_corpus=False)
+    await store.ingest(art("https://andes.example/1", f"{LEAD}\n\n{WIRE}\n"))
+    await store.close()
+    monkeypatch.undo()
+
+    store = await open_store(path, bundled_corpus=False)
+    try:
+        await store.ingest(art("https://coast.example/2", f"{WIRE}\n", outlet="Coast Daily"))
+        wire = [f for f in await store.agreement_facts("PE") if "joint commission" in f.text]
+        assert len(wire) == 1
+        assert {s.doc.outlet for s in wire[0].sources} == {"Andes Wire", "Coast Daily"}
+    finally:
+        await store.close()
+    con = sqlite3.connect(path)
+    names = [r[0] for r in con.execute("SELECT name FROM _migrations ORDER BY name")]
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    con.close()
+    assert names == [name for name, _ in MIGRATIONS]
+    assert "shingle_df" not in tables
+
+
+async def test_a_failing_migration_leaves_the_store_at_the_last_good_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import facts.migrations as migrations
+
+    broken = ("9999_broken", "CREATE TABLE half_done (x INTEGER);\nSELECT * FROM no_such_table;")
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*MIGRATIONS, broken])
+    with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
+        await open_store(tmp_path / "m.db", bundled_corpus=False)
+    con = sqlite3.connect(tmp_path / "m.db")
+    names = [r[0] for r in con.execute("SELECT name FROM _migrations ORDER BY name")]
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    con.close()
+    assert names == [name for name, _ in MIGRATIONS]
+    assert "half_done" not in tables
+
+
+async def test_a_stock_phrase_shared_by_many_sentences_does_not_hide_a_real_duplicate(
+    fresh_store: SQLiteStore,
+) -> None:
+    stock = "The two governments said in a joint statement that"
+    endings = [
+        "anchovy quotas will be reviewed by marine biologists every spring",
+        "border crossings near Arica will stay open through the holidays",
+        "a new rail link between Tacna and the port is being studied",
+        "customs officers would share passenger records under strict privacy rules",
+        "copper exports had fallen sharply during the previous winter season",
+        "a binational commission will mediate water disputes along the river",
+        "students may attend universities in either country without paying extra fees",
+        "earthquake drills are planned for coastal towns before the tourist season",
+        "pension contributions earned abroad will count toward retirement benefits",
+        "smuggling of counterfeit medicines across the desert has nearly doubled",
+        "fishing boats caught in storms may shelter in any harbour on the coast",
+        "a joint astronomy observatory will be financed from both national budgets",
+    ]
+    for i, ending in enumerate(endings):
+        await fresh_store.ingest(art(f"https://andes.example/{i}", f"{stock} {ending}.\n"))
+    assert await count(fresh_store, "facts") == len(endings)
+    again = f"{stock} {endings[5]}.\n"
+    await fresh_store.ingest(art("https://coast.example/again", again, outlet="Coast Daily"))
+    assert await count(fresh_store, "facts") == len(endings)
+    async with fresh_store.connection.execute(
+        "SELECT f.text FROM facts f JOIN fact_sources s ON s.fact_id = f.id GROUP BY f.id HAVING count(*) = 2"
+    ) as cur:
+        assert [r[0] for r in await cur.fetchall()] == [again.strip()]
+
+
+async def test_alike_sentences_about_different_countries_stay_two_facts(fresh_store: SQLiteStore) -> None:
+    peru = "Peru's foreign ministry did not return calls late Saturday."
+    chile = "Chile's foreign ministry did not return calls on Saturday."
+    peru_again = "Peru's foreign ministry did not return calls on Saturday."
+    for url, text, outlet in [
+        ("https://andes.example/1", peru, "Andes Wire"),
+        ("https://coast.example/2", chile, "Coast Daily"),
+        ("https://sur.example/3", peru_again, "Sur"),
+    ]:
+        await fresh_store.ingest(art(url, f"{text}\n", outlet=outlet))
+    async with fresh_store.connection.execute(
+        "SELECT f.text, count(*) FROM facts f JOIN fact_sources s ON s.fact_id = f.id"
+        " GROUP BY f.id ORDER BY f.id"
+    ) as cur:
+        rows = await cur.fetchall()
+    assert [tuple(r) for r in rows] == [(peru, 2), (chile, 1)]
