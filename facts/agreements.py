@@ -11,8 +11,12 @@ linked.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+
+from facts.prefilter import fold_lower, has_any
 
 __all__ = [
     "AgreementLink",
@@ -31,11 +35,22 @@ _PLURAL_TERM = re.compile(r"\b(?:agreements|accords|deals|pacts|treaties|arrange
 _PARTY_VERB = re.compile(
     r"\b(?:signed|signs|sign|agreed|ratified|negotiated|reached|struck|concluded)\b", re.IGNORECASE
 )
-_NAME = re.compile(
-    r"[\"“`']{1,2}([A-Z][\w-]*(?:\s+[A-Za-z][\w-]*){0,5}?)[\"”']{1,2}\s+(?:agreement|accord|deal|pact|treaty)"
-    r"|[\"“`']{1,2}([a-z][\w-]*(?:\s+[\w-]+){0,4}\s+(?:agreement|accord|deal|pact|treaty))[.,]?[\"”']{1,2}"
-    r"|\b((?:[A-Z][a-z]+\s+){1,5}(?:Agreement|Accord|Treaty|Pact))\b"
+# A named agreement: quoted ("the 'safe third country' agreement", a quoted "... deal") or
+# capitalised ("Paris Climate Accord"). The alternatives are searched one by one (see
+# agreement_name): the quoted ones open with a quote mark, which ``re`` finds fast, and the
+# capitalised one is only tried when its head word is in the text.
+_NAME_ALTERNATIVES = (
+    r"[\"“`']{1,2}([A-Z][\w-]*(?:\s+[A-Za-z][\w-]*){0,5}?)[\"”']{1,2}\s+(?:agreement|accord|deal|pact|treaty)",
+    r"[\"“`']{1,2}([a-z][\w-]*(?:\s+[\w-]+){0,4}\s+(?:agreement|accord|deal|pact|treaty))[.,]?[\"”']{1,2}",
+    r"\b((?:[A-Z][a-z]+\s+){1,5}(?:Agreement|Accord|Treaty|Pact))\b",
 )
+_NAME_QUOTED = tuple(re.compile(alt) for alt in _NAME_ALTERNATIVES[:2])
+_NAME_CAPITALISED = re.compile(_NAME_ALTERNATIVES[2])
+_NAME_HEADS = ("Agreement", "Accord", "Treaty", "Pact")
+# Lower-case literals, one of which is in every _TERM match (a cheap test before the regex).
+_TERM_WORDS = ("agreement", "accord", "deal", "pact", "treat", "arrangement", "memorand", "mou",
+               "safe third country")
+_PARTY_WORDS = ("sign", "agreed", "ratified", "negotiated", "reached", "struck", "concluded")
 _WINDOW_WORDS = 12
 _TOKEN = re.compile(r"\S+")
 
@@ -58,44 +73,57 @@ class AgreementLink:
     has_term: bool
 
 
+@lru_cache(maxsize=1024)
 def has_agreement_term(text: str) -> bool:
+    """Cached: every sentence is asked several times during one extraction."""
+    if not has_any(fold_lower(text), _TERM_WORDS):
+        return False
     return _TERM.search(text) is not None
+
+
+def _name_match(text: str) -> re.Match[str] | None:
+    """The leftmost match of the three alternatives, the earlier one on a tie (as one regex would)."""
+    found = [m for rx in _NAME_QUOTED if (m := rx.search(text))]
+    if any(head in text for head in _NAME_HEADS) and (m := _NAME_CAPITALISED.search(text)):
+        found.append(m)
+    return min(found, key=lambda m: m.start(), default=None)  # min keeps the first of equals
 
 
 def agreement_name(text: str) -> str | None:
     """A named agreement in the sentence ("Paris Climate Accord", a quoted "... agreement")."""
-    m = _NAME.search(text)
+    m = _name_match(text)
     if not m:
         return None
-    name = next(g for g in m.groups() if g)
+    name = m.group(1)
     name = name.strip(" .,")
     if not name.lower().endswith(("agreement", "accord", "deal", "pact", "treaty")):
         name = f"{name} agreement"
     return name[0].upper() + name[1:]
 
 
-def _word_index(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+def _word_ends(text: str) -> list[int]:
+    return [m.end() for m in _TOKEN.finditer(text)]
 
 
-def _position(spans: list[tuple[int, int]], offset: int) -> int:
-    for i, (_, end) in enumerate(spans):
-        if offset < end:
-            return i
-    return len(spans)
+def _position(ends: list[int], offset: int) -> int:
+    """Index of the first word ending after ``offset`` (the word count when none does)."""
+    return bisect_right(ends, offset)
 
 
 def linked_countries(sentence: SentenceCountries, home: str | None) -> list[str]:
     """Countries within a few words of an agreement word or a party verb, home country last."""
-    anchors = [m.start() for m in _TERM.finditer(sentence.text)]
-    anchors += [m.start() for m in _PARTY_VERB.finditer(sentence.text)]
-    if not anchors or not sentence.mentions:
+    if not sentence.mentions:
         return []
-    spans = _word_index(sentence.text)
-    anchor_words = [_position(spans, a) for a in anchors]
+    anchors = [m.start() for m in _TERM.finditer(sentence.text)]
+    if has_any(fold_lower(sentence.text), _PARTY_WORDS):
+        anchors += [m.start() for m in _PARTY_VERB.finditer(sentence.text)]
+    if not anchors:
+        return []
+    ends = _word_ends(sentence.text)
+    anchor_words = [_position(ends, a) for a in anchors]
     linked: list[str] = []
     for code, start, _end in sentence.mentions:
-        w = _position(spans, start)
+        w = _position(ends, start)
         if any(abs(w - a) <= _WINDOW_WORDS for a in anchor_words) and code not in linked:
             linked.append(code)
     foreign = [c for c in linked if c != home]

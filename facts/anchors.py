@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-__all__ = ["inauguration_anchor"]
+from facts.prefilter import fold_lower, has_any
+
+__all__ = ["inauguration_anchor", "mentions_inauguration"]
 
 # Public record: the dates US presidents took office (first and later terms).
 _US_INAUGURATIONS: dict[str, tuple[dt.date, ...]] = {
@@ -21,7 +23,13 @@ _US_INAUGURATIONS: dict[str, tuple[dt.date, ...]] = {
     "biden": (dt.date(2021, 1, 20),),
 }
 _INAUGURATION = re.compile(r"\binaugurat\w*|\bsworn in\b|\btook office\b", re.I)
+_INAUGURATION_WORDS = ("inaugurat", "sworn in", "took office")
 _SURNAME = re.compile(r"\b(?:President|Mr\.|former President)\s+(?:[A-Z][a-z]+\s+)?([A-Z][a-z]+)")
+
+
+def mentions_inauguration(sentence: str) -> bool:
+    """Could the sentence need an inauguration anchor? (cheap; callers skip building context)"""
+    return has_any(fold_lower(sentence), _INAUGURATION_WORDS) and _INAUGURATION.search(sentence) is not None
 
 
 def inauguration_anchor(sentence: str, context: str, published: dt.date) -> dt.date | None:
@@ -30,7 +38,7 @@ def inauguration_anchor(sentence: str, context: str, published: dt.date) -> dt.d
     ``context`` is the text before the sentence in the same document; the nearest
     "President X" before or in the sentence is taken as "his".
     """
-    if not _INAUGURATION.search(sentence):
+    if not mentions_inauguration(sentence):
         return None
     names = _SURNAME.findall(sentence) or _SURNAME.findall(context)[-1:]
     for name in names:

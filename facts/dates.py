@@ -45,6 +45,8 @@ from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
+from facts.prefilter import has_any, has_digit
+
 __all__ = ["PRECISIONS", "DateMention", "find_dates", "main_date", "parse_year_range"]
 
 PRECISIONS = ("day", "week", "month", "season", "year", "range", "before", "after")
@@ -262,6 +264,16 @@ _HOLIDAYS = ("christmas", "new year", "thanksgiving", "halloween", "valentine", 
 _H_HOLIDAY = _Head(re.compile("|".join(_HOLIDAYS)), 25, words=_HOLIDAYS)
 
 
+_MONTH_HEADS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MON_RX = re.compile(_MON)
+# What follows the month in a _MONTH match, and the month-day core of a _MDY match: a search that
+# finds no month (among _Ctx.months) starting one of these cannot find a match either.
+_MONTH_TAIL = re.compile(rf"{_MON}(?:(?:\s+of)?,?\s+{_YEAR}|(?![.\s]*\d))")
+_MONTH_DAY = re.compile(rf"{_MON}\s*{_DAY}")
+_DEICTIC_HEADS = ("yesterday", "today", "tonight", "tomorrow", "currently", "now", "morning", "afternoon",
+                  "evening", "night")  # the alternatives of _H_DEICTIC
+
+
 class _Cand(NamedTuple):
     """A mention before overlap resolution and post-processing (cheap to build)."""
 
@@ -278,7 +290,7 @@ class _Cand(NamedTuple):
 class _Ctx:
     """One sentence being scanned; clause boundaries and future cues are computed lazily."""
 
-    __slots__ = ("_bounds", "_cues", "_digit", "dct", "low", "s")
+    __slots__ = ("_bounds", "_cues", "_digit", "_months", "dct", "low", "s")
 
     def __init__(self, sentence: str, dct: dt.date) -> None:
         self.s = sentence
@@ -287,16 +299,40 @@ class _Ctx:
         self._bounds: list[tuple[int, int]] | None = None
         self._cues: list[int] | None = None
         self._digit: bool | None = None
+        self._months: list[int] | None = None
+
+    @property
+    def digit(self) -> bool:
+        if self._digit is None:
+            self._digit = has_digit(self.s)
+        return self._digit
+
+    @property
+    def months(self) -> list[int]:
+        """Where month names (_MON) start. Every month-led family's match holds one."""
+        if self._months is None:
+            s = self.s
+            self._months = (
+                [h.start() for h in _H_MONTH_CS.finditer(s) if _MON_RX.match(s, h.start())]
+                if has_any(s, _MONTH_HEADS) else []
+            )
+        return self._months
 
     def has(self, head: _Head) -> bool:
         """Could the sentence hold a match of this family? (cheap checks first)"""
-        if head.digit and self._digit is None:
-            self._digit = _DIGIT.search(self.s) is not None
-        if head.digit and not self._digit:
+        if head.digit and not self.digit:
             return False
+        if head.rx is _H_MONTH_CS:  # month names, not just their first three letters ("Maria")
+            return bool(self.months)
         if head.words:
-            return any(w in self.low for w in head.words)
+            return has_any(self.low, head.words)
+        if head is _H_DEICTIC:
+            return has_any(self.low, _DEICTIC_HEADS)
         return head.rx.search(self.low if head.on_low else self.s) is not None
+
+    def _month_ahead(self, core: re.Pattern[str], start: int) -> bool:
+        """Does ``core`` match at a month name at or after ``start``?"""
+        return any(core.match(self.s, r) for r in self.months if r >= start)
 
     def near(self, rx: re.Pattern[str], head: _Head) -> Iterator[re.Match[str]]:
         """``rx.finditer`` over the sentence, but only tried close to the heads that every match holds.
@@ -311,11 +347,16 @@ class _Ctx:
         if len(text) != len(s):  # lower() changed the offsets (rare Unicode): scan it all
             yield from rx.finditer(s)
             return
+        core = _MONTH_CORES.get(rx)
         pos = 0
         for h in head.rx.finditer(text):
             if h.start() < pos:
                 continue
-            m = rx.search(s, max(pos, h.start() - head.back))
+            start = max(pos, h.start() - head.back)
+            # A search that would fail reads the rest of the sentence: prove it fails first.
+            if core is not None and not self._month_ahead(core, start):
+                return
+            m = rx.search(s, start)
             if m is None:
                 return
             yield m
@@ -879,6 +920,9 @@ def _bound_unchecked(c: _Cand, m: re.Match[str]) -> _Cand:
     return c._replace(s=m.start(), start=c.start - window, end=c.start, precision="before", mod=None)
 
 
+# Month-led families and the core that each of their matches holds at a month name.
+_MONTH_CORES: dict[re.Pattern[str], re.Pattern[str]] = {_MONTH: _MONTH_TAIL, _MDY: _MONTH_DAY}
+
 _SCANNERS: tuple[tuple[Scanner, _Head], ...] = (
     (_scan_mdy, _H_MDY),
     (_scan_numeric, _H_NUMERIC),
@@ -997,8 +1041,7 @@ def find_dates(sentence: str, *, published: dt.date, published_precision: str = 
     if isinstance(published, dt.datetime):
         published = published.date()
     ctx = _Ctx(sentence, published)
-    if not (anchors or _DIGIT.search(sentence) or _H_MONTH_CS.search(sentence)
-            or any(w in ctx.low for w in _PRECHECK_WORDS)):
+    if not (anchors or ctx.digit or ctx.months or has_any(ctx.low, _PRECHECK_WORDS)):
         return []
     cands: list[_Cand] = []
     for scan, head in _SCANNERS:

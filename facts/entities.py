@@ -18,9 +18,10 @@ when it is a function word, a month, a weekday, a country, a capital city or an 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 
 from facts.countries import country_surface, find_countries
 
@@ -374,7 +375,10 @@ _US_PREFIX = re.compile(rf"(?:U\.S\.|US|United{_SEP}States){_SEP}")
 # Cheap scans find where patterns may start (capitalised words, and "acting"/"spokeswoman" for
 # titles) and their cue words; each pattern is then tried only at starts shortly before one of
 # its cues, instead of at every character.
-_CAPITAL = re.compile(rf"[{_UP}]")
+# A capital that starts a word: not inside a word, "U.S." or "Then-President" (whose start is
+# "Then"). ``[^\W_]`` is exactly ``str.isalnum`` (checked over all of Unicode in the tests); the
+# look-behinds follow the capital, so ``re`` can skip ahead to capitals.
+_CAPITAL_AT_START = re.compile(rf"[{_UP}](?<![^\W_].)(?<![.'’-].)")
 _POSSESSIVE_S = re.compile(r"['’]s(?!\w)")
 _CUE_LISTS: dict[str, tuple[str, ...]] = {
     "head": (*_TITLE_HEADS, *_LOWER_TITLE_HEADS),
@@ -388,6 +392,12 @@ for _cue, _phrases in _CUE_LISTS.items():
     for _word in {w for phrase in _phrases for w in phrase.split()}:
         _CUES[_word] = _CUES.get(_word, frozenset()) | {_cue}
 _CUE_WORD = re.compile(_alt(_CUES) + r"(?![\w])")
+# The same scan tried only where no letter or digit precedes, which is all _words keeps. It finds
+# the same cues unless a cue discarded mid-word would have swallowed one: only cues with a
+# non-alphanumeric character inside ("Secretary-General") can, and texts holding one take the
+# full scan.
+_CUE_AT_START = re.compile(r"(?<![^\W_])" + _CUE_WORD.pattern)
+_SPANNING_CUES = tuple(w for w in _CUES if any(not ch.isalnum() for ch in w[:-1]))
 _REACH = 100  # characters between the start of a pattern and its cue word
 _SENTENCE_START = re.compile(r"(?:^|[.!?]['’\"”)]*\s+|[\n“\"‘(]\s*)$")
 _LEADING_POSSESSIVE = re.compile(r"^['’]s?(?!\w)")
@@ -416,11 +426,13 @@ def _capital_cities() -> frozenset[str]:
     return frozenset(out)
 
 
-def _tokens(name: str) -> list[str]:
-    """Words of a name without initials and suffixes: "Mary K. Smith" -> ["Mary", "Smith"]."""
-    return [t for t in name.replace("\u00a0", " ").split() if not _NOT_A_TOKEN.fullmatch(t)]
+@lru_cache(maxsize=4096)
+def _tokens(name: str) -> tuple[str, ...]:
+    """Words of a name without initials and suffixes: "Mary K. Smith" -> ("Mary", "Smith")."""
+    return tuple(t for t in name.replace("\u00a0", " ").split() if not _NOT_A_TOKEN.fullmatch(t))
 
 
+@lru_cache(maxsize=4096)
 def _is_place_or_thing(name: str) -> bool:
     """Countries, capitals, organisations and calendar words are never people."""
     words = name.split()
@@ -481,23 +493,25 @@ class _Words:
 
     def near(self, cue: str, starts: list[int] | None = None) -> list[int]:
         """The ``starts`` (default: capitalised words) at most ``_REACH`` characters before a ``cue``."""
-        anchors = self.cues.get(cue)
+        anchors = self.cues.get(cue)  # ascending offsets
         if not anchors:
             return []
         candidates = self.capitals if starts is None else starts
-        return [s for s in candidates if any(0 <= a - s <= _REACH for a in anchors)]
-
-
-def _is_word_start(text: str, pos: int) -> bool:
-    """Not inside a word, "U.S." or "Then-President" (whose start is "Then")."""
-    return pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in ".'’-")
+        last = len(anchors)
+        out = []
+        for s in candidates:
+            i = bisect_left(anchors, s)  # the first cue at or after s is the nearest one after it
+            if i < last and anchors[i] - s <= _REACH:
+                out.append(s)
+        return out
 
 
 def _words(text: str) -> _Words:
-    capitals = [m.start() for m in _CAPITAL.finditer(text) if _is_word_start(text, m.start())]
+    capitals = [m.start() for m in _CAPITAL_AT_START.finditer(text)]
     lower_titles: list[int] = []
     cues: dict[str, list[int]] = {}
-    for m in _CUE_WORD.finditer(text):
+    cue_scan = _CUE_WORD if any(w in text for w in _SPANNING_CUES) else _CUE_AT_START
+    for m in cue_scan.finditer(text):
         pos = m.start()
         if pos and text[pos - 1].isalnum():
             continue
@@ -739,7 +753,7 @@ def link_surnames(mentions_by_sentence: list[list[EntityMention]]) -> list[list[
     return out
 
 
-def _resolve(name: str, sentence: int, full: list[tuple[int, str, list[str]]]) -> str | None:
+def _resolve(name: str, sentence: int, full: list[tuple[int, str, tuple[str, ...]]]) -> str | None:
     words = _tokens(name)
     if not words:
         return None
@@ -755,7 +769,7 @@ def _resolve(name: str, sentence: int, full: list[tuple[int, str, list[str]]]) -
     return before or after
 
 
-def _short_form(words: list[str], tokens: list[str]) -> bool:
+def _short_form(words: tuple[str, ...], tokens: tuple[str, ...]) -> bool:
     """Is ``words`` a surname part ("Ruiz", "Ruiz Perez") or a shorter full name of ``tokens``?"""
     if len(words) >= len(tokens):
         return False

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from facts.agreements import AgreementLink, SentenceCountries, agreement_name, attribute, has_agreement_term
-from facts.anchors import inauguration_anchor
+from facts.anchors import inauguration_anchor, mentions_inauguration
 from facts.article import ArticleInput
 from facts.countries import find_countries
 from facts.dates import DateMention, find_dates, main_date
@@ -98,9 +98,10 @@ def extract(article: ArticleInput, *, home: str = "US") -> Extraction:
             context.append(p.text)
             continue
         anchors = None
-        anchor = inauguration_anchor(p.text, " ".join(context[-12:]), dct)
-        if anchor:
-            anchors = {"inauguration": anchor}
+        if mentions_inauguration(p.text):
+            anchor = inauguration_anchor(p.text, " ".join(context[-12:]), dct)
+            if anchor:
+                anchors = {"inauguration": anchor}
         dates = find_dates(
             p.text, published=dct, published_precision=article.published_precision, anchors=anchors
         )

@@ -12,6 +12,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from facts.prefilter import fold_lower, has_any
+
 __all__ = ["FACETS", "Salience", "event_verb", "facets_of", "score_sentence"]
 
 # Facet cues, matched on lower-case words: whole words, word stems (prefixes) and two-word phrases.
@@ -63,12 +65,15 @@ _EVENT_STEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cancel", ("canceled", "cancelled", "cancels", "cancel")),
 )
 _WORD_EVENT = {w: stem for stem, forms in _EVENT_STEMS for w in forms}
+_EVENT_WORDS = frozenset(_WORD_EVENT)
 _LOWER_WORD = re.compile(r"[a-z]+(?:-[a-z]+)?")
 _FIGURE = re.compile(r"\d[\d,.]*\s?(?:%|percent|million|billion|thousand|people|migrants|dollars)|\$\d", re.I)
 _QUOTE_START = re.compile(r"^[\"“'`‘]")
 _NO_COMMENT = re.compile(
     r"\b(?:respond(?:ed)?|reply|replied)\s+to\s+(?:a\s+)?requests?\s+for\s+comment", re.I
 )
+_NO_COMMENT_WORDS = ("respond", "reply", "replied")  # one of them is in every _NO_COMMENT match
+_DIGIT = re.compile(r"\d")  # every _FIGURE match holds a digit
 
 
 @dataclass(frozen=True)
@@ -78,9 +83,18 @@ class Salience:
     event_verb: str | None
 
 
+def _lower_words(text: str) -> list[str]:
+    return _LOWER_WORD.findall(text.lower())
+
+
 def event_verb(text: str) -> str | None:
     """The lifecycle verb that names a sentence's event ("sign", "finalize", ...), if any."""
-    words = set(_LOWER_WORD.findall(text.lower()))
+    return _event_verb(set(_lower_words(text)))
+
+
+def _event_verb(words: set[str]) -> str | None:
+    if _EVENT_WORDS.isdisjoint(words):
+        return None
     for stem, forms in _EVENT_STEMS:
         if words.intersection(forms):
             return stem
@@ -89,9 +103,13 @@ def event_verb(text: str) -> str | None:
 
 def facets_of(text: str) -> frozenset[str]:
     """Which facets of an agreement story the sentence speaks to."""
-    words = _LOWER_WORD.findall(text.lower())
+    words = _lower_words(text)
+    return _facets(words, set(words))
+
+
+def _facets(words: list[str], distinct: set[str]) -> frozenset[str]:
     found: set[str] = set()
-    for w in words:
+    for w in distinct:
         hit = _WORD_CACHE.get(w)
         if hit is None:
             hit = _word_facets(w)
@@ -99,9 +117,10 @@ def facets_of(text: str) -> frozenset[str]:
                 _WORD_CACHE[w] = hit
         if hit:
             found |= hit
-    for a, b in itertools.pairwise(words):
-        if a in _PHRASE_STARTS and (facet := _PHRASE_FACETS.get(f"{a} {b}")):
-            found.add(facet)
+    if not _PHRASE_STARTS.isdisjoint(distinct):
+        for a, b in itertools.pairwise(words):
+            if a in _PHRASE_STARTS and (facet := _PHRASE_FACETS.get(f"{a} {b}")):
+                found.add(facet)
     return frozenset(found)
 
 
@@ -124,7 +143,9 @@ def score_sentence(
     named_agreement: bool,
 ) -> Salience:
     """Score one sentence for summaries; ``position`` is its index among the story's sentences."""
-    facets = facets_of(text)
+    lower_words = _lower_words(text)
+    distinct = set(lower_words)
+    facets = _facets(lower_words, distinct)
     words = len(text.split())
     score = 1.0
     score += 1.5 * len(facets - {"criticism"}) + (1.0 if "criticism" in facets else 0.0)
@@ -134,18 +155,20 @@ def score_sentence(
     score += 1.0 if explicit else 0.0
     score += 1.0 if named_agreement else 0.0
     score += 1.5 if position == 0 else (0.75 if position < 3 else 0.0)
-    score += 0.5 if _FIGURE.search(text) else 0.0
+    score += 0.5 if _DIGIT.search(text) and _FIGURE.search(text) else 0.0
     if _QUOTE_START.match(text):
         score -= 1.0
-    if _NO_COMMENT.search(text):
+    if is_no_comment(text):
         score -= 3.0
     if words < 7:
         score -= 2.0
     elif words > 60:
         score -= 1.0
-    return Salience(round(score, 3), facets, event_verb(text))
+    return Salience(round(score, 3), facets, _event_verb(distinct))
 
 
 def is_no_comment(text: str) -> bool:
     """ "X did not respond to a request for comment": newsroom furniture, not an event."""
+    if not has_any(fold_lower(text), _NO_COMMENT_WORDS):
+        return False
     return _NO_COMMENT.search(text) is not None
