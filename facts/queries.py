@@ -34,6 +34,7 @@ SUMMARY_LINES = 12
 TIMELINE_PAGE = 20
 SEARCH_RESULTS = 10
 ASK_RESULTS = 5
+CROWDED = 2000  # matching passages beyond which relevance ranking is too slow to be worth it
 MAX_QUERY_CHARS = 500
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _WHEN = re.compile(r"^\s*(?:when|what (?:year|month|day|date)|since when|how long ago)\b", re.I)
@@ -164,16 +165,16 @@ async def _cite_hits(
     fact_ids = list(dict.fromkeys(h.fact_id for h in hits if h.fact_id is not None))
     facts = {f.id: f for f in await store.facts_by_ids(fact_ids)} if fact_ids else {}
     lines: list[list[FactRow] | PassageHit] = []
-    clusters = {id(c[0]): c for c in cluster_by_event(facts[i] for i in fact_ids if i in facts)}
+    cluster_of = {f.id: c for c in cluster_by_event(facts[i] for i in fact_ids if i in facts) for f in c}
     placed: set[int] = set()
     for h in hits:
         fact = facts.get(h.fact_id) if h.fact_id is not None else None
         if fact is None:
             lines.append(h)
             continue
-        cluster = next((c for c in clusters.values() if fact in c), [fact])
-        if id(cluster[0]) not in placed:
-            placed.add(id(cluster[0]))
+        cluster = cluster_of.get(fact.id, [fact])
+        if cluster[0].id not in placed:
+            placed.add(cluster[0].id)
             lines.append(cluster)
     if prefer_dated:
         lines.sort(key=lambda line: isinstance(line, PassageHit) or not any(f.date_start for f in line))
@@ -184,16 +185,27 @@ async def _cite_hits(
             b.add_cluster(line)
 
 
+async def _matching(store: FactStore, match: str, limit: int) -> tuple[list[PassageHit], bool]:
+    """Passages for an FTS5 query, best first; for a query matching more than ``CROWDED``
+    passages (common words), the most recently added first, and ``True``."""
+    n = await store.count_passages(match, cap=CROWDED)
+    if n == 0:
+        return [], False
+    crowded = n >= CROWDED
+    return await store.search_passages(match, limit=limit, newest_first=crowded), crowded
+
+
 async def search(store: FactStore, text: str, *, command: str) -> Answer:
     text = check_query(text, what="words to search for")
     terms = _terms(text)
     b = AnswerBuilder(command, f"Search: {_clip(text)}")
     hits: list[PassageHit] = []
+    crowded = False
     for match in ([f'"{" ".join(terms)}"'] if len(terms) > 1 else []) + [
         _fts(terms, "AND"),
         _fts(terms, "OR"),
     ]:
-        found = await store.search_passages(match, limit=40)
+        found, crowded = await _matching(store, match, 40)
         known = {h.passage_id for h in hits}
         hits += [h for h in found if h.passage_id not in known]
         if len(hits) >= SEARCH_RESULTS:
@@ -201,6 +213,11 @@ async def search(store: FactStore, text: str, *, command: str) -> Answer:
     await _cite_hits(b, store, hits, SEARCH_RESULTS)
     if not b.answer.items:
         b.answer.notes.append(f"No passage in the documents mentions {_clip(text)}.")
+    elif crowded:
+        b.answer.notes.append(
+            f"More than {CROWDED:,} passages match {_clip(text)}: the most recently added come first."
+            " More words narrow the search."
+        )
     return b.answer
 
 
@@ -218,10 +235,19 @@ async def ask(store: FactStore, question: str, *, command: str) -> Answer:
     if not terms:
         b.answer.notes.append("The documents do not say: the question names nothing to look for.")
         return b.answer
-    hits = await store.search_passages(_fts(terms, "OR"), limit=60)
     need = 1.0 if len(terms) == 1 else (2 / 3 if len(terms) <= 3 else 0.5)
-    scored = [(h, _coverage(h.text, terms)) for h in hits if h.kind == "sentence"]
-    good = [h for h, cov in sorted(scored, key=lambda hc: (-hc[1], hc[0].rank)) if cov >= need]
+
+    def answering(hits: Sequence[PassageHit]) -> list[PassageHit]:
+        scored = [(h, _coverage(h.text, terms)) for h in hits if h.kind == "sentence"]
+        return [h for h, cov in sorted(scored, key=lambda hc: (-hc[1], hc[0].rank)) if cov >= need]
+
+    # Passages holding every word are few and quick to rank; only without enough of them is the
+    # whole vocabulary of the question ranked (FTS5 scores every passage holding any word).
+    good = answering(await store.search_passages(_fts(terms, "AND"), limit=60)) if len(terms) > 1 else []
+    if len(good) < ASK_RESULTS:
+        known = {h.passage_id for h in good}
+        more = answering(await store.search_passages(_fts(terms, "OR"), limit=60))
+        good += [h for h in more if h.passage_id not in known]
     when = bool(_WHEN.match(question))
     await _cite_hits(b, store, good, ASK_RESULTS, prefer_dated=when)
     if not b.answer.items:

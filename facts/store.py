@@ -43,7 +43,10 @@ class FactStore(Protocol):
         self, start: str, end: str, *, country: str | None = None, limit: int = 200
     ) -> list[FactRow]: ...
     async def document_facts(self, doc_id: int) -> list[FactRow]: ...
-    async def search_passages(self, match: str, *, limit: int = 40) -> list[PassageHit]: ...
+    async def count_passages(self, match: str, *, cap: int) -> int: ...
+    async def search_passages(
+        self, match: str, *, limit: int = 40, newest_first: bool = False
+    ) -> list[PassageHit]: ...
     async def facts_by_ids(self, ids: Sequence[int]) -> list[FactRow]: ...
     async def agreement_countries(self) -> list[str]: ...
 
@@ -216,25 +219,33 @@ class SQLiteStore:
         the date index is read over a bounded slice; longer ones come from their own index.
         """
         earliest = (dt.date.fromisoformat(start) - dt.timedelta(days=366)).isoformat()
-        overlap = (
+        short = (
             "SELECT id, salience FROM facts WHERE date_start BETWEEN ? AND ? AND date_end >= ?"
             " AND status = 'active' AND date_start IS NOT NULL"
-            " UNION SELECT id, salience FROM facts INDEXED BY facts_long_spans WHERE date_start IS NOT NULL"
+        )
+        long = (
+            "SELECT id, salience FROM facts INDEXED BY facts_long_spans WHERE date_start IS NOT NULL"
             " AND julianday(date_end) - julianday(date_start) > 366 AND date_start <= ? AND date_end >= ?"
             " AND status = 'active'"
         )
-        args: tuple[Any, ...] = (earliest, end, start, end, start)
-        if country:
-            sql = (
-                f"SELECT o.id FROM ({overlap}) o JOIN fact_countries c ON c.fact_id = o.id AND c.country = ?"
-                " ORDER BY o.salience DESC LIMIT ?"
-            )
-            args = (*args, country, limit)
-        else:
-            sql = f"SELECT o.id FROM ({overlap}) o ORDER BY o.salience DESC LIMIT ?"
-            args = (*args, limit)
-        async with self._db.execute(sql, args) as cur:
-            ids = [row[0] for row in await cur.fetchall()]
+        # Two queries, each sorted and cut in SQLite, merged here: a UNION would first copy
+        # every overlapping fact (a year holds tens of thousands) into a temporary b-tree.
+        best: dict[int, float] = {}
+        for part, part_args in ((short, (earliest, end, start)), (long, (end, start))):
+            if country:
+                sql = (
+                    f"SELECT o.id, o.salience FROM ({part}) o"
+                    " JOIN fact_countries c ON c.fact_id = o.id AND c.country = ?"
+                    " ORDER BY o.salience DESC LIMIT ?"
+                )
+                args: tuple[Any, ...] = (*part_args, country, limit)
+            else:
+                sql = f"{part} ORDER BY salience DESC LIMIT ?"
+                args = (*part_args, limit)
+            async with self._db.execute(sql, args) as cur:
+                for fid, salience in await cur.fetchall():
+                    best[fid] = salience
+        ids = sorted(best, key=lambda i: -best[i])[:limit]
         facts = {f.id: f for f in await self.facts_by_ids(ids)}
         return [facts[i] for i in ids if i in facts]
 
@@ -253,15 +264,30 @@ class SQLiteStore:
             )
         return out
 
-    async def search_passages(self, match: str, *, limit: int = 40) -> list[PassageHit]:
-        """Passages matching an FTS5 query (already built and quoted by the caller), best first."""
+    async def count_passages(self, match: str, *, cap: int) -> int:
+        """How many passages match, counted up to ``cap`` (cheap: no ranking)."""
+        sql = "SELECT count(*) FROM (SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?)"
+        async with self._db.execute(sql, (match, cap)) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def search_passages(
+        self, match: str, *, limit: int = 40, newest_first: bool = False
+    ) -> list[PassageHit]:
+        """Passages matching an FTS5 query (already built and quoted by the caller), best first.
+
+        ``newest_first`` orders by recency instead of relevance: for a match set too large to
+        rank quickly (FTS5 scores every match before it sorts), and nearly flat in relevance.
+        """
+        order = "rowid DESC" if newest_first else "rank"
         sql = (
             f"SELECT p.id, p.text, p.kind, r.rank, {_DOC_COLUMNS},"
             " (SELECT s.fact_id FROM fact_sources s WHERE s.passage_id = p.id)"
-            " FROM (SELECT rowid, rank FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?) r"
+            " FROM (SELECT rowid, rank FROM passages_fts WHERE passages_fts MATCH ?"
+            f" ORDER BY {order} LIMIT ?) r"
             " JOIN passages p ON p.id = r.rowid JOIN documents d ON d.id = p.doc_id"
             " WHERE d.superseded_by IS NULL AND p.kind IN ('sentence', 'caption', 'headline')"
-            " ORDER BY r.rank"
+            f" ORDER BY {'p.id DESC' if newest_first else 'r.rank'}"
         )
         async with self._db.execute(sql, (match, limit)) as cur:
             rows = await cur.fetchall()
@@ -314,6 +340,7 @@ class SQLiteStore:
 
     async def _sources(self, fact_ids: list[int]) -> dict[int, list[SourceRow]]:
         out: dict[int, list[SourceRow]] = defaultdict(list)
+        docs: dict[int, DocumentRow] = {}  # one row object per document, however many it sources
         for chunk in _chunks(sorted(set(fact_ids))):
             async with self._db.execute(
                 f"SELECT s.fact_id, s.passage_id, s.quote, p.idx, s.date_start, s.date_end, s.date_precision,"
@@ -325,11 +352,14 @@ class SQLiteStore:
                 tuple(chunk),
             ) as cur:
                 for r in await cur.fetchall():
+                    doc = docs.get(r[9])
+                    if doc is None:
+                        doc = docs[r[9]] = _doc(r[9:19])
                     out[r[0]].append(
                         SourceRow(
                             fact_id=r[0],
                             passage_id=r[1],
-                            doc=_doc(r[9:19]),
+                            doc=doc,
                             quote=r[2],
                             passage_index=r[3],
                             date_start=r[4],

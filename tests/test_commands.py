@@ -114,6 +114,21 @@ async def test_search_cites_passages(seeded_store: SQLiteStore) -> None:
     assert all("asylum" in i.text.lower() for i in answer.items)
 
 
+async def test_search_for_very_common_words_shows_the_newest_and_says_so(
+    seeded_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import facts.queries as queries
+
+    ranked = await ask(seeded_store, "/search asylum")
+    assert not any("most recently added" in n for n in ranked.notes)
+    monkeypatch.setattr(queries, "CROWDED", 3)
+    newest = await ask(seeded_store, "/search asylum")
+    assert newest.items and all("asylum" in i.text.lower() for i in newest.items)
+    note = "More than 3 passages match asylum: the most recently added come first"
+    assert any(note in n for n in newest.notes)
+    assert_cited(newest)
+
+
 async def test_ask_answers_from_passages_or_says_the_documents_do_not_say(seeded_store: SQLiteStore) -> None:
     good = await ask(seeded_store, "/ask Who signed the agreement with El Salvador?")
     assert good.items and "signed" in good.items[0].text.lower()
