@@ -302,10 +302,17 @@ class ArticleWriter:
         passing: list[list[tuple[float, int]]] = []
         for c, fids in zip(candidates, found, strict=True):
             scored: list[tuple[float, int]] = []
+            mine = len(c.shingles)
             for fid in fids:
                 words, blob = self._sets[fid]
                 stored = memoryview(blob).cast("I")
-                jac, cont = overlap(len(c.shingles.intersection(stored)), len(c.shingles), len(stored))
+                shared = len(c.shingles.intersection(stored))
+                theirs = len(stored)
+                # Most candidates share a 3-gram or two: below both thresholds of the rule
+                # (Jaccard 0.2 <=> 6 * shared >= |a| + |b|; containment 0.8) whatever else holds.
+                if 6 * shared < mine + theirs and 5 * shared < 4 * min(mine, theirs):
+                    continue
+                jac, cont = overlap(shared, mine, theirs)
                 if near_enough(jac, cont, c.words, words, spread=partial(_spread, c.text, stored)):
                     scored.append((-(jac + cont), fid))
             passing.append(sorted(scored))
