@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from facts.prefilter import fold_lower, has_any
+from facts.prefilter import finditer_at, fold_lower, has_any, word_starts
 
 __all__ = [
     "AgreementLink",
@@ -50,6 +50,9 @@ _NAME_HEADS = ("Agreement", "Accord", "Treaty", "Pact")
 # Lower-case literals, one of which is in every _TERM match (a cheap test before the regex).
 _TERM_WORDS = ("agreement", "accord", "deal", "pact", "treat", "arrangement", "memorand", "mou",
                "safe third country")
+# The words every _TERM / _PARTY_VERB match begins with, after its leading \b.
+_TERM_STARTS = ("agreement", "accord", "deal", "pact", "treat", "arrangement", "memorand", "compact", "mou",
+                "safe third country")
 _PARTY_WORDS = ("sign", "agreed", "ratified", "negotiated", "reached", "struck", "concluded")
 _WINDOW_WORDS = 12
 _TOKEN = re.compile(r"\S+")
@@ -114,9 +117,9 @@ def linked_countries(sentence: SentenceCountries, home: str | None) -> list[str]
     """Countries within a few words of an agreement word or a party verb, home country last."""
     if not sentence.mentions:
         return []
-    anchors = [m.start() for m in _TERM.finditer(sentence.text)]
-    if has_any(fold_lower(sentence.text), _PARTY_WORDS):
-        anchors += [m.start() for m in _PARTY_VERB.finditer(sentence.text)]
+    text = sentence.text
+    anchors = [m.start() for m in finditer_at(_TERM, text, word_starts(text, _TERM_STARTS))]
+    anchors += [m.start() for m in finditer_at(_PARTY_VERB, text, word_starts(text, _PARTY_WORDS))]
     if not anchors:
         return []
     ends = _word_ends(sentence.text)

@@ -45,7 +45,7 @@ from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
-from facts.prefilter import has_any, has_digit
+from facts.prefilter import fold_lower, has_any, has_digit
 
 __all__ = ["PRECISIONS", "DateMention", "find_dates", "main_date", "parse_year_range"]
 
@@ -290,7 +290,7 @@ class _Cand(NamedTuple):
 class _Ctx:
     """One sentence being scanned; clause boundaries and future cues are computed lazily."""
 
-    __slots__ = ("_bounds", "_cues", "_digit", "_months", "dct", "low", "s")
+    __slots__ = ("_bounds", "_cues", "_digit", "_months", "_years", "dct", "low", "s")
 
     def __init__(self, sentence: str, dct: dt.date) -> None:
         self.s = sentence
@@ -300,6 +300,7 @@ class _Ctx:
         self._cues: list[int] | None = None
         self._digit: bool | None = None
         self._months: list[int] | None = None
+        self._years: list[int] | None = None
 
     @property
     def digit(self) -> bool:
@@ -334,6 +335,31 @@ class _Ctx:
         """Does ``core`` match at a month name at or after ``start``?"""
         return any(core.match(self.s, r) for r in self.months if r >= start)
 
+    def could_match(self, rx: re.Pattern[str], start: int) -> bool:
+        """False when ``rx.search(self.s, start)`` certainly finds nothing (the sentence's offsets
+        and its lower-cased form's must agree). Searches that fail read the rest of the sentence."""
+        core = _MONTH_CORES.get(rx)
+        if core is not None:
+            return self._month_ahead(core, start)
+        s = self.s
+        if rx is _DMY:  # a day (opening with a digit), then whitespace and a month
+            spaced = [r for r in self.months if r > start and s[r - 1].isspace()]
+            return bool(spaced) and has_digit(s[start : spaced[-1]])
+        if rx is _PREP_YEAR:  # a year after whitespace or hyphens that follow a preposition or modifier
+            if self._years is None:
+                self._years = [h.start() for h in _H_YEAR.rx.finditer(self.low)]
+            folded = fold_lower(s)
+            for r in self._years:
+                if r < start:
+                    continue
+                j = r
+                while j > 0 and (s[j - 1].isspace() or s[j - 1] == "-"):
+                    j -= 1
+                if j < r and folded.endswith(_YEAR_PREFIX_ENDS, 0, j):
+                    return True
+            return False
+        return True
+
     def near(self, rx: re.Pattern[str], head: _Head) -> Iterator[re.Match[str]]:
         """``rx.finditer`` over the sentence, but only tried close to the heads that every match holds.
 
@@ -347,14 +373,12 @@ class _Ctx:
         if len(text) != len(s):  # lower() changed the offsets (rare Unicode): scan it all
             yield from rx.finditer(s)
             return
-        core = _MONTH_CORES.get(rx)
         pos = 0
         for h in head.rx.finditer(text):
             if h.start() < pos:
                 continue
             start = max(pos, h.start() - head.back)
-            # A search that would fail reads the rest of the sentence: prove it fails first.
-            if core is not None and not self._month_ahead(core, start):
+            if not self.could_match(rx, start):
                 return
             m = rx.search(s, start)
             if m is None:
@@ -920,6 +944,9 @@ def _bound_unchecked(c: _Cand, m: re.Match[str]) -> _Cand:
     return c._replace(s=m.start(), start=c.start - window, end=c.start, precision="before", mod=None)
 
 
+# How the words before a _PREP_YEAR year end: its prepositions' and modifiers' last words.
+_YEAR_PREFIX_ENDS = ("in", "since", "by", "until", "till", "through", "throughout", "during", "from",
+                     "before", "after", "to", "of", "early", "mid", "late")
 # Month-led families and the core that each of their matches holds at a month name.
 _MONTH_CORES: dict[re.Pattern[str], re.Pattern[str]] = {_MONTH: _MONTH_TAIL, _MDY: _MONTH_DAY}
 

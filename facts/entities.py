@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 from facts.countries import country_surface, find_countries
+from facts.prefilter import finditer_at, word_starts
 
 __all__ = ["ORG_ALIASES", "EntityMention", "find_entities", "link_surnames"]
 
@@ -346,6 +347,7 @@ _SAID_AFTER = re.compile(
 _SAID_BEFORE = re.compile(
     rf"\b(?:said|says|according{_SEP}to|added|wrote|asked){_SEP}(?P<name>{_NAME})(?![\w])"
 )
+_SAID_BEFORE_WORDS = ("said", "says", "according", "added", "wrote", "asked")  # every match begins so
 _WHO = re.compile(rf"(?<![\w.’'])(?P<name>{_NAME}),{_SEP}who\b")
 _POSSESSIVE = re.compile(rf"(?<![\w.’'])(?P<name>{_NAME})['’]s{_SEP}{_alt(_POSSESSED)}\b")
 
@@ -597,7 +599,8 @@ def _contributors(text: str, starts: list[int]) -> list[_Candidate]:
 def _speakers(text: str, words: _Words) -> list[_Candidate]:
     """Names next to speech verbs, "according to", ", who" or a possessive: lower confidence."""
     out = []
-    matches = [*_scan(_SAID_AFTER, text, words.near("speech")), *_SAID_BEFORE.finditer(text)]
+    said_before = finditer_at(_SAID_BEFORE, text, word_starts(text, _SAID_BEFORE_WORDS, fold=False))
+    matches = [*_scan(_SAID_AFTER, text, words.near("speech")), *said_before]
     matches += _scan(_WHO, text, words.near("who"))
     matches += _scan(_POSSESSIVE, text, words.near("possessive"))
     for m in matches:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["fold_lower", "has_any", "has_digit"]
+__all__ = ["finditer_at", "fold_lower", "has_any", "has_digit", "word_starts"]
 
 # Every non-ASCII character that re.IGNORECASE equates with an ASCII letter (checked over all
 # of Unicode in tests/test_prefilter.py), mapped to that letter.
@@ -30,6 +30,39 @@ def fold_lower(text: str) -> str:
     if not text.isascii() and _ODD.search(text):
         text = text.translate(_FOLD_TABLE)
     return text.lower()
+
+
+def word_starts(text: str, words: tuple[str, ...], *, fold: bool = True) -> list[int]:
+    """Sorted offsets where a word of ``text`` (no ``\\w`` before it) begins with one of ``words``.
+
+    For a pattern that opens with ``\\b`` and then one of a few words, these are the only places
+    a match can begin, and a few ``str.find`` calls cost less than ``re`` trying every character.
+    ``fold``: the words are case-insensitive (found in :func:`fold_lower`), else as written.
+    """
+    subject = fold_lower(text) if fold else text
+    found: set[int] = set()
+    for word in words:
+        i = subject.find(word)
+        while i >= 0:
+            if i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_"):
+                found.add(i)
+            i = subject.find(word, i + 1)
+    return sorted(found)
+
+
+def finditer_at(rx: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """``list(rx.finditer(text))`` for a pattern whose every match is non-empty and begins at one of
+    ``starts``: the leftmost match, then the next one from where it ended, and so on."""
+    out: list[re.Match[str]] = []
+    end = 0
+    for start in starts:
+        if start < end:
+            continue
+        m = rx.match(text, start)
+        if m is not None:
+            out.append(m)
+            end = m.end()
+    return out
 
 
 def has_any(low: str, words: tuple[str, ...]) -> bool:

@@ -51,3 +51,21 @@ def test_cue_scan_from_word_starts_matches_the_full_scan() -> None:
     assert not any(w in text for w in _SPANNING_CUES)
     full = [m.span() for m in _CUE_WORD.finditer(text) if not (m.start() and text[m.start() - 1].isalnum())]
     assert [m.span() for m in _CUE_AT_START.finditer(text)] == full
+
+
+def test_space_class_is_str_isspace() -> None:
+    spaces = set(re.findall(r"\s", ALL_CHARS))
+    assert spaces == {ch for ch in ALL_CHARS if ch.isspace()}
+
+
+def test_lower_keeps_length_except_dotted_capital_i() -> None:
+    assert [ch for ch in ALL_CHARS if len(ch.lower()) != 1] == ["\u0130"]
+
+
+def test_word_starts_and_finditer_at_match_finditer() -> None:
+    from facts.prefilter import finditer_at, word_starts
+
+    rx = re.compile(r"\b(?:said|says|according\s+to)\s+\w+")
+    text = "Lee said Friday; unsaid, she says so, according to aides; said"
+    found = finditer_at(rx, text, word_starts(text, ("said", "says", "according"), fold=False))
+    assert [m.span() for m in found] == [m.span() for m in rx.finditer(text)]
