@@ -45,7 +45,7 @@ from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
-from facts.prefilter import fold_lower, has_any, has_digit
+from facts.prefilter import finditer_at, fold_lower, has_any, has_digit, word_starts
 
 __all__ = ["PRECISIONS", "DateMention", "find_dates", "main_date", "parse_year_range"]
 
@@ -342,9 +342,15 @@ class _Ctx:
         if core is not None:
             return self._month_ahead(core, start)
         s = self.s
-        if rx is _DMY:  # a day (opening with a digit), then whitespace and a month
-            spaced = [r for r in self.months if r > start and s[r - 1].isspace()]
-            return bool(spaced) and has_digit(s[start : spaced[-1]])
+        if rx is _DMY:  # a day ("12", "1st"), whitespace, perhaps "of" and whitespace, then a month
+            for r in self.months:
+                if r > start and s[r - 1].isspace():
+                    before = s[start:r].rstrip()
+                    if _ends_with_day(before):
+                        return True
+                    if before.endswith("of") and _ends_with_day(before[:-2].rstrip()):
+                        return True
+            return False
         if rx is _PREP_YEAR:  # a year after whitespace or hyphens that follow a preposition or modifier
             if self._years is None:
                 self._years = [h.start() for h in _H_YEAR.rx.finditer(self.low)]
@@ -390,7 +396,7 @@ class _Ctx:
         bounds = [m.span() for m in _BOUNDARY.finditer(self.s)]
         # "said Monday that the president will visit": the reported clause is a clause of its own.
         # A verb of saying also starts one: "In a statement Thursday, the ministry said it would ...".
-        for m in _SAY_THAT.finditer(self.s):
+        for m in finditer_at(_SAY_THAT, self.s, word_starts(self.s, _SAY_WORDS)):
             bounds.append(m.span("say"))
             if m["that"]:
                 bounds.append(m.span("that"))
@@ -402,7 +408,9 @@ class _Ctx:
     def future(self, start: int, end: int) -> bool:
         """Is there a future cue in the clause that holds ``start``..``end``?"""
         if self._cues is None:
-            self._cues = [m.start() for m in _FUTURE.finditer(self.s)]
+            s = self.s
+            starts = sorted({*word_starts(s, _FUTURE_WORDS), *_offsets(s, "'"), *_offsets(s, "’")})
+            self._cues = [m.start() for m in finditer_at(_FUTURE, s, starts)]
             self._bounds = self._clause_bounds() if self._cues else []
         if not self._cues:
             return False
@@ -944,6 +952,28 @@ def _bound_unchecked(c: _Cand, m: re.Match[str]) -> _Cand:
     return c._replace(s=m.start(), start=c.start - window, end=c.start, precision="before", mod=None)
 
 
+def _offsets(text: str, char: str) -> list[int]:
+    out = []
+    i = text.find(char)
+    while i >= 0:
+        out.append(i)
+        i = text.find(char, i + 1)
+    return out
+
+
+def _ends_with_day(text: str) -> bool:
+    """Could a _DAY match end ``text``? (a digit, or a digit and "st"/"nd"/"rd"/"th")"""
+    if text.endswith(("st", "nd", "rd", "th")):
+        text = text[:-2]
+    return text[-1:].isdecimal()
+
+
+# The words that every match of _FUTURE's first alternative begins with (after its \b); the
+# second begins with an apostrophe. _SAY_THAT's matches begin with one of _SAY_WORDS.
+_FUTURE_WORDS = ("will", "won", "would", "shall", "is", "are", "plan", "intend", "next", "upcoming", "the",
+                 "later")
+_SAY_WORDS = ("said", "say", "told", "tells", "announc", "added", "noted", "reported", "warned", "argued",
+              "stated", "confirmed", "insisted", "acknowledged", "wrote")
 # How the words before a _PREP_YEAR year end: its prepositions' and modifiers' last words.
 _YEAR_PREFIX_ENDS = ("in", "since", "by", "until", "till", "through", "throughout", "during", "from",
                      "before", "after", "to", "of", "early", "mid", "late")

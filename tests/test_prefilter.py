@@ -69,3 +69,8 @@ def test_word_starts_and_finditer_at_match_finditer() -> None:
     text = "Lee said Friday; unsaid, she says so, according to aides; said"
     found = finditer_at(rx, text, word_starts(text, ("said", "says", "according"), fold=False))
     assert [m.span() for m in found] == [m.span() for m in rx.finditer(text)]
+
+
+def test_digit_class_is_str_isdecimal() -> None:
+    digits = set(re.findall(r"\d", ALL_CHARS))
+    assert digits == {ch for ch in ALL_CHARS if ch.isdecimal()}
