@@ -373,6 +373,10 @@ _KNOWN_ORG = re.compile(
     + "|".join(_literal(a) for a in sorted(ORG_ALIASES, key=lambda a: (-len(a), a)))
     + r")(?![\w]|-\w)"
 )
+# Every _KNOWN_ORG match begins with the first two characters of an alias (as _literal writes them).
+_KNOWN_ORG_OPENINGS = frozenset(
+    opening for a in ORG_ALIASES for opening in {a[:2], a[:2].replace(" ", "\u00a0")}
+)
 _US_PREFIX = re.compile(rf"(?:U\.S\.|US|United{_SEP}States){_SEP}")
 # Cheap scans find where patterns may start (capitalised words, and "acting"/"spokeswoman" for
 # titles) and their cue words; each pattern is then tried only at starts shortly before one of
@@ -656,7 +660,8 @@ def _split_coordination(text: str, start: int, end: int) -> list[tuple[int, int]
 
 def _orgs(text: str, words: _Words) -> list[EntityMention]:
     spans: list[tuple[int, int]] = []
-    for m in _scan(_KNOWN_ORG, text, words.capitals):
+    starts = [q for q in words.capitals if text[q : q + 2] in _KNOWN_ORG_OPENINGS]
+    for m in _scan(_KNOWN_ORG, text, starts):
         spans.append((m.start(), m.end()))
     for m in _scan(_HEADED_ORG, text, words.near("org")):
         start, end = m.span("org")
