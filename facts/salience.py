@@ -51,7 +51,11 @@ _STEM_FACETS = {stem: facet for facet, stems in _FACET_STEMS.items() for stem in
 _STEMS_BY_PREFIX: dict[str, list[tuple[str, str]]] = {}
 for _stem, _facet in _STEM_FACETS.items():
     _STEMS_BY_PREFIX.setdefault(_stem[:5], []).append((_stem, _facet))
-_WORD_CACHE: dict[str, frozenset[str]] = {}
+# Words already classified, and those of them that carry a facet: a sentence's facet words are then
+# one set intersection away, with no per-word Python work.
+_CLASSIFIED: set[str] = set()
+_FACET_HITS: dict[str, frozenset[str]] = {}
+_CLASSIFIED_MAX = 200_000
 _PHRASE_FACETS = {phrase: facet for facet, phrases in _FACET_PHRASES.items() for phrase in phrases}
 _PHRASE_STARTS = frozenset(phrase.split()[0] for phrase in _PHRASE_FACETS)
 _EVENT_STEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -109,14 +113,15 @@ def facets_of(text: str) -> frozenset[str]:
 
 def _facets(words: list[str], distinct: set[str]) -> frozenset[str]:
     found: set[str] = set()
-    for w in distinct:
-        hit = _WORD_CACHE.get(w)
-        if hit is None:
-            hit = _word_facets(w)
-            if len(_WORD_CACHE) < 200_000:
-                _WORD_CACHE[w] = hit
-        if hit:
-            found |= hit
+    for w in distinct - _CLASSIFIED:  # new words (rare once warm)
+        hit = _word_facets(w)
+        found |= hit
+        if len(_CLASSIFIED) < _CLASSIFIED_MAX:
+            _CLASSIFIED.add(w)
+            if hit:
+                _FACET_HITS[w] = hit
+    for w in distinct.intersection(_FACET_HITS):
+        found |= _FACET_HITS[w]
     if not _PHRASE_STARTS.isdisjoint(distinct):
         for a, b in itertools.pairwise(words):
             if a in _PHRASE_STARTS and (facet := _PHRASE_FACETS.get(f"{a} {b}")):
