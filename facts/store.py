@@ -13,7 +13,7 @@ import concurrent.futures
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -70,6 +70,16 @@ _FACT_COLUMNS = (
     "f.id, f.text, f.date_start, f.date_end, f.date_precision, f.date_mod, f.date_label, "
     "f.date_end_label, f.event_id, f.salience, f.facets, f.agreement_name, f.status, f.origin"
 )
+
+
+_EXTRACT_CHUNK = 25  # articles per task handed to an extraction worker
+
+
+async def _concatenated(parts: Sequence[Awaitable[list[Extraction]]]) -> list[Extraction]:
+    out: list[Extraction] = []
+    for chunk in await asyncio.gather(*parts):
+        out += chunk
+    return out
 
 
 def _doc(row: Sequence[Any], facts: int = 0) -> DocumentRow:
@@ -131,9 +141,14 @@ class SQLiteStore:
 
         def start(rows: range) -> asyncio.Future[list[Extraction]]:
             todo = [pending[i] for i in rows if known.get(pending[i].url) != hashes[i]]
-            if executor is not None:
-                return loop.run_in_executor(executor, extract_all, todo)
-            return asyncio.ensure_future(asyncio.to_thread(extract_all, todo))
+            if executor is None:
+                return asyncio.ensure_future(asyncio.to_thread(extract_all, todo))
+            # Several chunks, so every worker of the pool has a share of the batch.
+            parts = [
+                loop.run_in_executor(executor, extract_all, todo[i : i + _EXTRACT_CHUNK])
+                for i in range(0, len(todo), _EXTRACT_CHUNK)
+            ]
+            return asyncio.ensure_future(_concatenated(parts))
 
         # Extraction of the next batch runs while this one is written.
         upcoming = start(batches[0]) if batches else None
