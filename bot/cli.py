@@ -124,14 +124,9 @@ async def _sources(settings: Settings) -> int:
 
 
 async def _serve(settings: Settings) -> int:
-    from bot.adapters.console_adapter import run_console
+    from bot.adapters.serve import serve
 
-    store = await _open(settings)
-    try:
-        await run_console(store, sys.stdin, sys.stdout)
-    finally:
-        await store.close()
-    return EXIT_OK
+    return await serve(settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -97,3 +97,4 @@ def test_serve_without_tokens_is_a_console(seeded_db_path: Path) -> None:
     proc = factdesk("--db", str(seeded_db_path), "serve", stdin="/agreement canada\n/quit\n")
     assert proc.returncode == 0
     assert "No Slack or Discord token" in proc.stdout and "Agreements with Canada" in proc.stdout
+    assert "FACTDESK_SLACK_BOT_TOKEN" in proc.stdout and "FACTDESK_DISCORD_TOKEN" in proc.stdout

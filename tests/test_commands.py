@@ -162,3 +162,16 @@ async def test_json_contract_shape(seeded_store: SQLiteStore) -> None:
     assert set(item["citations"][0]) == {"source", "quote"}
     assert set(data["sources"][0]) == {"n", "doc_id", "outlet", "title", "published", "url"}
     assert re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", item["date"])
+
+
+async def test_an_unexpected_failure_is_logged_and_answered_with_one_line(
+    seeded_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*args: object) -> list[object]:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(seeded_store, "agreement_facts", broken)
+    answer = await ask(seeded_store, "/agreement el-salvador")
+    assert answer.error is not None and answer.error.code == "internal"
+    assert "\n" not in answer.error.message and "disk on fire" not in answer.error.message
+    assert "disk on fire" in caplog.text and "Traceback" in caplog.text

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from typing import TextIO
 
 from bot.handler import handle
@@ -21,10 +23,11 @@ No Slack or Discord token is set: this console is the only surface running."""
 async def run_console(store: FactStore, stdin: TextIO, stdout: TextIO, *, prompt: str = "factdesk> ") -> None:
     """Read commands line by line until end of input; each answer is printed as text."""
     stdout.write(BANNER + "\n")
+    lines = _reader(stdin)
     while True:
         stdout.write(prompt)
         stdout.flush()
-        line = await asyncio.to_thread(stdin.readline)
+        line = await lines.get()
         if not line:
             stdout.write("\n")
             return
@@ -37,3 +40,22 @@ async def run_console(store: FactStore, stdin: TextIO, stdout: TextIO, *, prompt
             line = "/ask " + line
         answer = await handle(parse_command_line(line, actor="console:local"), store)
         stdout.write(render_text(answer) + "\n\n")
+
+
+def _reader(stdin: TextIO) -> asyncio.Queue[str]:
+    """Lines of ``stdin`` read by a daemon thread ("" at the end): a blocked read never keeps the
+    process from stopping on a signal, as a worker thread of the event loop would."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def put(line: str) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is already closed: nobody is listening
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+
+    def pump() -> None:
+        for line in iter(stdin.readline, ""):
+            put(line)
+        put("")
+
+    threading.Thread(target=pump, name="factdesk-console", daemon=True).start()
+    return queue

@@ -1,0 +1,128 @@
+"""``factdesk serve``: every configured surface in one event loop, stopped cleanly on a signal.
+
+Slack runs over HTTP (bolt's aiohttp app on ``FACTDESK_HTTP_HOST:FACTDESK_HTTP_PORT``, with
+``GET /healthz``) or Socket Mode (when ``FACTDESK_SLACK_APP_TOKEN`` is set). With no platform
+configured, a console on the same command core runs on the terminal instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TextIO
+
+from aiohttp import web
+
+from bot.settings import Settings
+from facts.store import SQLiteStore, open_store
+
+__all__ = ["HOW_TO_CONFIGURE", "Services", "serve"]
+
+log = logging.getLogger("factdesk.serve")
+
+HOW_TO_CONFIGURE = """To answer in Slack, set FACTDESK_SLACK_BOT_TOKEN and FACTDESK_SLACK_SIGNING_SECRET
+(HTTP, on FACTDESK_HTTP_PORT) or also FACTDESK_SLACK_APP_TOKEN (Socket Mode); see README, "Slack".
+To answer in Discord, set FACTDESK_DISCORD_TOKEN; see README, "Discord"."""
+
+Cleanup = Callable[[], Awaitable[None]]
+
+
+class Services:
+    """The running surfaces. ``start()`` brings them up, ``stop()`` takes them down in reverse."""
+
+    def __init__(self, settings: Settings, store: SQLiteStore) -> None:
+        self.settings = settings
+        self.store = store
+        self.http_port: int | None = None
+        self.surfaces: list[str] = []
+        self._cleanups: list[Cleanup] = []
+
+    async def start(self) -> None:
+        if self.settings.slack_enabled:
+            await self._start_slack()
+
+    async def _start_slack(self) -> None:
+        from bot.adapters.slack_app import build_slack_app, start_socket_mode
+
+        app = build_slack_app(self.settings, self.store)
+        if self.settings.slack_socket_mode:
+            assert self.settings.slack_app_token is not None
+            close = await start_socket_mode(app, self.settings.slack_app_token.get_secret_value())
+            self._cleanups.append(close)
+            self.surfaces.append("slack (socket mode)")
+        else:
+            await self._start_http(app.web_app(path="/slack/events"))
+            self.surfaces.append(f"slack (http, port {self.http_port})")
+
+    async def _start_http(self, app: web.Application) -> None:
+        app.router.add_get("/healthz", self._healthz)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, self.settings.http_host, self.settings.http_port)
+        await site.start()
+        server = site._server  # aiohttp exposes the bound port only here (port 0 = any free port)
+        sockets = getattr(server, "sockets", None) or []
+        self.http_port = sockets[0].getsockname()[1] if sockets else self.settings.http_port
+        self._cleanups.append(runner.cleanup)
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        try:
+            async with self.store.connection.execute("SELECT 1") as cur:
+                await cur.fetchone()
+        except Exception as exc:  # the reply says what is wrong; the log has the detail
+            log.warning("health check: store unreachable: %s", exc)
+            return web.json_response({"ok": False, "store": "unreachable"}, status=503)
+        return web.json_response({"ok": True, "store": "ok", "surfaces": self.surfaces})
+
+    async def stop(self) -> None:
+        while self._cleanups:
+            cleanup = self._cleanups.pop()
+            with contextlib.suppress(Exception):
+                await cleanup()
+
+
+async def serve(
+    settings: Settings,
+    *,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    stop: asyncio.Event | None = None,
+    started: Callable[[Services], None] | None = None,
+) -> int:
+    """Run until SIGINT/SIGTERM (or ``stop`` is set, or the console's input ends)."""
+    from bot.adapters.console_adapter import run_console
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+    store = await open_store(settings.db, bundled_corpus=settings.bundled_corpus)
+    services = Services(settings, store)
+    console: asyncio.Task[None] | None = None
+    try:
+        await services.start()
+        if services.surfaces:
+            print(f"factdesk serving: {', '.join(services.surfaces)}. Ctrl-C stops.", file=stdout, flush=True)
+        else:
+            print(HOW_TO_CONFIGURE, file=stdout, flush=True)
+            console = asyncio.create_task(run_console(store, stdin, stdout))
+            console.add_done_callback(lambda _: stop.set())
+        if started:
+            started(services)
+        await stop.wait()
+    finally:
+        if console is not None and not console.done():
+            console.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await console
+        await services.stop()
+        await store.close()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(sig)
+    return 0

@@ -1,0 +1,179 @@
+"""The Slack surface: slash commands from the registry on slack-bolt's async app.
+
+Every command is acknowledged first (Slack gives three seconds), then answered through
+``respond()``: privately, with a "Post to channel" button that posts the same answer in the
+channel saying who asked, and a "More" button when the answer did not fit one message.
+The same app serves HTTP (bolt's aiohttp server, signed requests) and Socket Mode.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack_blocks import MORE_ACTION, POST_ACTION, render_answer
+from bot.handler import handle
+from bot.registry import COMMANDS
+from bot.requests import Request, clean_text
+from bot.settings import Settings
+from facts.answer import Answer
+from facts.store import FactStore
+
+__all__ = ["build_slack_app", "slack_client", "start_socket_mode"]
+
+log = logging.getLogger("factdesk.slack")
+
+RATE_LIMIT_RETRIES = 3
+SEEN_DELIVERIES = 2048  # recent trigger ids remembered to answer a redelivery once
+
+
+def slack_client(settings: Settings) -> AsyncWebClient:
+    """The Web API client: ``FACTDESK_SLACK_API_URL``, honouring ``Retry-After`` on 429."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return AsyncWebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ],
+    )
+
+
+class _RecentDeliveries:
+    """Trigger ids already handled. Slack delivers at least once (Socket Mode redelivers an
+    envelope that was not acknowledged in time); a second delivery is acknowledged, not answered."""
+
+    def __init__(self, size: int = SEEN_DELIVERIES) -> None:
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._size = size
+
+    def first_time(self, key: str | None) -> bool:
+        if not key:
+            return True
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > self._size:
+            self._seen.popitem(last=False)
+        return True
+
+
+APOLOGY = "Sorry, something went wrong showing that answer; it has been logged."
+
+
+def _rendered(answer: Answer, **options: Any) -> dict[str, Any]:
+    """The message for ``answer``; a rendering failure is logged and becomes a one-line apology."""
+    try:
+        return render_answer(answer, **options).as_kwargs()
+    except Exception:
+        log.exception("rendering failed: %s", answer.command)
+        return {"text": APOLOGY}
+
+
+def _user_name(body: dict[str, Any]) -> str:
+    user = body.get("user") or {}
+    return str(user.get("name") or user.get("username") or body.get("user_name") or "someone")
+
+
+def build_slack_app(
+    settings: Settings, store: FactStore, *, client: AsyncWebClient | None = None
+) -> AsyncApp:
+    """The bolt app with every registry command, the buttons, and redelivery de-duplication."""
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    app = AsyncApp(
+        client=client or slack_client(settings),
+        signing_secret=secret,
+        # Socket Mode requests are not signed; HTTP requests always are.
+        request_verification_enabled=secret is not None,
+        logger=log,
+    )
+    recent = _RecentDeliveries()
+
+    async def once(
+        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse:
+        body = req.body or {}
+        if not recent.first_time(body.get("trigger_id")):
+            log.info("redelivery of %s ignored", body.get("trigger_id"))
+            return BoltResponse(status=200, body="")
+        await next()
+        return resp
+
+    app.middleware(once)
+
+    async def run(request: Request) -> Answer:
+        return await handle(request, store)
+
+    async def on_command(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        request = Request(
+            command=str(body.get("command", "")).lstrip("/"),
+            text=clean_text(str(body.get("text", ""))),
+            actor=f"slack:{body.get('user_id', '')}",
+            channel=f"slack:{body.get('channel_id', '')}",
+        )
+        answer = await run(request)
+        await respond(response_type="ephemeral", **_rendered(answer, buttons=answer.error is None))
+
+    for command in COMMANDS:
+        app.command(f"/{command.name}")(on_command)
+
+    async def rerun(body: dict[str, Any]) -> tuple[Answer, int, str] | None:
+        """The command a button carries, answered again (answers are cheap and stay current)."""
+        try:
+            value = json.loads(body["actions"][0]["value"])
+            line, offset = str(value["c"]), int(value.get("o", 0))
+        except (KeyError, IndexError, TypeError, ValueError):
+            log.warning("button with an unreadable value ignored")
+            return None
+        head, _, rest = line.partition(" ")
+        user = (body.get("user") or {}).get("id", "")
+        channel = (body.get("channel") or {}).get("id", "")
+        request = Request(
+            command=head.lstrip("/"), text=clean_text(rest), actor=f"slack:{user}", channel=f"slack:{channel}"
+        )
+        return await run(request), max(offset, 0), _user_name(body)
+
+    async def on_post(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        found = await rerun(body)
+        if found is None:
+            return
+        answer, offset, who = found
+        message = _rendered(answer, offset=offset, buttons=False, asked_by=who)
+        await respond(response_type="in_channel", replace_original=False, **message)
+
+    async def on_more(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        found = await rerun(body)
+        if found is None:
+            return
+        answer, offset, _ = found
+        message = _rendered(answer, offset=offset, buttons=True)
+        await respond(response_type="ephemeral", replace_original=False, **message)
+
+    app.action(POST_ACTION)(on_post)
+    app.action(MORE_ACTION)(on_more)
+    return app
+
+
+async def start_socket_mode(app: AsyncApp, app_token: str) -> Callable[[], Awaitable[None]]:
+    """Connect over Socket Mode (the SDK reconnects after a ``disconnect``); returns the closer."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    handler = AsyncSocketModeHandler(app, app_token)
+    await handler.connect_async()
+    return handler.close_async

@@ -1,0 +1,267 @@
+"""The Slack app end to end: the real slack-bolt app, over sockets, against a fake Slack.
+
+HTTP mode (signed slash commands to bolt's aiohttp server), Socket Mode (envelopes, acks,
+redelivery, disconnect), the buttons, Slack's limits (enforced by the fake with its own
+constants), rate limits, and documents that try to ping a channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import shutil
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.adapters.serve import Services
+from bot.adapters.slack_app import slack_client
+from bot.settings import Settings
+from facts.article import ArticleInput
+from facts.store import SQLiteStore, open_store
+from tests.fakes.slack import FakeSlack, strip_proxy_env
+
+SECRET = "e2e-signing-secret"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+async def slack(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeSlack]:
+    strip_proxy_env(monkeypatch)
+    async with FakeSlack(signing_secret=SECRET) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def store(seeded_db_path: Path, tmp_path: Path) -> AsyncIterator[SQLiteStore]:
+    path = tmp_path / "store.db"
+    shutil.copy(seeded_db_path, path)
+    opened = await open_store(path, bundled_corpus=True)
+    yield opened
+    await opened.close()
+
+
+def settings_for(slack: FakeSlack, db: str, **extra: Any) -> Settings:
+    values: dict[str, Any] = {
+        "db": db,
+        "slack_bot_token": "xoxb-e2e",
+        "slack_signing_secret": SECRET,
+        "slack_api_url": slack.api_url,
+        "http_host": "127.0.0.1",
+        "http_port": 0,
+        **extra,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@asynccontextmanager
+async def running(settings: Settings, store: SQLiteStore) -> AsyncIterator[Services]:
+    services = Services(settings, store)
+    await services.start()
+    try:
+        yield services
+    finally:
+        await services.stop()
+
+
+def events_url(services: Services) -> str:
+    return f"http://127.0.0.1:{services.http_port}/slack/events"
+
+
+def sections(response: dict[str, Any]) -> list[str]:
+    return [b["text"]["text"] for b in response["blocks"] if b["type"] == "section"]
+
+
+def buttons(response: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {e["action_id"]: e for b in response["blocks"] if b["type"] == "actions" for e in b["elements"]}
+
+
+async def test_a_slash_command_is_acked_at_once_then_answered_privately_with_citations(
+    slack: FakeSlack, store: SQLiteStore
+) -> None:
+    async with running(settings_for(slack, store.path), store) as services:
+        delivery = await slack.slash_command(events_url(services), "/agreement", "el-salvador")
+        assert delivery.status == 200
+        assert delivery.elapsed < 3.0
+        answer = await slack.wait_for(lambda: slack.responses and slack.responses[0])
+    assert answer["command"] == "/agreement"
+    assert answer["response_type"] == "ephemeral"
+    assert answer["blocks"][0]["text"]["text"] == "Agreements with El Salvador"
+    lines = [s for s in sections(answer) if not re.fullmatch(r"\*[^*]+\*", s)]  # group headings aside
+    assert lines and all(re.search(r"<https?://[^|>]+\|\[\d+\]>", s) for s in lines)
+    context = [e["text"] for b in answer["blocks"] if b["type"] == "context" for e in b["elements"]]
+    assert any(re.match(r"\[1\] .+ · \d{4}-\d{2}(-\d{2})? · <https?://", t) for t in context)
+    assert "Agreements with El Salvador" in answer["text"]
+    assert "factdesk_post" in buttons(answer)
+    assert not slack.rejected
+
+
+async def test_a_bad_signature_is_refused_and_nothing_is_answered(
+    slack: FakeSlack, store: SQLiteStore
+) -> None:
+    async with running(settings_for(slack, store.path), store) as services:
+        url = events_url(services)
+        forged = await slack.slash_command(url, "/agreement", "el-salvador", bad_signature=True)
+        stale = await slack.slash_command(url, "/agreement", "el-salvador", stale=True)
+    assert (forged.status, stale.status) == (401, 401)
+    assert slack.responses == []
+
+
+async def test_post_to_channel_posts_the_same_answer_visibly_saying_who_asked(
+    slack: FakeSlack, store: SQLiteStore
+) -> None:
+    async with running(settings_for(slack, store.path), store) as services:
+        await slack.slash_command(events_url(services), "/timeline", "2019", user_name="jane")
+        private = await slack.wait_for(lambda: slack.responses and slack.responses[0])
+        post = buttons(private)["factdesk_post"]
+        url = events_url(services)
+        delivery = await slack.block_action(url, "factdesk_post", post["value"], user_name="jane")
+        assert delivery.status == 200
+        public = await slack.wait_for(lambda: len(slack.responses) > 1 and slack.responses[1])
+    assert public["response_type"] == "in_channel"
+    assert public["replace_original"] is False
+    assert sections(public) == sections(private)
+    context = [e["text"] for b in public["blocks"] if b["type"] == "context" for e in b["elements"]]
+    assert any("Asked by jane" in t for t in context)
+    assert "factdesk_post" not in buttons(public)
+
+
+async def test_a_user_mistake_is_one_friendly_line_with_usage(slack: FakeSlack, store: SQLiteStore) -> None:
+    async with running(settings_for(slack, store.path), store) as services:
+        await slack.slash_command(events_url(services), "/timeline", "someday")
+        answer = await slack.wait_for(lambda: slack.responses and slack.responses[0])
+    assert len(answer["blocks"]) == 1
+    text = answer["blocks"][0]["text"]["text"]
+    assert "someday" in text and "Usage: /timeline" in text and "\n" not in text
+
+
+async def long_and_loud_store(store: SQLiteStore) -> None:
+    """An article whose sentences are long (an answer larger than one Slack message) and loud."""
+    filler = "in a statement that went on to list the ports, the fishing quotas and the inspections planned"
+    sentences = [
+        f"On March {day}, 2021, Peru and Chile signed protocol number {day} of their fisheries accord, "
+        f"the ministry said {filler} " + ", ".join(f"for zone {day}-{k}" for k in range(30)) + "."
+        for day in range(1, 29)
+    ]
+    sentences.append("<!channel> <!here> @everyone <@U024BE7LH> the accord on <#C0123|general> was leaked, "
+                     "Peru's fisheries minister said on March 29, 2021.")
+    await store.ingest(
+        ArticleInput(
+            title="Peru and Chile sign fisheries protocols",
+            outlet="Andes Wire",
+            published="2021-03-30",
+            published_precision="day",
+            url="https://andes.example/protocols",
+            body="\n\n".join(sentences) + "\n",
+            origin="test",
+        )
+    )
+
+
+async def test_a_long_answer_is_cut_between_lines_and_more_shows_the_rest(
+    slack: FakeSlack, store: SQLiteStore
+) -> None:
+    await long_and_loud_store(store)
+    async with running(settings_for(slack, store.path), store) as services:
+        await slack.slash_command(events_url(services), "/timeline", "2021 peru")
+        first = await slack.wait_for(lambda: slack.responses and slack.responses[0])
+        more = buttons(first)["factdesk_more"]
+        shown = json.loads(more["value"])["o"]
+        await slack.block_action(events_url(services), "factdesk_more", more["value"])
+        second = await slack.wait_for(lambda: len(slack.responses) > 1 and slack.responses[1])
+    assert not slack.rejected, slack.rejected
+    assert 0 < shown < 20
+    assert second["response_type"] == "ephemeral"
+    assert not set(sections(first)) & set(sections(second))
+
+
+async def test_document_text_pings_nobody(slack: FakeSlack, store: SQLiteStore) -> None:
+    await long_and_loud_store(store)
+    async with running(settings_for(slack, store.path), store) as services:
+        await slack.slash_command(events_url(services), "/search", "leaked")
+        answer = await slack.wait_for(lambda: slack.responses and slack.responses[0])
+    rendered = json.dumps(answer["payload"], ensure_ascii=False)
+    assert "leaked" in rendered
+    for ping in ("<!channel>", "<!here>", "<!everyone>", "<@U024BE7LH>", "<#C0123", "@everyone", "@here"):
+        assert ping not in rendered, ping
+
+
+async def test_socket_mode_acks_answers_once_per_delivery_and_survives_a_disconnect(
+    slack: FakeSlack, store: SQLiteStore
+) -> None:
+    settings = settings_for(slack, store.path, slack_app_token="xapp-e2e", slack_signing_secret=None)
+    async with running(settings, store) as services:
+        assert services.surfaces == ["slack (socket mode)"]
+        await slack.wait_connected(1)
+        envelope = await slack.socket_slash_command("/agreement", "guatemala")
+        await slack.wait_for(lambda: slack.acks.get(envelope) and slack.responses)
+        assert slack.ack_latency(envelope) < 3.0
+        await slack.redeliver(envelope)
+        await slack.wait_for(lambda: len(slack.acks[envelope]) == 2)
+        await slack.disconnect()
+        await slack.wait_connected(2)
+        second = await slack.socket_slash_command("/timeline", "2019")
+        await slack.wait_for(lambda: slack.acks.get(second) and len(slack.responses) == 2)
+    assert [r["command"] for r in slack.responses] == ["/agreement", "/timeline"]
+    assert slack.responses[0]["blocks"][0]["text"]["text"] == "Agreements with Guatemala"
+    assert slack.links_issued == 2
+
+
+async def test_a_rate_limited_web_api_call_is_retried_after_retry_after(
+    slack: FakeSlack, store: SQLiteStore
+) -> None:
+    client = slack_client(settings_for(slack, store.path))
+    slack.rate_limit("chat.postMessage", times=1, retry_after=1)
+    result = await client.chat_postMessage(channel="C1", text="digest")
+    assert result["ok"]
+    assert len(slack.ratelimited) == 1 and len(slack.messages) == 1
+
+
+async def test_healthz_answers_beside_the_slack_endpoint(slack: FakeSlack, store: SQLiteStore) -> None:
+    async with running(settings_for(slack, store.path), store) as services:
+        url = f"http://127.0.0.1:{services.http_port}/healthz"
+        async with aiohttp.ClientSession() as session, session.get(url) as resp:
+            body = await resp.json()
+            status = resp.status
+    assert status == 200
+    assert body["ok"] is True and body["store"] == "ok"
+
+
+async def test_factdesk_serve_runs_slack_over_http_and_stops_cleanly_on_sigterm(
+    slack: FakeSlack, seeded_db_path: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "serve.db"
+    shutil.copy(seeded_db_path, db)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "FACTDESK_DB": str(db),
+        "FACTDESK_SLACK_BOT_TOKEN": "xoxb-e2e",
+        "FACTDESK_SLACK_SIGNING_SECRET": SECRET,
+        "FACTDESK_SLACK_API_URL": slack.api_url,
+        "FACTDESK_HTTP_HOST": "127.0.0.1",
+        "FACTDESK_HTTP_PORT": "0",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "serve",
+        env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None
+        banner = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+        port = int(re.search(r"port (\d+)", banner).group(1))  # type: ignore[union-attr]
+        delivery = await slack.slash_command(f"http://127.0.0.1:{port}/slack/events", "/source", "1")
+        assert delivery.status == 200
+        answer = await slack.wait_for(lambda: slack.responses and slack.responses[0])
+        assert answer["blocks"][0]["type"] == "header"
+        proc.terminate()
+        assert await asyncio.wait_for(proc.wait(), 15) == 0
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
