@@ -4,6 +4,7 @@
     factdesk [--db PATH] ingest PATH...
     factdesk [--db PATH] sources
     factdesk [--db PATH] serve
+    factdesk discord sync [--guild ID]
     factdesk bench [--articles N]
 
 Exit codes: 0 for answers (empty ones too), 2 for a user error, 1 when some files failed to ingest.
@@ -45,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("paths", nargs="+", type=Path)
     sub.add_parser("sources", help="list the documents in the store")
     sub.add_parser("serve", help="run factdesk (a console on the terminal when no platform is configured)")
+    d = sub.add_parser("discord", help="Discord administration: `discord sync [--guild ID]`")
+    dsub = d.add_subparsers(dest="discord_verb", required=True, metavar="ACTION")
+    ds = dsub.add_parser("sync", help="register the slash commands with Discord")
+    ds.add_argument("--guild", type=int, action="append", default=None,
+                    help="guild id (instant; repeatable); default FACTDESK_DISCORD_GUILD_IDS, else global")
     b = sub.add_parser("bench", help="measure ingest throughput and command latency")
     b.add_argument("--articles", type=int, default=20_000, help="generated articles (default 20000)")
     b.add_argument("--repeat", type=int, default=200, help="timed runs per command (default 200)")
@@ -129,6 +135,30 @@ async def _serve(settings: Settings) -> int:
     return await serve(settings)
 
 
+async def _discord_sync(settings: Settings, guilds: list[int] | None) -> int:
+    from bot.adapters.discord_app import FactdeskDiscord, point_at, sync_commands
+
+    if settings.discord_token is None:
+        print("error: set FACTDESK_DISCORD_TOKEN to sync the commands with Discord.", file=sys.stderr)
+        return EXIT_USAGE
+    point_at(settings)
+    targets = guilds if guilds is not None else settings.discord_guild_ids
+    store = await _open(settings)
+    client = FactdeskDiscord(settings, store, sync_on_start=False)
+    try:
+        await client.login(settings.discord_token.get_secret_value())
+        names = await sync_commands(client.tree, targets)
+    except Exception as exc:  # LoginFailure, HTTPException, network: one line, no traceback
+        print(f"error: could not sync with Discord: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        await client.close()
+        await store.close()
+    where = ", ".join(f"guild {g}" for g in targets) if targets else "globally (up to an hour to show)"
+    print(f"synced {len(names)} commands {where}: {', '.join('/' + n for n in names)}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     overrides = {"db": args.db} if args.db else {}
@@ -147,6 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_serve(settings))
         except KeyboardInterrupt:
             return EXIT_OK
+    if args.verb == "discord":
+        return asyncio.run(_discord_sync(settings, args.guild))
     if args.verb == "bench":
         from bot.bench import run_bench
 

@@ -9,16 +9,25 @@ from facts import queries
 from facts.answer import Answer
 from facts.store import FactStore
 
-__all__ = ["COMMANDS", "Argument", "Command", "get_command"]
+__all__ = ["COMMANDS", "Argument", "Command", "command_text", "get_command"]
 
 Handler = Callable[[FactStore, str, str], Awaitable[Answer]]
 
 
 @dataclass(frozen=True)
 class Argument:
+    """A typed argument, for surfaces with typed options (Discord).
+
+    ``kind`` is ``"text"``, ``"year"``, ``"int"`` (whole numbers) or ``"country"`` (offered by
+    autocomplete); ``joiner`` is what precedes the value when the arguments are written back as
+    the command's text ("2019" + "-" + "2020").
+    """
+
     name: str
     description: str
     required: bool = True
+    kind: str = "text"
+    joiner: str = " "
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,7 @@ COMMANDS: tuple[Command, ...] = (
         "agreement",
         "/agreement <country>",
         "A short cited summary of what the documents report about agreements with a country.",
-        (Argument("country", "Country name, ISO code, demonym or slug (el-salvador)"),),
+        (Argument("country", "Country name, ISO code, demonym or slug (el-salvador)", kind="country"),),
         _agreement,
     ),
     Command(
@@ -66,8 +75,11 @@ COMMANDS: tuple[Command, ...] = (
         "/timeline <year | from-to> [country] [page N]",
         "Dated events in a year or range of years, in order, each at its precision.",
         (
-            Argument("years", "A year (2019) or a range (2019-2020)"),
-            Argument("country", "Only events naming this country", required=False),
+            Argument("year", "A year, e.g. 2019 (the first of a range)", kind="year"),
+            Argument("to", "Last year of a range, e.g. 2020", required=False, kind="year", joiner="-"),
+            Argument("country", "Only events naming this country", required=False, kind="country"),
+            Argument("page", "Page of a long timeline (20 events each)", required=False, kind="int",
+                     joiner=" page "),
         ),
         _timeline,
     ),
@@ -102,6 +114,17 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 _BY_NAME = {c.name: c for c in COMMANDS}
+
+
+def command_text(command: Command, values: dict[str, object]) -> str:
+    """Typed option values written back as the text a user would type after the command."""
+    text = ""
+    for argument in command.arguments:
+        value = values.get(argument.name)
+        if value is None or value == "":
+            continue
+        text += (argument.joiner if text else "") + str(value).strip()
+    return text
 
 
 def get_command(name: str) -> Command | None:

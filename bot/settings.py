@@ -6,9 +6,10 @@ Nothing else in factdesk reads ``os.environ``: the settings object is passed dow
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings"]
 
@@ -40,6 +41,34 @@ class Settings(BaseSettings):
     http_port: int = Field(
         default=3000, ge=0, le=65535, description="Port of the HTTP server (Slack events, /healthz)."
     )
+
+    discord_token: SecretStr | None = Field(
+        default=None, description="Discord bot token; with it factdesk serve starts the Discord app."
+    )
+    discord_guild_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        description="Guild (server) ids, comma-separated: commands are synced there at start-up (instant);"
+        " empty syncs them globally.",
+    )
+    discord_api_url: str = Field(
+        default="https://discord.com/api/v10", description="Base url of the Discord REST API."
+    )
+    discord_gateway_url: str = Field(
+        default="wss://gateway.discord.gg/", description="Url of the Discord gateway (websocket)."
+    )
+
+    @field_validator("discord_guild_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(" ", "").split(",") if part]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @property
+    def discord_enabled(self) -> bool:
+        return self.discord_token is not None
 
     @property
     def slack_enabled(self) -> bool:

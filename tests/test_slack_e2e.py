@@ -265,3 +265,25 @@ async def test_factdesk_serve_runs_slack_over_http_and_stops_cleanly_on_sigterm(
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+async def test_slack_and_discord_expose_exactly_the_commands_of_the_registry(
+    slack: FakeSlack, store: SQLiteStore
+) -> None:
+    from bot.adapters.discord_app import FactdeskDiscord
+    from bot.registry import COMMANDS
+
+    registry = {c.name for c in COMMANDS}
+    client = FactdeskDiscord(settings_for(slack, store.path), store)
+    try:
+        assert {c.name for c in client.tree.get_commands()} == registry
+    finally:
+        await client.close()
+    async with running(settings_for(slack, store.path), store) as services:
+        for name in sorted(registry):
+            delivery = await slack.slash_command(events_url(services), f"/{name}", "2019")
+            assert delivery.status == 200, name
+        await slack.wait_for(lambda: len(slack.responses) == len(registry))
+        unknown = await slack.slash_command(events_url(services), "/nonexistent", "x")
+    assert {r["command"] for r in slack.responses} == {f"/{n}" for n in registry}
+    assert unknown.status == 404

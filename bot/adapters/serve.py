@@ -13,7 +13,7 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 from aiohttp import web
 
@@ -38,12 +38,33 @@ class Services:
         self.settings = settings
         self.store = store
         self.http_port: int | None = None
+        self.discord: Any = None  # the discord.py client, once started
         self.surfaces: list[str] = []
         self._cleanups: list[Cleanup] = []
 
     async def start(self) -> None:
         if self.settings.slack_enabled:
             await self._start_slack()
+        if self.settings.discord_enabled:
+            await self._start_discord()
+
+    async def _start_discord(self) -> None:
+        from bot.adapters.discord_app import FactdeskDiscord, point_at
+
+        assert self.settings.discord_token is not None
+        point_at(self.settings)
+        client = FactdeskDiscord(self.settings, self.store)
+        self.discord = client
+        await client.login(self.settings.discord_token.get_secret_value())  # a bad token fails here
+        task = asyncio.create_task(client.connect(), name="factdesk-discord")
+
+        async def close() -> None:
+            await client.close()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+        self._cleanups.append(close)
+        self.surfaces.append("discord")
 
     async def _start_slack(self) -> None:
         from bot.adapters.slack_app import build_slack_app, start_socket_mode

@@ -1,0 +1,197 @@
+"""The Discord surface: typed slash commands from the registry on discord.py's app commands.
+
+Each command defers at once (Discord gives three seconds), then answers with a follow-up
+embed: privately, with "Post to channel" and, for long answers, Previous/Next buttons. Country
+options autocomplete from the countries the store knows. Every message is sent with
+``AllowedMentions.none()``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Optional
+
+import discord
+import yarl
+from discord import app_commands
+
+from bot.adapters.discord_embeds import Page, paginate
+from bot.handler import handle
+from bot.registry import COMMANDS, Argument, Command, command_text
+from bot.requests import Request, clean_text
+from bot.settings import Settings
+from facts.answer import Answer
+from facts.countries import Country, all_countries
+from facts.store import FactStore
+
+__all__ = ["FactdeskDiscord", "point_at", "sync_commands"]
+
+log = logging.getLogger("factdesk.discord")
+
+BUTTON_TIMEOUT = 14 * 60  # interaction tokens live 15 minutes
+CHOICES = 25
+YEAR = app_commands.Range[int, 1000, 2999]
+COUNT = app_commands.Range[int, 1, 10_000]
+
+
+def point_at(settings: Settings) -> None:
+    """Aim discord.py at ``FACTDESK_DISCORD_API_URL`` / ``FACTDESK_DISCORD_GATEWAY_URL``.
+
+    discord.py has no public setting for either: ``Route.BASE`` and ``DEFAULT_GATEWAY`` are
+    what it reads (pinned ``discord.py~=2.7``; the end-to-end tests would catch a change).
+    """
+    discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+async def sync_commands(tree: app_commands.CommandTree[Any], guild_ids: list[int]) -> list[str]:
+    """Sync to each guild (instant) or, with none, globally (Discord takes up to an hour)."""
+    if not guild_ids:
+        return [c.name for c in await tree.sync()]
+    names: list[str] = []
+    for gid in guild_ids:
+        guild = discord.Object(id=gid)
+        tree.copy_global_to(guild=guild)
+        names = [c.name for c in await tree.sync(guild=guild)]
+    return names
+
+
+def _matches(country: Country, typed: str) -> int | None:
+    """Rank of ``country`` for what the user has typed so far (lower is better), or None."""
+    if not typed:
+        return 2
+    forms = [country.name.lower(), country.slug, country.code.lower(), (country.demonym or "").lower()]
+    if any(f.startswith(typed) for f in forms if f):
+        return 0
+    if any(typed in f for f in forms if f):
+        return 1
+    return None
+
+
+class AnswerView(discord.ui.View):
+    """Buttons under an answer: pages, and posting the page in the channel."""
+
+    def __init__(self, answer: Answer, page: Page, *, private: bool) -> None:
+        super().__init__(timeout=BUTTON_TIMEOUT)
+        self.answer = answer
+        self.page = page
+        self.starts = [page.start]  # where each page seen so far begins, for Previous
+        self.previous.disabled = not page.has_previous
+        self.next.disabled = not page.has_next
+        if not (page.has_previous or page.has_next):
+            self.remove_item(self.previous)
+            self.remove_item(self.next)
+        if not private:
+            self.remove_item(self.post)
+
+    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary, custom_id="factdesk:previous")
+    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        await self._turn(interaction, back=True)
+
+    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary, custom_id="factdesk:next")
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        await self._turn(interaction, back=False)
+
+    @discord.ui.button(label="Post to channel", style=discord.ButtonStyle.primary, custom_id="factdesk:post")
+    async def post(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        page = paginate(self.answer, self.page.start, asked_by=interaction.user.display_name)
+        assert page.embed is not None
+        await interaction.response.send_message(embed=page.embed, ephemeral=False)
+
+    async def _turn(self, interaction: discord.Interaction, *, back: bool) -> None:
+        if back and len(self.starts) > 1:
+            self.starts.pop()
+        elif not back and self.page.has_next:
+            self.starts.append(self.page.end)
+        self.page = paginate(self.answer, self.starts[-1])
+        self.previous.disabled = not self.page.has_previous
+        self.next.disabled = not self.page.has_next
+        await interaction.response.edit_message(embed=self.page.embed, view=self)
+
+
+class FactdeskDiscord(discord.Client):
+    """A discord.py client whose command tree is the registry."""
+
+    def __init__(self, settings: Settings, store: FactStore, *, sync_on_start: bool = True) -> None:
+        super().__init__(intents=discord.Intents.default(), allowed_mentions=discord.AllowedMentions.none())
+        self.settings = settings
+        self.store = store
+        self.sync_on_start = sync_on_start
+        self.tree: app_commands.CommandTree[FactdeskDiscord] = app_commands.CommandTree(self)
+        for command in COMMANDS:
+            self.tree.add_command(self._app_command(command))
+
+    async def setup_hook(self) -> None:
+        if self.sync_on_start:
+            names = await sync_commands(self.tree, self.settings.discord_guild_ids)
+            log.info("synced %d commands: %s", len(names), ", ".join(names))
+
+    # ------------------------------------------------------------------ commands
+
+    def _app_command(self, command: Command) -> app_commands.Command[Any, ..., None]:
+        """An app command whose typed options are the registry command's arguments."""
+
+        async def callback(interaction: discord.Interaction, **values: Any) -> None:
+            await self.answer(interaction, command, values)
+
+        params = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        for argument in command.arguments:
+            annotation: Any = {"year": YEAR, "int": COUNT}.get(argument.kind, str)
+            params.append(
+                inspect.Parameter(
+                    argument.name,
+                    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                    annotation=annotation if argument.required else Optional[annotation],  # noqa: UP045
+                    default=inspect.Parameter.empty if argument.required else None,
+                )
+            )
+        callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        callback.__annotations__ = {p.name: p.annotation for p in params[1:]}
+        descriptions = {a.name: a.description[:100] for a in command.arguments}
+        described = app_commands.describe(**descriptions)(callback)
+        app_command: app_commands.Command[Any, ..., None] = app_commands.Command(
+            name=command.name, description=command.help[:100], callback=described
+        )
+        for argument in command.arguments:
+            if argument.kind == "country":
+                app_command.autocomplete(argument.name)(self._country_choices(command, argument))
+        return app_command
+
+    def _country_choices(
+        self, command: Command, argument: Argument
+    ) -> Callable[[discord.Interaction, str], Awaitable[list[app_commands.Choice[str]]]]:
+        async def choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+            typed = " ".join(current.lower().split())
+            reported = set(await self.store.agreement_countries())
+            # /agreement offers the countries the documents report agreements with; other
+            # commands any country, those first.
+            pool = [c for c in all_countries() if command.name != "agreement" or c.code in reported]
+            ranked: list[tuple[int, bool, str, Country]] = []
+            for c in pool:
+                rank = _matches(c, typed)
+                if rank is not None:
+                    ranked.append((rank, c.code not in reported, c.name, c))
+            ranked.sort(key=lambda r: r[:3])
+            return [app_commands.Choice(name=c.name, value=c.slug) for *_, c in ranked[:CHOICES]]
+
+        return choices
+
+    async def answer(
+        self, interaction: discord.Interaction, command: Command, values: dict[str, Any]
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        request = Request(
+            command=command.name,
+            text=clean_text(command_text(command, values)),
+            actor=f"discord:{interaction.user.id}",
+            channel=f"discord:{interaction.channel_id}",
+        )
+        answer = await handle(request, self.store)
+        page = paginate(answer)
+        if page.embed is None:
+            await interaction.followup.send(content=page.content or "", ephemeral=True)
+            return
+        view = AnswerView(answer, page, private=True)
+        await interaction.followup.send(embed=page.embed, view=view, ephemeral=True)
