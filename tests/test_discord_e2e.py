@@ -1,0 +1,245 @@
+"""The Discord app end to end: the real discord.py client, over sockets, against a fake Discord.
+
+Login, command sync, deferred answers with cited embeds, autocomplete, buttons, pages, the
+three-second rule by the fake's clock, a gateway reconnect, a 429, and documents that try to
+ping everyone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.adapters.serve import Services
+from bot.registry import COMMANDS
+from bot.settings import Settings
+from facts.article import ArticleInput
+from facts.store import SQLiteStore, open_store
+from tests.fakes.discord import GUILD_ID, FakeDiscord, ManualClock
+
+FLAG_EPHEMERAL = 64
+DEFERRED = 5
+UPDATE_MESSAGE = 7
+AUTOCOMPLETE_RESULT = 8
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> AsyncIterator[FakeDiscord]:
+    import discord
+
+    # factdesk points discord.py at the fake from its settings; restore the real urls afterwards.
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(
+        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    )
+    async with FakeDiscord(clock=clock) as server:
+        yield server
+
+
+@pytest.fixture
+async def store(seeded_db_path: Path, tmp_path: Path) -> AsyncIterator[SQLiteStore]:
+    path = tmp_path / "store.db"
+    shutil.copy(seeded_db_path, path)
+    opened = await open_store(path, bundled_corpus=True)
+    yield opened
+    await opened.close()
+
+
+def settings_for(fake: FakeDiscord, db: str, **extra: Any) -> Settings:
+    values: dict[str, Any] = {
+        "db": db,
+        "discord_token": "fake-token",
+        "discord_guild_ids": [int(GUILD_ID)],
+        "discord_api_url": fake.api_url,
+        "discord_gateway_url": fake.gateway_url,
+        **extra,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@asynccontextmanager
+async def running(fake: FakeDiscord, store: SQLiteStore) -> AsyncIterator[Services]:
+    services = Services(settings_for(fake, store.path), store)
+    await services.start()
+    try:
+        await fake.wait_ready()
+        yield services
+    finally:
+        await services.stop()
+
+
+async def answered(fake: FakeDiscord, count: int) -> dict[str, Any]:
+    await fake.wait_for(lambda: len(fake.followups) >= count)
+    return fake.followups[count - 1]
+
+
+async def test_serve_reaches_ready_syncs_and_answers_with_a_deferral_then_a_cited_embed(
+    fake: FakeDiscord, store: SQLiteStore
+) -> None:
+    async with running(fake, store) as services:
+        assert "discord" in services.surfaces
+        synced = {c["name"] for c in fake.synced[GUILD_ID]}
+        assert synced == {c.name for c in COMMANDS}
+        interaction = await fake.slash_command("agreement", {"country": "el-salvador"})
+        followup = await answered(fake, 1)
+    record = fake.interactions[interaction]
+    assert record.response_type == DEFERRED
+    assert record.responded_at is not None and record.responded_at - record.dispatched_at < 3.0
+    deferral = fake.callbacks[0]
+    assert deferral["flags"] & FLAG_EPHEMERAL
+    assert followup["flags"] & FLAG_EPHEMERAL
+    embed = followup["embeds"][0]
+    assert embed["title"] == "Agreements with El Salvador"
+    lines = [ln for ln in embed["description"].splitlines() if ln.startswith("**")]
+    assert lines and all(re.search(r"\[\[\d+\]\]\(https?://", ln) for ln in lines)
+    assert embed["fields"][0]["name"] == "Sources"
+    assert followup["allowed_mentions"] == {"parse": []} and not followup["pings"]
+    assert not fake.rejected
+
+
+async def test_timeline_takes_typed_options(fake: FakeDiscord, store: SQLiteStore) -> None:
+    async with running(fake, store):
+        await fake.slash_command("timeline", {"year": 2019, "to": 2020, "country": "guatemala"})
+        followup = await answered(fake, 1)
+    embed = followup["embeds"][0]
+    assert "2019" in embed["title"] and "Guatemala" in embed["title"]
+    dates = re.findall(r"^\*\*(\d{4})", embed["description"], re.M)
+    assert dates and all(d in {"2019", "2020"} for d in dates)
+
+
+async def test_country_autocomplete_by_name_code_or_demonym(fake: FakeDiscord, store: SQLiteStore) -> None:
+    async with running(fake, store):
+        for typed in ("salv", "SV", "Salvadoran"):
+            await fake.autocomplete("agreement", {"country": typed}, focused="country")
+        await fake.wait_for(lambda: len(fake.callbacks) == 3)
+    for callback in fake.callbacks:
+        assert callback["type"] == AUTOCOMPLETE_RESULT
+        choices = callback["data"]["choices"]
+        assert {"name": "El Salvador", "value": "el-salvador"} in [
+            {"name": c["name"], "value": c["value"]} for c in choices
+        ]
+        assert len(choices) <= 25
+
+
+async def test_post_to_channel_posts_the_answer_visibly_saying_who_asked(
+    fake: FakeDiscord, store: SQLiteStore
+) -> None:
+    async with running(fake, store):
+        await fake.slash_command("agreement", {"country": "guatemala"}, user_name="jane")
+        private = await answered(fake, 1)
+        await fake.button("factdesk:post", user_name="jane")
+        await fake.wait_for(lambda: len(fake.callbacks) == 2)
+    public = fake.callbacks[1]
+    assert not public["flags"] & FLAG_EPHEMERAL
+    assert public["embeds"][0]["description"] == private["embeds"][0]["description"]
+    assert re.match(r"Asked by jane · /agreement guatemala", public["embeds"][0]["footer"]["text"], re.I)
+    assert not public["pings"]
+
+
+async def long_and_loud(store: SQLiteStore) -> None:
+    filler = "in a statement that went on to list the ports, the fishing quotas and the inspections planned"
+    sentences = [
+        f"On March {day}, 2021, Peru and Chile signed protocol number {day} of their fisheries accord, "
+        f"the ministry said {filler} " + ", ".join(f"for zone {day}-{k}" for k in range(12)) + "."
+        for day in range(1, 29)
+    ]
+    sentences.append("@everyone @here <@123456789012345678> <@&123456789012345679> the accord was leaked, "
+                     "Peru's fisheries minister said on March 29, 2021.")
+    await store.ingest(
+        ArticleInput(
+            title="Peru and Chile sign fisheries protocols",
+            outlet="Andes Wire",
+            published="2021-03-30",
+            published_precision="day",
+            url="https://andes.example/protocols",
+            body="\n\n".join(sentences) + "\n",
+            origin="test",
+        )
+    )
+
+
+async def test_a_long_answer_pages_with_next_and_previous(fake: FakeDiscord, store: SQLiteStore) -> None:
+    await long_and_loud(store)
+    async with running(fake, store):
+        await fake.slash_command("timeline", {"year": 2021, "country": "peru"})
+        first = (await answered(fake, 1))["embeds"][0]
+        await fake.button("factdesk:next")
+        await fake.wait_for(lambda: len(fake.callbacks) == 2)
+        second = fake.callbacks[1]
+        await fake.button("factdesk:previous")
+        await fake.wait_for(lambda: len(fake.callbacks) == 3)
+        back = fake.callbacks[2]
+    assert not fake.rejected, fake.rejected
+    assert second["type"] == UPDATE_MESSAGE
+    assert second["embeds"][0]["description"] != first["description"]
+    assert back["embeds"][0]["description"] == first["description"]
+
+
+async def test_document_text_pings_nobody(fake: FakeDiscord, store: SQLiteStore) -> None:
+    await long_and_loud(store)
+    async with running(fake, store):
+        await fake.slash_command("search", {"query": "leaked"})
+        followup = await answered(fake, 1)
+    assert "leaked" in followup["embeds"][0]["description"]
+    assert not followup["pings"] and followup["allowed_mentions"] == {"parse": []}
+    text = str(followup["embeds"])
+    for ping in ("@everyone", "@here", "<@123456789012345678>", "<@&123456789012345679>"):
+        assert ping not in text
+
+
+async def test_after_a_gateway_reconnect_commands_are_still_answered(
+    fake: FakeDiscord, store: SQLiteStore
+) -> None:
+    async with running(fake, store):
+        await fake.slash_command("source", {"ref": "1"})
+        await answered(fake, 1)
+        await fake.reconnect_request()
+        await fake.wait_for(lambda: fake.resumes == 1)
+        await fake.slash_command("source", {"ref": "2"})
+        await answered(fake, 2)
+    assert fake.identifies == 1 and fake.connections == 2
+
+
+async def test_a_rate_limited_follow_up_is_retried_and_sent_once(
+    fake: FakeDiscord, store: SQLiteStore
+) -> None:
+    async with running(fake, store):
+        fake.rate_limit("followup", times=1, retry_after=0.05)
+        await fake.slash_command("search", {"query": "asylum"})
+        await answered(fake, 1)
+    assert len(fake.ratelimited) == 1 and len(fake.followups) == 1
+
+
+async def test_factdesk_discord_sync_registers_the_commands_in_a_guild(
+    fake: FakeDiscord, seeded_db_path: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "sync.db"
+    shutil.copy(seeded_db_path, db)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "FACTDESK_DB": str(db),
+        "FACTDESK_DISCORD_TOKEN": "fake-token",
+        "FACTDESK_DISCORD_API_URL": fake.api_url,
+        "FACTDESK_DISCORD_GATEWAY_URL": fake.gateway_url,
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "discord", "sync", "--guild", GUILD_ID,
+        env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    assert f"synced {len(COMMANDS)} commands guild {GUILD_ID}" in out.decode()
+    assert {c["name"] for c in fake.synced[GUILD_ID]} == {c.name for c in COMMANDS}
