@@ -11,6 +11,7 @@ import asyncio
 import re
 import shutil
 import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,7 +24,7 @@ from bot.registry import COMMANDS
 from bot.settings import Settings
 from facts.article import ArticleInput
 from facts.store import SQLiteStore, open_store
-from tests.fakes.discord import GUILD_ID, FakeDiscord, ManualClock
+from tests.fakes.discord import GUILD_ID, FakeDiscord
 
 FLAG_EPHEMERAL = 64
 DEFERRED = 5
@@ -32,12 +33,7 @@ AUTOCOMPLETE_RESULT = 8
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> AsyncIterator[FakeDiscord]:
+async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
     import discord
 
     # factdesk points discord.py at the fake from its settings; restore the real urls afterwards.
@@ -45,7 +41,8 @@ async def fake(monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> AsyncIter
     monkeypatch.setattr(
         discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     )
-    async with FakeDiscord(clock=clock) as server:
+    # The fake's clock is the real monotonic one here: the three-second rule is measured, not slept.
+    async with FakeDiscord(clock=time.monotonic) as server:
         yield server
 
 
