@@ -3,6 +3,7 @@
     factdesk [--db PATH] ask "/agreement el-salvador" [--json]
     factdesk [--db PATH] ingest PATH...
     factdesk [--db PATH] sources
+    factdesk [--db PATH] fact show|history|add|correct|retract|restore ...
     factdesk [--db PATH] serve
     factdesk discord sync [--guild ID]
     factdesk bench [--articles N]
@@ -19,13 +20,14 @@ import contextlib
 import json
 import logging
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot.handler import handle
 from bot.render_text import render_text
-from bot.requests import parse_command_line
+from bot.requests import Request, clean_text
 from bot.settings import Settings
 from facts.corpus import read_paths
 from facts.store import SQLiteStore, open_store
@@ -45,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("ingest", help="add Markdown files, or folders with a manifest.toml")
     i.add_argument("paths", nargs="+", type=Path)
     sub.add_parser("sources", help="list the documents in the store")
+    f = sub.add_parser(
+        "fact", help='show or change a fact: fact show 12, fact correct 12 date=2019-09-21 note="…"'
+    )
+    f.add_argument("words", nargs=argparse.REMAINDER, help="the /fact arguments")
+    f.add_argument("--json", action="store_true", help="print the JSON answer contract")
     sub.add_parser("serve", help="run factdesk (a console on the terminal when no platform is configured)")
     d = sub.add_parser("discord", help="Discord administration: `discord sync [--guild ID]`")
     dsub = d.add_subparsers(dest="discord_verb", required=True, metavar="ACTION")
@@ -65,7 +72,7 @@ async def _open(settings: Settings) -> SQLiteStore:
 async def _ask(settings: Settings, line: str, as_json: bool) -> int:
     store = await _open(settings)
     try:
-        answer = await handle(parse_command_line(line), store)
+        answer = await handle(_cli_request(line), store)
     finally:
         await store.close()
     if as_json:
@@ -73,6 +80,13 @@ async def _ask(settings: Settings, line: str, as_json: bool) -> int:
     else:
         print(render_text(answer))
     return EXIT_USAGE if answer.error else EXIT_OK
+
+
+def _cli_request(line: str) -> Request:
+    """The command line is the desk's own tool: its actor is the local user."""
+    command, _, text = line.strip().partition(" ")
+    user = os.environ.get("USER") or "local"
+    return Request(command=command.lstrip("/").lower(), text=clean_text(text), actor=f"cli:{user}")
 
 
 async def _ingest(settings: Settings, paths: Sequence[Path]) -> int:
@@ -177,6 +191,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_serve(settings))
         except KeyboardInterrupt:
             return EXIT_OK
+    if args.verb == "fact":
+        words = [w for w in args.words if w != "--json"]
+        as_json = args.json or "--json" in args.words
+        return asyncio.run(_ask(settings, "/fact " + shlex.join(words), as_json))
     if args.verb == "discord":
         return asyncio.run(_discord_sync(settings, args.guild))
     if args.verb == "bench":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from bot.registry import COMMANDS, get_command
 from bot.requests import Request
@@ -10,7 +11,7 @@ from facts.answer import Answer
 from facts.errors import FactdeskError
 from facts.store import FactStore
 
-__all__ = ["handle", "help_answer"]
+__all__ = ["Access", "handle", "help_answer"]
 
 log = logging.getLogger("factdesk.handler")
 
@@ -23,8 +24,29 @@ def help_answer(command: str = "/factdesk help") -> Answer:
     return answer
 
 
-async def handle(request: Request, store: FactStore) -> Answer:
-    """Run one command. User mistakes come back as ``Answer.error`` with the usage line."""
+@dataclass(frozen=True)
+class Access:
+    """Who may change the record: ``FACTDESK_ADMINS`` ids (``slack:U123``, ``discord:456``) and,
+    on Discord, members holding one of ``FACTDESK_DISCORD_ADMIN_ROLES``. Whoever runs the
+    command line or the console on the store's machine is the desk."""
+
+    admins: frozenset[str] = frozenset()
+    discord_admin_roles: frozenset[str] = frozenset()
+
+    def allows(self, request: Request) -> bool:
+        if request.platform in LOCAL_PLATFORMS:
+            return True
+        if request.actor in self.admins:
+            return True
+        return request.platform == "discord" and bool(self.discord_admin_roles & set(request.roles))
+
+
+LOCAL_PLATFORMS = frozenset({"cli", "console"})
+
+
+async def handle(request: Request, store: FactStore, *, access: Access | None = None) -> Answer:
+    """Run one command. User mistakes come back as ``Answer.error`` with the usage line; a change
+    by someone who is not one of the desk's editors is refused and logged, and changes nothing."""
     shown = f"/{request.command} {request.text}".strip()
     command = get_command(request.command)
     if command is None:
@@ -34,8 +56,16 @@ async def handle(request: Request, store: FactStore) -> Answer:
         )
     if command.handler is None:
         return help_answer(shown)
+    if command.needs_admin(request.text) and not (access or Access()).allows(request):
+        log.warning("refused: %s is not an editor: %s", request.actor, shown)
+        return Answer.failure(
+            shown,
+            "forbidden",
+            f"Only the desk's editors can do that, and {request.actor} is not one of them;"
+            " an admin can add you to FACTDESK_ADMINS.",
+        )
     try:
-        return await command.handler(store, request.text, shown)
+        return await command.handler(store, request.text, shown, request)
     except FactdeskError as exc:
         return Answer.failure(shown, exc.code, f"{exc} Usage: {command.usage}")
     except Exception:

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.fact_commands import ADMIN_SUBCOMMANDS, FACT_USAGE, SUBCOMMANDS, fact_command, subcommand_of
+from bot.requests import Request
 from facts import queries
 from facts.answer import Answer
+from facts.corrections import Editor
 from facts.store import FactStore
 
 __all__ = ["COMMANDS", "Argument", "Command", "command_text", "get_command"]
 
-Handler = Callable[[FactStore, str, str], Awaitable[Answer]]
+Handler = Callable[[FactStore, str, str, Request], Awaitable[Answer]]
 
 
 @dataclass(frozen=True)
 class Argument:
     """A typed argument, for surfaces with typed options (Discord).
 
-    ``kind`` is ``"text"``, ``"year"``, ``"int"`` (whole numbers) or ``"country"`` (offered by
-    autocomplete); ``joiner`` is what precedes the value when the arguments are written back as
-    the command's text ("2019" + "-" + "2020").
+    ``kind`` is ``"text"``, ``"year"``, ``"int"`` (whole numbers), ``"choice"`` (one of
+    ``choices``) or ``"country"`` (offered by autocomplete); ``joiner`` is what precedes the value
+    when the arguments are written back as the command's text ("2019" + "-" + "2020").
     """
 
     name: str
@@ -28,6 +32,8 @@ class Argument:
     required: bool = True
     kind: str = "text"
     joiner: str = " "
+    keyed: bool = False  # written back as name="value" rather than as a bare word
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,26 +46,36 @@ class Command:
     arguments: tuple[Argument, ...]
     handler: Handler | None
     admin_only: bool = False
+    # Actions (the first word of the text) that only the desk's editors may run.
+    admin_actions: frozenset[str] = frozenset()
+
+    def needs_admin(self, text: str) -> bool:
+        return self.admin_only or subcommand_of(text) in self.admin_actions
 
 
-async def _agreement(store: FactStore, text: str, command: str) -> Answer:
+async def _agreement(store: FactStore, text: str, command: str, request: Request) -> Answer:
     return await queries.agreement(store, text, command=command)
 
 
-async def _timeline(store: FactStore, text: str, command: str) -> Answer:
+async def _timeline(store: FactStore, text: str, command: str, request: Request) -> Answer:
     return await queries.timeline(store, text, command=command)
 
 
-async def _search(store: FactStore, text: str, command: str) -> Answer:
+async def _search(store: FactStore, text: str, command: str, request: Request) -> Answer:
     return await queries.search(store, text, command=command)
 
 
-async def _ask(store: FactStore, text: str, command: str) -> Answer:
+async def _ask(store: FactStore, text: str, command: str, request: Request) -> Answer:
     return await queries.ask(store, text, command=command)
 
 
-async def _source(store: FactStore, text: str, command: str) -> Answer:
+async def _source(store: FactStore, text: str, command: str, request: Request) -> Answer:
     return await queries.source(store, text, command=command)
+
+
+async def _fact(store: FactStore, text: str, command: str, request: Request) -> Answer:
+    editor = Editor(actor=request.actor, platform=request.actor.partition(":")[0] or "unknown")
+    return await fact_command(store, text, command, editor=editor)
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -105,6 +121,29 @@ COMMANDS: tuple[Command, ...] = (
         _source,
     ),
     Command(
+        "fact",
+        FACT_USAGE,
+        "Show a fact and its history; editors add, correct, retract and restore facts.",
+        (
+            Argument("action", "What to do", kind="choice", choices=SUBCOMMANDS),
+            Argument("id", "The fact's id (shown by /fact show, in JSON answers and /source)", required=False,
+                     kind="int"),
+            Argument("text", "New or added text", required=False, keyed=True),
+            Argument("date", "Event date: 2019-09-20, 2019-09, 2019 or 2019-11 to 2020-03", required=False,
+                     keyed=True),
+            Argument("note", "Why (required to correct, retract or restore)", required=False, keyed=True),
+            Argument("country", "Country the added fact concerns", required=False, kind="country",
+                     keyed=True),
+            Argument("source", "Source number or url of an added fact", required=False, keyed=True),
+            Argument("quote", "The source's words supporting an added fact, verbatim", required=False,
+                     keyed=True),
+            Argument("version", "The version you are looking at (refused if changed since)", required=False,
+                     kind="int", keyed=True),
+        ),
+        _fact,
+        admin_actions=ADMIN_SUBCOMMANDS,
+    ),
+    Command(
         "factdesk",
         "/factdesk help",
         "What factdesk can do, one line per command.",
@@ -123,7 +162,10 @@ def command_text(command: Command, values: dict[str, object]) -> str:
         value = values.get(argument.name)
         if value is None or value == "":
             continue
-        text += (argument.joiner if text else "") + str(value).strip()
+        shown = str(value).strip()
+        if argument.keyed:
+            shown = f"{argument.name}={shlex.quote(shown)}"
+        text += (argument.joiner if text else "") + shown
     return text
 
 

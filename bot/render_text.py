@@ -21,6 +21,8 @@ def render_text(answer: Answer, *, width: int = 100) -> str:
             lines += ["", f"— {group}"]
         date = format_date(item)
         marks = "".join(f"[{n}]" for n in dict.fromkeys(c.source for c in item.citations))
+        if item.fact_id:
+            marks += f" #{item.fact_id}"
         head = f"{date:<22} " if date else ""
         body = textwrap.wrap(f"{item.text} {marks}".strip(), width=width - len(head) - 2) or [""]
         lines.append(f"• {head}{body[0]}")

@@ -21,6 +21,11 @@ class Request:
     text: str
     actor: str = "cli:local"
     channel: str | None = None
+    roles: tuple[str, ...] = ()  # the actor's role ids where the platform has roles (Discord)
+
+    @property
+    def platform(self) -> str:
+        return self.actor.partition(":")[0]
 
 
 def clean_text(text: str) -> str:

@@ -6,7 +6,7 @@ Nothing else in factdesk reads ``os.environ``: the settings object is passed dow
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -57,6 +57,24 @@ class Settings(BaseSettings):
         default="wss://gateway.discord.gg/", description="Url of the Discord gateway (websocket)."
     )
 
+    admins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="The desk's editors, comma-separated platform-qualified ids: slack:U123,discord:456.",
+    )
+    discord_admin_roles: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Discord role ids whose members are the desk's editors, comma-separated.",
+    )
+
+    @field_validator("admins", "discord_admin_roles", mode="before")
+    @classmethod
+    def _comma_separated_text(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, int):
+            return [str(value)]
+        return value
+
     @field_validator("discord_guild_ids", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
@@ -65,6 +83,12 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+    def access(self) -> Any:
+        """The editors' access policy (``bot.handler.Access``) these settings describe."""
+        from bot.handler import Access
+
+        return Access(admins=frozenset(self.admins), discord_admin_roles=frozenset(self.discord_admin_roles))
 
     @property
     def discord_enabled(self) -> bool:

@@ -71,6 +71,10 @@ def _event_day(cluster: Sequence[FactRow]) -> tuple[tuple[str, str] | None, dt.d
 
 def display_date(cluster: Sequence[FactRow]) -> tuple[str | None, str | None, str | None]:
     """(date, date_end, precision) of a line: the event date, else "as of" the earliest report."""
+    corrected = [f for f in cluster if f.corrected_at and f.date_label]
+    if corrected:
+        lead = max(corrected, key=lambda f: f.corrected_at or "")
+        return lead.date_label, lead.date_end_label, lead.date_precision
     dated = [f for f in cluster if f.date_label]
     if dated:
         best = max(dated, key=lambda f: (_rank(f.date_precision), -len(f.sources)))
@@ -91,6 +95,15 @@ def _one_per_outlet(sources: Iterable[SourceRow]) -> list[SourceRow]:
     for s in sources:
         by_doc.setdefault(s.doc.id, s)
     return list(by_doc.values())
+
+
+def _desk_label(fact: FactRow) -> str | None:
+    """How an answer labels the desk's work on a line: a correction, or a fact the desk added."""
+    if fact.corrected_at:
+        return f"Corrected {fact.corrected_at}: {fact.correction_note}"
+    if fact.origin == "desk":
+        return "Added by the desk."
+    return None
 
 
 def _conflict_note(cluster: Sequence[FactRow], only_doc: int | None) -> str | None:
@@ -142,7 +155,8 @@ class AnswerBuilder:
         self, cluster: Sequence[FactRow], *, group: str | None = None, only_doc: int | None = None
     ) -> Item:
         """One line for a fact or an event cluster, citing every supporting passage once."""
-        lead = max(cluster, key=lambda f: (f.salience, len(f.sources)))
+        # A line the desk corrected is shown as corrected, whatever else reported the event.
+        lead = max(cluster, key=lambda f: (f.corrected_at is not None, f.salience, len(f.sources)))
         sources = [s for f in cluster for s in f.sources if only_doc is None or s.doc.id == only_doc]
         text = max(
             (s.quote for s in lead.sources if only_doc is None or s.doc.id == only_doc),
@@ -158,13 +172,16 @@ class AnswerBuilder:
             seen.add((n, s.quote))
             citations.append(Citation(source=n, quote=s.quote))
         date, date_end, precision = display_date(cluster)
+        notes = [_desk_label(lead), None if lead.corrected_at else _conflict_note(cluster, only_doc)]
+        if lead.corrected_at:
+            text = lead.text  # the desk's wording; the citations keep the sources' own
         item = Item(
             text=text,
             citations=tuple(citations),
             date=date,
             date_end=date_end,
             date_precision=precision,
-            note=_conflict_note(cluster, only_doc),
+            note=" ".join(n for n in notes if n) or None,
             group=group,
             fact_id=lead.id,
         )

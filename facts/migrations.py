@@ -176,9 +176,18 @@ DROP_SHINGLE_DF = """
 DROP TABLE shingle_df;
 """
 
+# Editors' corrections (facts.corrections): when and why a fact was corrected, and by whom it
+# was last changed; the full before/after of every change is in fact_history.
+CORRECTIONS = """
+ALTER TABLE facts ADD COLUMN corrected_at TEXT;
+ALTER TABLE facts ADD COLUMN correction_note TEXT;
+ALTER TABLE facts ADD COLUMN changed_by TEXT;
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
     ("0002_drop_shingle_df", DROP_SHINGLE_DF),
+    ("0003_corrections", CORRECTIONS),
 ]
 
 

@@ -164,6 +164,8 @@ async def _cite_hits(
     """One line per fact or event among the hits, in hit order; captions stand alone."""
     fact_ids = list(dict.fromkeys(h.fact_id for h in hits if h.fact_id is not None))
     facts = {f.id: f for f in await store.facts_by_ids(fact_ids)} if fact_ids else {}
+    retracted = {i for i, f in facts.items() if f.status != "active"}
+    hits = [h for h in hits if h.fact_id not in retracted]  # a retracted fact leaves every answer
     lines: list[list[FactRow] | PassageHit] = []
     cluster_of = {f.id: c for c in cluster_by_event(facts[i] for i in fact_ids if i in facts) for f in c}
     placed: set[int] = set()
@@ -270,7 +272,7 @@ async def source(store: FactStore, ref: str, *, command: str) -> Answer:
     b = AnswerBuilder(command, f"{doc.outlet}: {doc.title}")
     b.source_number(doc)
     for fact in await store.document_facts(doc.id):
-        if any(s.doc.id == doc.id for s in fact.sources):
+        if fact.status == "active" and any(s.doc.id == doc.id for s in fact.sources):
             b.add_cluster([fact], only_doc=doc.id)
     if doc.superseded_by:
         b.answer.notes.append(f"This version was replaced by source {doc.superseded_by}.")

@@ -57,6 +57,9 @@ class FactRow:
     explicit: bool = False
     sources: tuple[SourceRow, ...] = field(default_factory=tuple)
     event_key: tuple[str, str] | None = None  # (lifecycle verb, country) of its dated event
+    version: int = 1
+    corrected_at: str | None = None  # day of the desk's last correction, with its note
+    correction_note: str | None = None
 
 
 @dataclass(frozen=True)

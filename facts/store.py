@@ -12,6 +12,7 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import hashlib
+import sqlite3
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
@@ -19,7 +20,9 @@ from typing import Any, Protocol, TypeVar
 
 import aiosqlite
 
+from facts import corrections
 from facts.article import ArticleInput
+from facts.corrections import DateSpec, Editor, HistoryRow
 from facts.extract import Extraction, extract
 from facts.migrations import migrate
 from facts.records import DocumentRow, FactRow, IngestResult, PassageHit, SourceRow
@@ -49,6 +52,16 @@ class FactStore(Protocol):
     ) -> list[PassageHit]: ...
     async def facts_by_ids(self, ids: Sequence[int]) -> list[FactRow]: ...
     async def agreement_countries(self) -> list[str]: ...
+    async def fact(self, fact_id: int) -> FactRow | None: ...
+    async def fact_history(self, fact_id: int) -> list[HistoryRow]: ...
+    async def correct_fact(
+        self, fact_id: int, *, text: str | None, date: DateSpec | None, note: str,
+        expected_version: int | None, editor: Editor,
+    ) -> int: ...
+    async def change_status(
+        self, fact_id: int, *, status: str, reason: str, expected_version: int | None, editor: Editor
+    ) -> int: ...
+    async def add_fact(self, **fields: Any) -> int: ...
 
 
 def _content_hash(article: ArticleInput) -> str:
@@ -68,7 +81,8 @@ _DOC_COLUMNS = (
 )
 _FACT_COLUMNS = (
     "f.id, f.text, f.date_start, f.date_end, f.date_precision, f.date_mod, f.date_label, "
-    "f.date_end_label, f.event_id, f.salience, f.facets, f.agreement_name, f.status, f.origin"
+    "f.date_end_label, f.event_id, f.salience, f.facets, f.agreement_name, f.status, f.origin, "
+    "f.version, f.corrected_at, f.correction_note"
 )
 
 
@@ -308,6 +322,53 @@ class SQLiteStore:
             rows = await cur.fetchall()
         return [PassageHit(r[0], _doc(r[4:14]), r[1], r[2], float(r[3]), r[14]) for r in rows]
 
+    # ------------------------------------------------------------------ the desk's changes
+
+    async def fact(self, fact_id: int) -> FactRow | None:
+        """One fact whatever its status (retracted ones too), with its current sources."""
+        found = await self._facts(f"SELECT {_FACT_COLUMNS}, 0 FROM facts f WHERE f.id = ?", (fact_id,))
+        return found[0] if found else None
+
+    async def fact_history(self, fact_id: int) -> list[HistoryRow]:
+        return await self._in_connection_thread(corrections.history, fact_id)
+
+    async def _change(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """One change and its audit row in one ``BEGIN IMMEDIATE`` transaction."""
+
+        def run(conn: sqlite3.Connection) -> T:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(conn, *args, **kwargs)
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+            return result
+
+        async with self._write_lock:
+            return await self._in_connection_thread(run)
+
+    async def correct_fact(
+        self, fact_id: int, *, text: str | None, date: DateSpec | None, note: str,
+        expected_version: int | None, editor: Editor,
+    ) -> int:
+        return await self._change(
+            corrections.correct_fact, fact_id, text=text, date=date, note=note,
+            expected_version=expected_version, editor=editor,
+        )
+
+    async def change_status(
+        self, fact_id: int, *, status: str, reason: str, expected_version: int | None, editor: Editor
+    ) -> int:
+        return await self._change(
+            corrections.change_status, fact_id, status=status, reason=reason,
+            expected_version=expected_version, editor=editor,
+        )
+
+    async def add_fact(self, **fields: Any) -> int:
+        """See :func:`facts.corrections.add_fact` for the fields."""
+        return await self._change(corrections.add_fact, **fields)
+
     async def _facts(self, sql: str, args: tuple[Any, ...]) -> list[FactRow]:
         async with self._db.execute(sql, args) as cur:
             rows = await cur.fetchall()
@@ -336,7 +397,10 @@ class SQLiteStore:
                     agreement_name=r[11],
                     status=r[12],
                     origin=r[13],
-                    explicit=bool(r[14]),
+                    version=r[14],
+                    corrected_at=r[15],
+                    correction_note=r[16],
+                    explicit=bool(r[17]),
                     sources=tuple(srcs),
                     event_key=events.get(r[8]) if r[8] is not None else None,
                 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 import discord
 import yarl
@@ -139,6 +139,8 @@ class FactdeskDiscord(discord.Client):
         params = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
         for argument in command.arguments:
             annotation: Any = {"year": YEAR, "int": COUNT}.get(argument.kind, str)
+            if argument.kind == "choice":
+                annotation = Literal.__getitem__(argument.choices)
             params.append(
                 inspect.Parameter(
                     argument.name,
@@ -182,13 +184,15 @@ class FactdeskDiscord(discord.Client):
         self, interaction: discord.Interaction, command: Command, values: dict[str, Any]
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
+        roles = getattr(interaction.user, "roles", None) or []  # a Member in a guild, a User in DMs
         request = Request(
             command=command.name,
             text=clean_text(command_text(command, values)),
             actor=f"discord:{interaction.user.id}",
             channel=f"discord:{interaction.channel_id}",
+            roles=tuple(str(r.id) for r in roles),
         )
-        answer = await handle(request, self.store)
+        answer = await handle(request, self.store, access=self.settings.access())
         page = paginate(answer)
         if page.embed is None:
             await interaction.followup.send(content=page.content or "", ephemeral=True)

@@ -64,7 +64,8 @@ def _line(item: Item, urls: dict[int, str], group_changed: bool) -> str:
     )
     date = format_date(item)
     line = f"**{escape(date)}** · " if date else ""
-    line += f"{escape(item.text)} {marks}".rstrip()
+    ref = f" `#{item.fact_id}`" if item.fact_id else ""  # the id an editor corrects it by
+    line += f"{escape(item.text)} {marks}{ref}".rstrip()
     if item.note:
         line += f"\n⚠ *{escape(item.note)}*"
     if group_changed and item.group:

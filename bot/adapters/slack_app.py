@@ -114,8 +114,10 @@ def build_slack_app(
 
     app.middleware(once)
 
+    access = settings.access()
+
     async def run(request: Request) -> Answer:
-        return await handle(request, store)
+        return await handle(request, store, access=access)
 
     async def on_command(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()

@@ -91,7 +91,8 @@ def _item_text(item: Item, urls: dict[int, str]) -> str:
         for n in dict.fromkeys(c.source for c in item.citations)
     )
     head = f"*{escape(date)}*  " if date else ""
-    line = f"{head}{escape(item.text)} {marks}".rstrip()
+    ref = f" `#{item.fact_id}`" if item.fact_id else ""  # the id an editor corrects it by
+    line = f"{head}{escape(item.text)} {marks}{ref}".rstrip()
     if item.note:
         line += f"\n:warning: _{escape(item.note)}_"
     return _clip(line, SECTION_CHARS)
