@@ -30,7 +30,9 @@ from bot.render_text import render_text
 from bot.requests import Request, clean_text
 from bot.settings import Settings
 from facts.corpus import read_paths
+from facts.errors import FactdeskError
 from facts.store import SQLiteStore, open_store
+from facts.web_article import fetch_article
 
 __all__ = ["main"]
 
@@ -45,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("line", help='the command as typed in chat, e.g. "/agreement el-salvador"')
     a.add_argument("--json", action="store_true", help="print the JSON answer contract")
     i = sub.add_parser("ingest", help="add Markdown files, or folders with a manifest.toml")
-    i.add_argument("paths", nargs="+", type=Path)
+    i.add_argument("paths", nargs="+", help="files, folders, or http(s):// urls of article pages")
     sub.add_parser("sources", help="list the documents in the store")
     f = sub.add_parser(
         "fact", help='show or change a fact: fact show 12, fact correct 12 date=2019-09-21 note="…"'
@@ -89,12 +91,22 @@ def _cli_request(line: str) -> Request:
     return Request(command=command.lstrip("/").lower(), text=clean_text(text), actor=f"cli:{user}")
 
 
-async def _ingest(settings: Settings, paths: Sequence[Path]) -> int:
+async def _ingest(settings: Settings, paths: Sequence[str]) -> int:
     store = await _open(settings)
     failed = added = unchanged = 0
     articles = []
     try:
-        for item in read_paths(list(paths)):
+        urls = [p for p in paths if str(p).startswith(("http://", "https://"))]
+        for url in urls:
+            try:
+                fetched = await fetch_article(str(url))
+            except FactdeskError as exc:
+                failed += 1
+                print(f"error: {url}: {exc}", file=sys.stderr)
+            else:
+                articles.append(fetched)
+        files = [Path(p) for p in paths if p not in urls]
+        for item in read_paths(files) if files else []:
             if item.error:
                 failed += 1
                 print(f"error: {item.error}", file=sys.stderr)

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.fact_commands import ADMIN_SUBCOMMANDS, FACT_USAGE, SUBCOMMANDS, fact_command, subcommand_of
+from bot.ingest_command import INGEST_USAGE, ingest_url
 from bot.requests import Request
 from facts import queries
 from facts.answer import Answer
@@ -71,6 +72,10 @@ async def _ask(store: FactStore, text: str, command: str, request: Request) -> A
 
 async def _source(store: FactStore, text: str, command: str, request: Request) -> Answer:
     return await queries.source(store, text, command=command)
+
+
+async def _ingest(store: FactStore, text: str, command: str, request: Request) -> Answer:
+    return await ingest_url(store, text, command)
 
 
 async def _fact(store: FactStore, text: str, command: str, request: Request) -> Answer:
@@ -142,6 +147,20 @@ COMMANDS: tuple[Command, ...] = (
         ),
         _fact,
         admin_actions=ADMIN_SUBCOMMANDS,
+    ),
+    Command(
+        "ingest",
+        INGEST_USAGE,
+        "Editors: fetch an article from the web and add it; its facts join the answers.",
+        (
+            Argument("url", "The article's address"),
+            Argument("published", "Publication date if the page lacks one (YYYY-MM-DD)", required=False,
+                     keyed=True),
+            Argument("outlet", "Outlet name if the page lacks one", required=False, keyed=True),
+            Argument("title", "Title if the page lacks one", required=False, keyed=True),
+        ),
+        _ingest,
+        admin_only=True,
     ),
     Command(
         "factdesk",
