@@ -1,0 +1,132 @@
+"""Correcting the record across platforms, end to end through the real SDKs and both fakes:
+an editor on Slack corrects a date, the next /timeline on Discord shows the corrected line with
+its label, /fact history shows both versions with who and why, and a non-editor changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+
+from bot.adapters.serve import Services
+from bot.settings import Settings
+from facts.store import SQLiteStore, open_store
+from tests.fakes.discord import GUILD_ID, FakeDiscord
+from tests.fakes.slack import FakeSlack, block_texts, strip_proxy_env
+
+SECRET = "corrections-e2e"
+EDITOR = "UEDITOR"
+
+
+@pytest.fixture
+async def fakes(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[FakeSlack, FakeDiscord]]:
+    strip_proxy_env(monkeypatch)
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(
+        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    )
+    async with FakeSlack(signing_secret=SECRET) as slack, FakeDiscord(clock=time.monotonic) as disc:
+        yield slack, disc
+
+
+@pytest.fixture
+async def store(seeded_db_path: Path, tmp_path: Path) -> AsyncIterator[SQLiteStore]:
+    path = tmp_path / "store.db"
+    shutil.copy(seeded_db_path, path)
+    opened = await open_store(path, bundled_corpus=True)
+    yield opened
+    await opened.close()
+
+
+def sections(response: dict[str, Any]) -> str:
+    """All the text of a Slack message's blocks."""
+    return "\n".join(block_texts(response["blocks"]))
+
+
+async def test_an_editor_corrects_on_slack_and_discord_shows_it_labelled(
+    fakes: tuple[FakeSlack, FakeDiscord], store: SQLiteStore
+) -> None:
+    slack, disc = fakes
+    editor_role = disc.add_role("desk editors")  # Discord knows only the guild's own roles
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        db=store.path,
+        slack_bot_token="xoxb-e2e",
+        slack_signing_secret=SECRET,
+        slack_api_url=slack.api_url,
+        http_host="127.0.0.1",
+        http_port=0,
+        discord_token="fake-token",
+        discord_guild_ids=[int(GUILD_ID)],
+        discord_api_url=disc.api_url,
+        discord_gateway_url=disc.gateway_url,
+        admins=[f"slack:{EDITOR}"],
+        discord_admin_roles=[editor_role],
+    )
+    services = Services(settings, store)
+    await services.start()
+    try:
+        await disc.wait_ready()
+        url = f"http://127.0.0.1:{services.http_port}/slack/events"
+
+        # Pick a day-dated line of the 2019 timeline on Discord, by the id it shows.
+        await disc.slash_command("timeline", {"year": 2019})
+        before = (await disc.wait_for(lambda: disc.followups and disc.followups[-1]))["embeds"][0]
+        day = re.compile(r"\*\*\d{4}-\d\d-\d\d\*\*")
+        day_lines = [ln for ln in before["description"].splitlines() if day.match(ln)]
+        line = day_lines[0]
+        fact_id = int(re.search(r"`#(\d+)`", line).group(1))  # type: ignore[union-attr]
+        old_day = line[2:12]
+        new_day = (dt.date.fromisoformat(old_day) + dt.timedelta(days=1)).isoformat()
+
+        # A reporter (not an editor) on Slack, and a Discord member without the role: refused.
+        attempt = f"correct {fact_id} date=2001-01-01 note=nope"
+        await slack.slash_command(url, "/fact", attempt, user_id="UREPORTER")
+        refused = await slack.wait_for(lambda: slack.responses and slack.responses[-1])
+        assert "Only the desk's editors" in sections(refused) and "slack:UREPORTER" in sections(refused)
+        await disc.slash_command("fact", {"action": "retract", "id": fact_id, "note": "nope"}, roles=["1"])
+        refused_d = await disc.wait_for(lambda: len(disc.followups) == 2 and disc.followups[-1])
+        assert "Only the desk's editors" in (refused_d["content"] or "")
+        assert (await store.fact(fact_id)).version == 1  # type: ignore[union-attr]
+
+        # The editor corrects the date on Slack.
+        await slack.slash_command(
+            url, "/fact", f'correct {fact_id} date={new_day} note="the agency moved it a day"', user_id=EDITOR
+        )
+        done = await slack.wait_for(lambda: len(slack.responses) == 2 and slack.responses[-1])
+        assert f"Fact {fact_id} corrected (version 2)" in sections(done)
+
+        # The next /timeline on Discord shows the corrected line, labelled.
+        await disc.slash_command("timeline", {"year": 2019})
+        after = (await disc.wait_for(lambda: len(disc.followups) == 3 and disc.followups[-1]))["embeds"][0]
+        corrected = next(ln for ln in after["description"].split("\n**") if f"`#{fact_id}`" in ln)
+        assert corrected.lstrip("*").startswith(new_day)
+        assert "Corrected " in corrected and "the agency moved it a day" in corrected
+
+        # A Discord editor (by role) retracts and restores it; history shows every version.
+        await disc.slash_command(
+            "fact", {"action": "retract", "id": fact_id, "note": "checking"}, roles=[editor_role]
+        )
+        retracted = await disc.wait_for(lambda: len(disc.followups) == 4 and disc.followups[-1])
+        assert retracted["embeds"][0]["title"] == f"Fact {fact_id} retracted (version 3)"
+        await disc.slash_command(
+            "fact", {"action": "restore", "id": fact_id, "note": "it stands"}, roles=[editor_role]
+        )
+        restored = await disc.wait_for(lambda: len(disc.followups) == 5 and disc.followups[-1])
+        assert restored["embeds"][0]["title"] == f"Fact {fact_id} restored (version 4)"
+        await slack.slash_command(url, "/fact", f"history {fact_id}", user_id="UREPORTER")
+        history = sections(await slack.wait_for(lambda: len(slack.responses) == 3 and slack.responses[-1]))
+    finally:
+        await services.stop()
+    assert "v1 " in history and "extracted" in history
+    assert "v2 " in history and f"corrected by slack:{EDITOR} on slack" in history
+    assert f"{old_day} → {new_day}" in history and "the agency moved it a day" in history
+    assert "retracted by discord:" in history and "restored by discord:" in history
+    assert not slack.rejected and not disc.rejected
