@@ -130,3 +130,82 @@ async def test_an_editor_corrects_on_slack_and_discord_shows_it_labelled(
     assert f"{old_day} → {new_day}" in history and "the agency moved it a day" in history
     assert "retracted by discord:" in history and "restored by discord:" in history
     assert not slack.rejected and not disc.rejected
+
+
+async def test_fact_forms_open_as_modals_on_slack_and_discord(
+    fakes: tuple[FakeSlack, FakeDiscord], store: SQLiteStore
+) -> None:
+    slack, disc = fakes
+    editor_role = disc.add_role("desk editors")
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        db=store.path,
+        slack_bot_token="xoxb-e2e",
+        slack_signing_secret=SECRET,
+        slack_api_url=slack.api_url,
+        http_host="127.0.0.1",
+        http_port=0,
+        discord_token="fake-token",
+        discord_guild_ids=[int(GUILD_ID)],
+        discord_api_url=disc.api_url,
+        discord_gateway_url=disc.gateway_url,
+        admins=[f"slack:{EDITOR}"],
+        discord_admin_roles=[editor_role],
+    )
+    answer = await store.agreement_facts("SV")
+    fact = next(f for f in answer if f.date_precision == "day")
+    services = Services(settings, store)
+    await services.start()
+    try:
+        await disc.wait_ready()
+        url = f"http://127.0.0.1:{services.http_port}/slack/events"
+
+        # Slack: /fact correct <id> alone opens a modal prefilled with the fact.
+        await slack.slash_command(url, "/fact", f"correct {fact.id}", user_id=EDITOR)
+        opened = await slack.wait_for(lambda: slack.views and slack.views[-1])
+        fields = {b["block_id"]: b["element"].get("initial_value") for b in opened["view"]["blocks"]}
+        assert fields == {"text": fact.text, "date": fact.date_label, "note": None}
+        bad = await slack.view_submission(
+            url, opened["view"], {"text": fact.text, "date": "someday", "note": "x"}, user_id=EDITOR
+        )
+        assert bad.status == 200 and '"response_action": "errors"' in bad.body.replace('":"', '": "')
+        assert (await store.fact(fact.id)).version == 1  # type: ignore[union-attr]
+        good = await slack.view_submission(
+            url, opened["view"], {"text": fact.text, "date": "2019-09-23", "note": "wrong day"},
+            user_id=EDITOR,
+        )
+        assert good.status == 200
+        posted = await slack.wait_for(lambda: slack.ephemerals and slack.ephemerals[-1])
+        assert f"Fact {fact.id} corrected (version 2)" in "\n".join(block_texts(posted["blocks"]))
+        changed = await store.fact(fact.id)
+        assert changed is not None and changed.date_label == "2019-09-23" and changed.text == fact.text
+
+        # A reporter gets no form, only the refusal.
+        await slack.slash_command(url, "/fact", "add", user_id="UREPORTER")
+        refused = await slack.wait_for(lambda: slack.responses and slack.responses[-1])
+        assert "Only the desk's editors" in "\n".join(block_texts(refused["blocks"]))
+        assert len(slack.views) == 1
+
+        # Discord: /fact action:add opens a modal; its submission adds a cited fact.
+        await disc.slash_command("fact", {"action": "add"}, roles=[editor_role])
+        modal = await disc.wait_for(lambda: disc.callbacks and disc.callbacks[-1])
+        assert modal["type"] == 9
+        custom_id = modal["payload"]["data"]["custom_id"]
+        doc = (await store.documents())[0]
+        cursor = await store.connection.execute("SELECT body FROM documents WHERE id = ?", (doc.id,))
+        body_row = await cursor.fetchone()
+        quote = " ".join(str(body_row[0]).split("\n\n")[1].split()[:10])
+        await disc.modal_submit(
+            custom_id,
+            {
+                "text": "The desk adds this.", "date": "2019-09", "country": "el-salvador",
+                "source": str(doc.id), "quote": quote,
+            },
+            roles=[editor_role],
+        )
+        added = await disc.wait_for(lambda: disc.followups and disc.followups[-1])
+    finally:
+        await services.stop()
+    embed = added["embeds"][0]
+    assert embed["title"].startswith("Fact ") and embed["title"].endswith("added by the desk")
+    assert "Added by the desk." in embed["description"]

@@ -18,12 +18,14 @@ import yarl
 from discord import app_commands
 
 from bot.adapters.discord_embeds import Page, paginate
+from bot.fact_forms import form_fields, form_text, wants_form
 from bot.handler import handle
 from bot.registry import COMMANDS, Argument, Command, command_text
 from bot.requests import Request, clean_text
 from bot.settings import Settings
 from facts.answer import Answer
 from facts.countries import Country, all_countries
+from facts.records import FactRow
 from facts.store import FactStore
 
 __all__ = ["FactdeskDiscord", "point_at", "sync_commands"]
@@ -111,6 +113,37 @@ class AnswerView(discord.ui.View):
         await interaction.response.edit_message(embed=self.page.embed, view=self)
 
 
+class FactForm(discord.ui.Modal):
+    """The modal behind ``/fact action:add`` and ``/fact action:correct id:N`` with nothing else."""
+
+    def __init__(self, bot: FactdeskDiscord, action: str, fact_id: int | None, fact: FactRow | None) -> None:
+        title = f"Correct fact {fact_id}" if fact_id is not None else "Add a fact"
+        version = fact.version if fact else ""
+        custom_id = f"factdesk:fact:{action}:{fact_id or ''}:{version}"
+        super().__init__(title=title, custom_id=custom_id, timeout=900)
+        self.bot, self.action, self.fact_id = bot, action, fact_id
+        self.version = fact.version if fact else None
+        self.fields = form_fields(action, fact)
+        for f in self.fields:
+            self.add_item(
+                discord.ui.TextInput(
+                    label=f.label[:45],
+                    custom_id=f.name,
+                    style=discord.TextStyle.paragraph if f.multiline else discord.TextStyle.short,
+                    required=f.required,
+                    default=(f.initial or "")[:4000] or None,
+                    placeholder=(f.placeholder or "")[:100] or None,
+                )
+            )
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        inputs = [child for child in self.children if isinstance(child, discord.ui.TextInput)]
+        values: dict[str, str | None] = {str(child.custom_id): child.value for child in inputs}
+        text = form_text(self.action, self.fact_id, self.version, values, self.fields)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.bot.reply(interaction, self.bot._request(interaction, "fact", text))
+
+
 class FactdeskDiscord(discord.Client):
     """A discord.py client whose command tree is the registry."""
 
@@ -180,18 +213,32 @@ class FactdeskDiscord(discord.Client):
 
         return choices
 
-    async def answer(
-        self, interaction: discord.Interaction, command: Command, values: dict[str, Any]
-    ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+    def _request(self, interaction: discord.Interaction, command: str, text: str) -> Request:
         roles = getattr(interaction.user, "roles", None) or []  # a Member in a guild, a User in DMs
-        request = Request(
-            command=command.name,
-            text=clean_text(command_text(command, values)),
+        return Request(
+            command=command,
+            text=clean_text(text),
             actor=f"discord:{interaction.user.id}",
             channel=f"discord:{interaction.channel_id}",
             roles=tuple(str(r.id) for r in roles),
         )
+
+    async def answer(
+        self, interaction: discord.Interaction, command: Command, values: dict[str, Any]
+    ) -> None:
+        request = self._request(interaction, command.name, command_text(command, values))
+        wanted = wants_form(request.text) if command.name == "fact" else None
+        if wanted and self.settings.access().allows(request):
+            action, fact_id = wanted
+            fact = await self.store.fact(fact_id) if fact_id is not None else None
+            if fact_id is None or fact is not None:
+                await interaction.response.send_modal(FactForm(self, action, fact_id, fact))
+                return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.reply(interaction, request)
+
+    async def reply(self, interaction: discord.Interaction, request: Request) -> None:
+        """The answer to ``request`` as a private follow-up of an already deferred interaction."""
         answer = await handle(request, self.store, access=self.settings.access())
         page = paginate(answer)
         if page.embed is None:

@@ -24,6 +24,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack_blocks import MORE_ACTION, POST_ACTION, render_answer
+from bot.fact_forms import Field, form_fields, form_text, wants_form
 from bot.handler import handle
 from bot.registry import COMMANDS
 from bot.requests import Request, clean_text
@@ -83,6 +84,36 @@ def _rendered(answer: Answer, **options: Any) -> dict[str, Any]:
         return {"text": APOLOGY}
 
 
+FORM_CALLBACK = "factdesk_fact_form"
+
+
+def _modal(title: str, fields: list[Field], private_metadata: str) -> dict[str, Any]:
+    """A Slack modal with one input per field; block ids are the field names."""
+    blocks = []
+    for f in fields:
+        element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "multiline": f.multiline}
+        if f.initial:
+            element["initial_value"] = f.initial[:3000]
+        if f.placeholder:
+            element["placeholder"] = {"type": "plain_text", "text": f.placeholder[:150]}
+        blocks.append({
+            "type": "input",
+            "block_id": f.name,
+            "optional": not f.required,
+            "label": {"type": "plain_text", "text": f.label[:2000]},
+            "element": element,
+        })
+    return {
+        "type": "modal",
+        "callback_id": FORM_CALLBACK,
+        "title": {"type": "plain_text", "text": title[:24]},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": private_metadata,
+        "blocks": blocks,
+    }
+
+
 def _user_name(body: dict[str, Any]) -> str:
     user = body.get("user") or {}
     return str(user.get("name") or user.get("username") or body.get("user_name") or "someone")
@@ -119,8 +150,12 @@ def build_slack_app(
     async def run(request: Request) -> Answer:
         return await handle(request, store, access=access)
 
-    async def on_command(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_command(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         await ack()
+        if str(body.get("command", "")) == "/fact" and await open_form(body, respond, client):
+            return
         request = Request(
             command=str(body.get("command", "")).lstrip("/"),
             text=clean_text(str(body.get("text", ""))),
@@ -132,6 +167,50 @@ def build_slack_app(
 
     for command in COMMANDS:
         app.command(f"/{command.name}")(on_command)
+
+    async def open_form(body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> bool:
+        """``/fact add`` or ``/fact correct <id>`` alone: a modal with the fields (editors only)."""
+        wanted = wants_form(clean_text(str(body.get("text", ""))))
+        if wanted is None:
+            return False
+        action, fact_id = wanted
+        actor = f"slack:{body.get('user_id', '')}"
+        probe = Request(command="fact", text=action, actor=actor)
+        if not access.allows(probe):  # the core refuses (and logs) in its own words
+            answer = await run(probe)
+            await respond(response_type="ephemeral", **_rendered(answer))
+            return True
+        fact = await store.fact(fact_id) if fact_id is not None else None
+        if fact_id is not None and fact is None:
+            answer = await run(Request(command="fact", text=f"show {fact_id}", actor=actor))
+            await respond(response_type="ephemeral", **_rendered(answer))
+            return True
+        meta = {"a": action, "id": fact_id, "v": fact.version if fact else None, "c": body.get("channel_id")}
+        title = f"Correct fact {fact_id}" if fact_id is not None else "Add a fact"
+        await client.views_open(
+            trigger_id=body["trigger_id"], view=_modal(title, form_fields(action, fact), json.dumps(meta))
+        )
+        return True
+
+    async def on_form(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        action, fact_id, version = meta.get("a", "add"), meta.get("id"), meta.get("v")
+        state = view.get("state", {}).get("values", {})
+        values = {name: (block.get("value") or {}).get("value") for name, block in state.items()}
+        fact = await store.fact(int(fact_id)) if fact_id is not None else None
+        user = (body.get("user") or {}).get("id", "")
+        text = form_text(action, fact_id, version, values, form_fields(action, fact))
+        answer = await run(Request(command="fact", text=text, actor=f"slack:{user}"))
+        if answer.error:  # shown in the modal, under the field most likely at fault
+            field = "note" if action == "correct" else "quote"
+            await ack(response_action="errors", errors={field: answer.error.message[:300]})
+            return
+        await ack()
+        await client.chat_postEphemeral(channel=meta.get("c") or user, user=user, **_rendered(answer))
+
+    app.view(FORM_CALLBACK)(on_form)
 
     async def rerun(body: dict[str, Any]) -> tuple[Answer, int, str] | None:
         """The command a button carries, answered again (answers are cheap and stay current)."""

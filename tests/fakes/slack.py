@@ -59,6 +59,10 @@ MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2_000
 MAX_BUTTON_URL = 3_000
 MAX_ID_LENGTH = 255  # block_id and action_id
+MAX_VIEW_BLOCKS = 100
+MAX_VIEW_TITLE = 24
+MAX_PRIVATE_METADATA = 3_000
+TRIGGER_TTL_SECONDS = 3.0
 MAX_TOTAL_BLOCK_TEXT = 12_000  # undocumented; Slack answers msg_blocks_too_long around 13k
 RESPONSE_URL_MAX_POSTS = 5
 RESPONSE_URL_TTL_SECONDS = 30 * 60
@@ -185,6 +189,30 @@ def _block_problems(blocks: list[Any]) -> Iterator[str]:
                 yield from _element_problems(element, f"{where}/elements/{j}")
         elif kind not in UNCHECKED_BLOCK_TYPES:
             yield _problem(f"unsupported type: {kind}", f"{where}/type")
+
+
+def _view_problems(view: Any) -> list[str]:
+    """What Slack would refuse in a modal view (its own limits, not the bot's)."""
+    if not isinstance(view, dict) or view.get("type") != "modal":
+        return ["view must be an object of type modal"]
+    problems = []
+    title = (view.get("title") or {}).get("text", "")
+    if not title or len(title) > MAX_VIEW_TITLE:
+        problems.append(f"title must be 1-{MAX_VIEW_TITLE} characters [json-pointer:/view/title/text]")
+    blocks = view.get("blocks") or []
+    if len(blocks) > MAX_VIEW_BLOCKS:
+        problems.append(f"no more than {MAX_VIEW_BLOCKS} items allowed [json-pointer:/view/blocks]")
+    if len(view.get("private_metadata") or "") > MAX_PRIVATE_METADATA:
+        problems.append("private_metadata too long [json-pointer:/view/private_metadata]")
+    if any(b.get("type") == "input" for b in blocks) and not (view.get("submit") or {}).get("text"):
+        problems.append("a modal with inputs needs a submit button [json-pointer:/view/submit]")
+    for i, b in enumerate(blocks):
+        if b.get("type") == "input":
+            if not isinstance(b.get("element"), dict) or not (b.get("label") or {}).get("text"):
+                problems.append(f"input needs a label and an element [json-pointer:/view/blocks/{i}]")
+            elif len(b.get("block_id", "")) > MAX_ID_LENGTH:
+                problems.append(f"block_id too long [json-pointer:/view/blocks/{i}/block_id]")
+    return problems
 
 
 def block_texts(node: Any) -> Iterator[str]:
@@ -345,6 +373,8 @@ class FakeSlack:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.messages: list[dict[str, Any]] = []
         self.ephemerals: list[dict[str, Any]] = []
+        self.views: list[dict[str, Any]] = []  # modals opened with views.open
+        self._trigger_minted: dict[str, float] = {}
         self.responses: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
         self.ratelimited: list[tuple[str, dict[str, Any]]] = []
@@ -360,6 +390,7 @@ class FakeSlack:
             "chat.postMessage": _Method(self._post_message, "xoxb-"),
             "chat.postEphemeral": _Method(self._post_ephemeral, "xoxb-"),
             "apps.connections.open": _Method(self._connections_open, "xapp-", "not_allowed_token_type"),
+            "views.open": _Method(self._views_open, "xoxb-"),
         }
         self._rate_limits: dict[str, deque[int]] = {}
         self._tickets: set[str] = set()
@@ -586,8 +617,60 @@ class FakeSlack:
         async with cond:
             cond.notify_all()
 
+    def _views_open(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """``views.open``: a modal, on a trigger id the fake issued less than 3 s ago."""
+        trigger, view = payload.get("trigger_id"), payload.get("view")
+        if isinstance(view, str):
+            try:
+                view = json.loads(view)
+            except ValueError:
+                return {"ok": False, "error": "invalid_arguments"}
+        minted = self._trigger_minted.get(str(trigger))
+        if minted is None:
+            return {"ok": False, "error": "invalid_trigger_id"}
+        if self.clock() - minted > TRIGGER_TTL_SECONDS:
+            return {"ok": False, "error": "expired_trigger_id"}
+        problems = _view_problems(view)
+        if problems:
+            rejection = Rejection("invalid_arguments", problems)
+            return self._reject("views.open", payload, rejection)
+        view_id = f"V{len(self.views) + 1:08d}"
+        self.views.append({"id": view_id, "trigger_id": trigger, "view": view, "payload": payload})
+        return {"ok": True, "view": {**view, "id": view_id}}
+
+    async def view_submission(
+        self,
+        url: str,
+        view: dict[str, Any],
+        values: Mapping[str, str | None],
+        *,
+        user_id: str = "U1",
+        user_name: str = "jane",
+    ) -> HttpDelivery:
+        """POST a signed ``view_submission`` of ``view`` (as opened) with ``{block_id: value}``."""
+        trigger_id = self._new_trigger_id()
+        state = {
+            block_id: {"value": {"type": "plain_text_input", "value": value}}
+            for block_id, value in values.items()
+        }
+        payload = {
+            "type": "view_submission",
+            "team": {"id": self.team_id, "domain": TEAM_DOMAIN},
+            "user": {"id": user_id, "name": user_name, "username": user_name, "team_id": self.team_id},
+            "api_app_id": self.app_id,
+            "token": VERIFICATION_TOKEN,
+            "trigger_id": trigger_id,
+            "view": {**view, "state": {"values": state}},
+            "response_urls": [],
+            "is_enterprise_install": False,
+        }
+        body = urlencode({"payload": json.dumps(payload)})
+        return await self._post_signed(url, body, trigger_id, False, False)
+
     def _new_trigger_id(self) -> str:
-        return f"trig-{next(self._trigger_numbers)}"
+        trigger = f"trig-{next(self._trigger_numbers)}"
+        self._trigger_minted[trigger] = self.clock()
+        return trigger
 
     def _new_ts(self) -> str:
         return f"{int(self.now())}.{next(self._ts_numbers):06d}"
