@@ -98,3 +98,19 @@ def test_serve_without_tokens_is_a_console(seeded_db_path: Path) -> None:
     assert proc.returncode == 0
     assert "No Slack or Discord token" in proc.stdout and "Agreements with Canada" in proc.stdout
     assert "FACTDESK_SLACK_BOT_TOKEN" in proc.stdout and "FACTDESK_DISCORD_TOKEN" in proc.stdout
+
+
+def test_fact_from_the_shell_corrects_and_shows_history(seeded_db_path: Path, tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    shutil.copy(seeded_db_path, db)
+    timeline = json.loads(factdesk("--db", str(db), "ask", "/timeline 2019", "--json").stdout)
+    fact_id = next(i["fact_id"] for i in timeline["items"] if i["date_precision"] == "day")
+    note = "note=checked with the agency"
+    done = factdesk("--db", str(db), "fact", "correct", str(fact_id), "date=2019-09-25", note)
+    assert done.returncode == 0, done.stderr
+    assert f"Fact {fact_id} corrected (version 2)" in done.stdout and "Corrected " in done.stdout
+    history = factdesk("--db", str(db), "fact", "history", str(fact_id), "--json")
+    notes = json.loads(history.stdout)["notes"]
+    assert len(notes) == 2 and "checked with the agency" in notes[1] and "by cli:" in notes[1]
+    stale = factdesk("--db", str(db), "fact", "retract", str(fact_id), "v=1", "duplicate")
+    assert stale.returncode == 2 and "changed since you opened it" in stale.stdout
