@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.digests import DigestScheduler
 from bot.registry import COMMANDS, get_command
 from bot.requests import Request
 from facts.answer import Answer
 from facts.errors import FactdeskError
 from facts.store import FactStore
 
-__all__ = ["Access", "handle", "help_answer"]
+__all__ = ["Access", "Context", "handle", "help_answer"]
 
 log = logging.getLogger("factdesk.handler")
 
@@ -44,7 +45,17 @@ class Access:
 LOCAL_PLATFORMS = frozenset({"cli", "console"})
 
 
-async def handle(request: Request, store: FactStore, *, access: Access | None = None) -> Answer:
+@dataclass(frozen=True)
+class Context:
+    """What a surface lends the commands: who may edit, and the digest scheduler when one runs."""
+
+    access: Access = field(default_factory=Access)
+    digests: DigestScheduler | None = None
+
+
+async def handle(
+    request: Request, store: FactStore, *, access: Access | None = None, context: Context | None = None
+) -> Answer:
     """Run one command. User mistakes come back as ``Answer.error`` with the usage line; a change
     by someone who is not one of the desk's editors is refused and logged, and changes nothing."""
     shown = f"/{request.command} {request.text}".strip()
@@ -56,7 +67,8 @@ async def handle(request: Request, store: FactStore, *, access: Access | None = 
         )
     if command.handler is None:
         return help_answer(shown)
-    if command.needs_admin(request.text) and not (access or Access()).allows(request):
+    context = context or Context(access=access or Access())
+    if command.needs_admin(request.text) and not context.access.allows(request):
         log.warning("refused: %s is not an editor: %s", request.actor, shown)
         return Answer.failure(
             shown,
@@ -65,7 +77,7 @@ async def handle(request: Request, store: FactStore, *, access: Access | None = 
             " an admin can add you to FACTDESK_ADMINS.",
         )
     try:
-        return await command.handler(store, request.text, shown, request)
+        return await command.handler(store, request.text, shown, request, context)
     except FactdeskError as exc:
         return Answer.failure(shown, exc.code, f"{exc} Usage: {command.usage}")
     except Exception:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
+from bot.digest_command import DIGEST_ACTIONS, DIGEST_ADMIN_ACTIONS, DIGEST_USAGE, digest_command
 from bot.fact_commands import ADMIN_SUBCOMMANDS, FACT_USAGE, SUBCOMMANDS, fact_command, subcommand_of
 from bot.ingest_command import INGEST_USAGE, ingest_url
 from bot.requests import Request
@@ -16,7 +18,7 @@ from facts.store import FactStore
 
 __all__ = ["COMMANDS", "Argument", "Command", "command_text", "get_command"]
 
-Handler = Callable[[FactStore, str, str, Request], Awaitable[Answer]]
+Handler = Callable[[FactStore, str, str, Request, Any], Awaitable[Answer]]  # ..., request, Context
 
 
 @dataclass(frozen=True)
@@ -54,31 +56,35 @@ class Command:
         return self.admin_only or subcommand_of(text) in self.admin_actions
 
 
-async def _agreement(store: FactStore, text: str, command: str, request: Request) -> Answer:
+async def _agreement(store: FactStore, text: str, command: str, request: Request, context: Any) -> Answer:
     return await queries.agreement(store, text, command=command)
 
 
-async def _timeline(store: FactStore, text: str, command: str, request: Request) -> Answer:
+async def _timeline(store: FactStore, text: str, command: str, request: Request, context: Any) -> Answer:
     return await queries.timeline(store, text, command=command)
 
 
-async def _search(store: FactStore, text: str, command: str, request: Request) -> Answer:
+async def _search(store: FactStore, text: str, command: str, request: Request, context: Any) -> Answer:
     return await queries.search(store, text, command=command)
 
 
-async def _ask(store: FactStore, text: str, command: str, request: Request) -> Answer:
+async def _ask(store: FactStore, text: str, command: str, request: Request, context: Any) -> Answer:
     return await queries.ask(store, text, command=command)
 
 
-async def _source(store: FactStore, text: str, command: str, request: Request) -> Answer:
+async def _source(store: FactStore, text: str, command: str, request: Request, context: Any) -> Answer:
     return await queries.source(store, text, command=command)
 
 
-async def _ingest(store: FactStore, text: str, command: str, request: Request) -> Answer:
+async def _ingest(store: FactStore, text: str, command: str, request: Request, context: Any) -> Answer:
     return await ingest_url(store, text, command)
 
 
-async def _fact(store: FactStore, text: str, command: str, request: Request) -> Answer:
+async def _digest(store: FactStore, text: str, command: str, request: Request, context: Any) -> Answer:
+    return await digest_command(store, text, command, request, context.digests)
+
+
+async def _fact(store: FactStore, text: str, command: str, request: Request, context: Any) -> Answer:
     editor = Editor(actor=request.actor, platform=request.actor.partition(":")[0] or "unknown")
     return await fact_command(store, text, command, editor=editor)
 
@@ -161,6 +167,18 @@ COMMANDS: tuple[Command, ...] = (
         ),
         _ingest,
         admin_only=True,
+    ),
+    Command(
+        "digest",
+        DIGEST_USAGE,
+        "This channel's scheduled digest: preview it, or (editors) subscribe, unsubscribe, post it now.",
+        (
+            Argument("action", "What to do", kind="choice", choices=DIGEST_ACTIONS),
+            Argument("schedule", "Cron schedule, e.g. 0 9 * * 1-5 (weekdays 09:00)", required=False),
+            Argument("timezone", "Time zone, e.g. Europe/Madrid", required=False),
+        ),
+        _digest,
+        admin_actions=DIGEST_ADMIN_ACTIONS,
     ),
     Command(
         "factdesk",

@@ -6,7 +6,7 @@ Nothing else in factdesk reads ``os.environ``: the settings object is passed dow
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -66,7 +66,19 @@ class Settings(BaseSettings):
         description="Discord role ids whose members are the desk's editors, comma-separated.",
     )
 
-    @field_validator("admins", "discord_admin_roles", mode="before")
+    digest_channels: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Channels that get the scheduled digest, comma-separated: slack:C123,discord:456.",
+    )
+    digest_schedule: str = Field(
+        default="0 9 * * 1-5", description="Cron schedule of the digest for FACTDESK_DIGEST_CHANNELS."
+    )
+    digest_timezone: str = Field(default="UTC", description="Time zone the digest schedule is read in.")
+    digest_empty: Literal["skip", "line"] = Field(
+        default="skip", description="An empty period: skip (post nothing) or line (one short line)."
+    )
+
+    @field_validator("admins", "discord_admin_roles", "digest_channels", mode="before")
     @classmethod
     def _comma_separated_text(cls, value: object) -> object:
         if isinstance(value, str):

@@ -184,10 +184,41 @@ ALTER TABLE facts ADD COLUMN correction_note TEXT;
 ALTER TABLE facts ADD COLUMN changed_by TEXT;
 """
 
+# Scheduled digests: who gets one (a channel, its cron schedule and time zone), and every digest
+# sent, one row per channel and scheduled period, which is what makes sending exactly-once.
+DIGESTS = """
+CREATE TABLE digest_subscriptions (
+    channel TEXT PRIMARY KEY,
+    schedule TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    origin TEXT NOT NULL CHECK (origin IN ('settings', 'command')),
+    active INTEGER NOT NULL DEFAULT 1,
+    changed_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE digest_runs (
+    channel TEXT NOT NULL,
+    period TEXT NOT NULL,
+    covered_from TEXT NOT NULL,
+    covered_to TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed', 'empty', 'unknown')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt TEXT,
+    message_ref TEXT,
+    error TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (channel, period)
+);
+CREATE INDEX fact_history_by_time ON fact_history(at);
+CREATE INDEX facts_by_created ON facts(created_at);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
     ("0002_drop_shingle_df", DROP_SHINGLE_DF),
     ("0003_corrections", CORRECTIONS),
+    ("0004_digests", DIGESTS),
 ]
 
 

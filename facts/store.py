@@ -20,9 +20,10 @@ from typing import Any, Protocol, TypeVar
 
 import aiosqlite
 
-from facts import corrections
+from facts import corrections, digest_records
 from facts.article import ArticleInput
 from facts.corrections import DateSpec, Editor, HistoryRow
+from facts.digest_records import DigestChange, DigestRun, Subscription
 from facts.extract import Extraction, extract
 from facts.migrations import migrate
 from facts.records import DocumentRow, FactRow, IngestResult, PassageHit, SourceRow
@@ -31,7 +32,6 @@ from facts.writer import ArticleWriter, _chunks, _marks, _now
 __all__ = ["FactStore", "SQLiteStore", "extract_all", "open_store"]
 
 T = TypeVar("T")
-
 
 
 class FactStore(Protocol):
@@ -55,13 +55,31 @@ class FactStore(Protocol):
     async def fact(self, fact_id: int) -> FactRow | None: ...
     async def fact_history(self, fact_id: int) -> list[HistoryRow]: ...
     async def correct_fact(
-        self, fact_id: int, *, text: str | None, date: DateSpec | None, note: str,
-        expected_version: int | None, editor: Editor,
+        self,
+        fact_id: int,
+        *,
+        text: str | None,
+        date: DateSpec | None,
+        note: str,
+        expected_version: int | None,
+        editor: Editor,
     ) -> int: ...
     async def change_status(
         self, fact_id: int, *, status: str, reason: str, expected_version: int | None, editor: Editor
     ) -> int: ...
     async def add_fact(self, **fields: Any) -> int: ...
+    async def digest_subscriptions(self) -> list[Subscription]: ...
+    async def subscribe_digest(
+        self, channel: str, schedule: str, timezone: str, *, origin: str, actor: str, at: str | None = None
+    ) -> None: ...
+    async def unsubscribe_digest(self, channel: str, *, actor: str) -> bool: ...
+    async def last_digest_run(self, channel: str) -> DigestRun | None: ...
+    async def claim_digest_run(
+        self, channel: str, period: str, covered_from: str, covered_to: str
+    ) -> DigestRun | None: ...
+    async def finish_digest_run(self, channel: str, period: str, **outcome: Any) -> None: ...
+    async def digest_changes(self, start: str, end: str) -> tuple[list[int], list[DigestChange]]: ...
+    async def on_this_day(self, month_day: str, before_year: int) -> list[int]: ...
 
 
 def _content_hash(article: ArticleInput) -> str:
@@ -349,25 +367,71 @@ class SQLiteStore:
             return await self._in_connection_thread(run)
 
     async def correct_fact(
-        self, fact_id: int, *, text: str | None, date: DateSpec | None, note: str,
-        expected_version: int | None, editor: Editor,
+        self,
+        fact_id: int,
+        *,
+        text: str | None,
+        date: DateSpec | None,
+        note: str,
+        expected_version: int | None,
+        editor: Editor,
     ) -> int:
         return await self._change(
-            corrections.correct_fact, fact_id, text=text, date=date, note=note,
-            expected_version=expected_version, editor=editor,
+            corrections.correct_fact,
+            fact_id,
+            text=text,
+            date=date,
+            note=note,
+            expected_version=expected_version,
+            editor=editor,
         )
 
     async def change_status(
         self, fact_id: int, *, status: str, reason: str, expected_version: int | None, editor: Editor
     ) -> int:
         return await self._change(
-            corrections.change_status, fact_id, status=status, reason=reason,
-            expected_version=expected_version, editor=editor,
+            corrections.change_status,
+            fact_id,
+            status=status,
+            reason=reason,
+            expected_version=expected_version,
+            editor=editor,
         )
 
     async def add_fact(self, **fields: Any) -> int:
         """See :func:`facts.corrections.add_fact` for the fields."""
         return await self._change(corrections.add_fact, **fields)
+
+    # ------------------------------------------------------------------ digests
+
+    async def digest_subscriptions(self) -> list[Subscription]:
+        return await self._in_connection_thread(digest_records.subscriptions)
+
+    async def subscribe_digest(
+        self, channel: str, schedule: str, timezone: str, *, origin: str, actor: str, at: str | None = None
+    ) -> None:
+        """``at``: when the subscription starts (the scheduler's clock); now by default."""
+        await self._change(digest_records.subscribe, channel, schedule, timezone, origin, actor, at or _now())
+
+    async def unsubscribe_digest(self, channel: str, *, actor: str) -> bool:
+        return await self._change(digest_records.unsubscribe, channel, actor, _now())
+
+    async def last_digest_run(self, channel: str) -> DigestRun | None:
+        return await self._in_connection_thread(digest_records.last_run, channel)
+
+    async def claim_digest_run(
+        self, channel: str, period: str, covered_from: str, covered_to: str
+    ) -> DigestRun | None:
+        return await self._change(digest_records.claim_run, channel, period, covered_from, covered_to, _now())
+
+    async def finish_digest_run(self, channel: str, period: str, **outcome: Any) -> None:
+        await self._change(digest_records.finish_run, channel, period, now=_now(), **outcome)
+
+    async def digest_changes(self, start: str, end: str) -> tuple[list[int], list[DigestChange]]:
+        return await self._in_connection_thread(digest_records.changes_between, start, end)
+
+    async def on_this_day(self, month_day: str, before_year: int) -> list[int]:
+        return await self._in_connection_thread(digest_records.on_this_day, month_day, before_year)
 
     async def _facts(self, sql: str, args: tuple[Any, ...]) -> list[FactRow]:
         async with self._db.execute(sql, args) as cur:

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from bot.adapters.slack_blocks import MORE_ACTION, POST_ACTION, escape, render_answer
+from bot.adapters.slack_manifest import manifest_yaml
 from bot.registry import COMMANDS
 from facts.answer import Answer, Citation, Item, Source
 
@@ -154,4 +155,5 @@ def test_the_manifest_declares_every_registry_command() -> None:
     for c in COMMANDS:
         assert declared[f"/{c.name}"]["description"] == c.help
     assert {"commands", "chat:write"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+    assert path.read_text(encoding="utf-8") == manifest_yaml()  # regenerated after every registry change
     assert manifest["settings"]["interactivity"]["is_enabled"] is True

@@ -13,13 +13,15 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, Optional
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
 
 from bot.adapters.discord_embeds import Page, paginate
+from bot.digests import DeliveryError, DigestScheduler
 from bot.fact_forms import form_fields, form_text, wants_form
-from bot.handler import handle
+from bot.handler import Context, handle
 from bot.registry import COMMANDS, Argument, Command, command_text
 from bot.requests import Request, clean_text
 from bot.settings import Settings
@@ -147,10 +149,18 @@ class FactForm(discord.ui.Modal):
 class FactdeskDiscord(discord.Client):
     """A discord.py client whose command tree is the registry."""
 
-    def __init__(self, settings: Settings, store: FactStore, *, sync_on_start: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: FactStore,
+        *,
+        sync_on_start: bool = True,
+        digests: DigestScheduler | None = None,
+    ) -> None:
         super().__init__(intents=discord.Intents.default(), allowed_mentions=discord.AllowedMentions.none())
         self.settings = settings
         self.store = store
+        self.digests = digests
         self.sync_on_start = sync_on_start
         self.tree: app_commands.CommandTree[FactdeskDiscord] = app_commands.CommandTree(self)
         for command in COMMANDS:
@@ -160,6 +170,26 @@ class FactdeskDiscord(discord.Client):
         if self.sync_on_start:
             names = await sync_commands(self.tree, self.settings.discord_guild_ids)
             log.info("synced %d commands: %s", len(names), ", ".join(names))
+
+    async def send_digest(self, channel_id: str, answer: Answer) -> str:
+        """Post a digest in a channel (first page); failures become :class:`DeliveryError`.
+
+        discord.py itself retries 429s and server errors a few times before giving up."""
+        page = paginate(answer)
+        channel = self.get_partial_messageable(int(channel_id))
+        try:
+            if page.embed is None:
+                message = await channel.send(content=page.content or "")
+            else:
+                message = await channel.send(embed=page.embed)
+        except discord.HTTPException as exc:
+            transient = exc.status == 429 or exc.status >= 500
+            raise DeliveryError(f"Discord: {exc.status} {exc.text[:200]}", transient=transient) from exc
+        except (aiohttp.ClientConnectorError, ConnectionRefusedError) as exc:
+            raise DeliveryError(f"Discord unreachable: {exc}", transient=True) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise DeliveryError(f"Discord: outcome unknown: {type(exc).__name__}", transient=False) from exc
+        return str(message.id)
 
     # ------------------------------------------------------------------ commands
 
@@ -239,7 +269,8 @@ class FactdeskDiscord(discord.Client):
 
     async def reply(self, interaction: discord.Interaction, request: Request) -> None:
         """The answer to ``request`` as a private follow-up of an already deferred interaction."""
-        answer = await handle(request, self.store, access=self.settings.access())
+        context = Context(access=self.settings.access(), digests=self.digests)
+        answer = await handle(request, self.store, context=context)
         page = paginate(answer)
         if page.embed is None:
             await interaction.followup.send(content=page.content or "", ephemeral=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import signal
 import sys
@@ -17,6 +18,7 @@ from typing import Any, TextIO
 
 from aiohttp import web
 
+from bot.digests import DigestScheduler
 from bot.settings import Settings
 from facts.store import SQLiteStore, open_store
 
@@ -34,9 +36,20 @@ Cleanup = Callable[[], Awaitable[None]]
 class Services:
     """The running surfaces. ``start()`` brings them up, ``stop()`` takes them down in reverse."""
 
-    def __init__(self, settings: Settings, store: SQLiteStore) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: SQLiteStore,
+        *,
+        clock: Callable[[], dt.datetime] | None = None,
+        run_digests: bool = True,
+    ) -> None:
         self.settings = settings
         self.store = store
+        self.digests = DigestScheduler(
+            store, senders={}, clock=clock or (lambda: dt.datetime.now(dt.UTC)), empty=settings.digest_empty
+        )
+        self.run_digests = run_digests
         self.http_port: int | None = None
         self.discord: Any = None  # the discord.py client, once started
         self.surfaces: list[str] = []
@@ -47,14 +60,42 @@ class Services:
             await self._start_slack()
         if self.settings.discord_enabled:
             await self._start_discord()
+        if self.digests.senders:
+            await self._start_digests()
+
+    async def _start_digests(self) -> None:
+        for channel in self.settings.digest_channels:
+            if channel.partition(":")[0] not in self.digests.senders:
+                log.warning("digest channel %s: its platform is not configured; skipped", channel)
+                continue
+            await self.digests.subscribe(
+                channel,
+                self.settings.digest_schedule,
+                self.settings.digest_timezone,
+                origin="settings",
+                actor="settings",
+            )
+        if not self.run_digests:
+            return
+        stop = asyncio.Event()
+        task = asyncio.create_task(self.digests.run(stop), name="factdesk-digests")
+
+        async def close() -> None:
+            stop.set()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+        self._cleanups.append(close)
+        self.surfaces.append("digests")
 
     async def _start_discord(self) -> None:
         from bot.adapters.discord_app import FactdeskDiscord, point_at
 
         assert self.settings.discord_token is not None
         point_at(self.settings)
-        client = FactdeskDiscord(self.settings, self.store)
+        client = FactdeskDiscord(self.settings, self.store, digests=self.digests)
         self.discord = client
+        self.digests.senders["discord"] = client.send_digest
         await client.login(self.settings.discord_token.get_secret_value())  # a bad token fails here
         task = asyncio.create_task(client.connect(), name="factdesk-discord")
 
@@ -67,9 +108,10 @@ class Services:
         self.surfaces.append("discord")
 
     async def _start_slack(self) -> None:
-        from bot.adapters.slack_app import build_slack_app, start_socket_mode
+        from bot.adapters.slack_app import build_slack_app, slack_client, slack_sender, start_socket_mode
 
-        app = build_slack_app(self.settings, self.store)
+        app = build_slack_app(self.settings, self.store, digests=self.digests)
+        self.digests.senders["slack"] = slack_sender(slack_client(self.settings, wait_out_rate_limits=False))
         if self.settings.slack_socket_mode:
             assert self.settings.slack_app_token is not None
             close = await start_socket_mode(app, self.settings.slack_app_token.get_secret_value())

@@ -14,9 +14,11 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -24,15 +26,16 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack_blocks import MORE_ACTION, POST_ACTION, render_answer
+from bot.digests import DeliveryError, DigestScheduler
 from bot.fact_forms import Field, form_fields, form_text, wants_form
-from bot.handler import handle
+from bot.handler import Context, handle
 from bot.registry import COMMANDS
 from bot.requests import Request, clean_text
 from bot.settings import Settings
 from facts.answer import Answer
 from facts.store import FactStore
 
-__all__ = ["build_slack_app", "slack_client", "start_socket_mode"]
+__all__ = ["build_slack_app", "slack_client", "slack_sender", "start_socket_mode"]
 
 log = logging.getLogger("factdesk.slack")
 
@@ -40,17 +43,36 @@ RATE_LIMIT_RETRIES = 3
 SEEN_DELIVERIES = 2048  # recent trigger ids remembered to answer a redelivery once
 
 
-def slack_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client: ``FACTDESK_SLACK_API_URL``, honouring ``Retry-After`` on 429."""
+def slack_client(settings: Settings, *, wait_out_rate_limits: bool = True) -> AsyncWebClient:
+    """The Web API client on ``FACTDESK_SLACK_API_URL``. It waits out a 429's ``Retry-After``
+    itself, except for the digest scheduler's client: the scheduler retries on its own clock."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return AsyncWebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-        ],
-    )
+    handlers: list[Any] = [AsyncConnectionErrorRetryHandler()]
+    if wait_out_rate_limits:
+        handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
+    return AsyncWebClient(token=token, base_url=settings.slack_api_url, retry_handlers=handlers)
+
+
+def slack_sender(client: AsyncWebClient) -> Callable[[str, Answer], Awaitable[str]]:
+    """Posts a digest to a channel; failures become :class:`DeliveryError` (transient when Slack
+    surely did not post: rate limited, a server error, or no connection)."""
+
+    async def send(channel_id: str, answer: Answer) -> str:
+        message = render_answer(answer, buttons=False)
+        try:
+            response = await client.chat_postMessage(channel=channel_id, **message.as_kwargs())
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            transient = status == 429 or status >= 500
+            reason = f"Slack: {exc.response.get('error')} ({status})"
+            raise DeliveryError(reason, transient=transient) from exc
+        except (aiohttp.ClientConnectorError, ConnectionRefusedError) as exc:
+            raise DeliveryError(f"Slack unreachable: {exc}", transient=True) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise DeliveryError(f"Slack: outcome unknown: {type(exc).__name__}", transient=False) from exc
+        return str(response.get("ts") or "")
+
+    return send
 
 
 class _RecentDeliveries:
@@ -120,7 +142,11 @@ def _user_name(body: dict[str, Any]) -> str:
 
 
 def build_slack_app(
-    settings: Settings, store: FactStore, *, client: AsyncWebClient | None = None
+    settings: Settings,
+    store: FactStore,
+    *,
+    client: AsyncWebClient | None = None,
+    digests: DigestScheduler | None = None,
 ) -> AsyncApp:
     """The bolt app with every registry command, the buttons, and redelivery de-duplication."""
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
@@ -148,7 +174,7 @@ def build_slack_app(
     access = settings.access()
 
     async def run(request: Request) -> Answer:
-        return await handle(request, store, access=access)
+        return await handle(request, store, context=Context(access=access, digests=digests))
 
     async def on_command(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
