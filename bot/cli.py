@@ -6,6 +6,8 @@
     factdesk [--db PATH] fact show|history|add|correct|retract|restore ...
     factdesk [--db PATH] serve
     factdesk discord sync [--guild ID]
+    factdesk doctor
+    factdesk [--db PATH] backup TARGET
     factdesk bench [--articles N]
 
 Exit codes: 0 for answers (empty ones too), 2 for a user error, 1 when some files failed to ingest.
@@ -18,7 +20,6 @@ import asyncio
 import concurrent.futures
 import contextlib
 import json
-import logging
 import os
 import shlex
 import sys
@@ -26,6 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.handler import handle
+from bot.observability import setup_logging
 from bot.render_text import render_text
 from bot.requests import Request, clean_text
 from bot.settings import Settings
@@ -55,11 +57,19 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("words", nargs=argparse.REMAINDER, help="the /fact arguments")
     f.add_argument("--json", action="store_true", help="print the JSON answer contract")
     sub.add_parser("serve", help="run factdesk (a console on the terminal when no platform is configured)")
+    sub.add_parser("doctor", help="check settings, the store and the platforms, and say what to fix")
+    bk = sub.add_parser("backup", help="copy the store consistently (while serving) to a new file")
+    bk.add_argument("target", type=Path, help="the backup file to create")
     d = sub.add_parser("discord", help="Discord administration: `discord sync [--guild ID]`")
     dsub = d.add_subparsers(dest="discord_verb", required=True, metavar="ACTION")
     ds = dsub.add_parser("sync", help="register the slash commands with Discord")
-    ds.add_argument("--guild", type=int, action="append", default=None,
-                    help="guild id (instant; repeatable); default FACTDESK_DISCORD_GUILD_IDS, else global")
+    ds.add_argument(
+        "--guild",
+        type=int,
+        action="append",
+        default=None,
+        help="guild id (instant; repeatable); default FACTDESK_DISCORD_GUILD_IDS, else global",
+    )
     b = sub.add_parser("bench", help="measure ingest throughput and command latency")
     b.add_argument("--articles", type=int, default=20_000, help="generated articles (default 20000)")
     b.add_argument("--repeat", type=int, default=200, help="timed runs per command (default 200)")
@@ -185,13 +195,26 @@ async def _discord_sync(settings: Settings, guilds: list[int] | None) -> int:
     return EXIT_OK
 
 
+async def _backup(settings: Settings, target: Path) -> int:
+    store = await open_store(settings.db, bundled_corpus=False)
+    try:
+        await store.backup(target)
+        integrity, _ = await store.check()
+    except FileExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        await store.close()
+    size = target.stat().st_size / 1e6
+    print(f"backed up {settings.db} to {target} ({size:.1f} MB; source integrity {integrity})")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     overrides = {"db": args.db} if args.db else {}
     settings = Settings(**overrides)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    setup_logging(settings.log_level, settings.log_format)
     if args.verb == "ask":
         return asyncio.run(_ask(settings, args.line, args.json))
     if args.verb == "ingest":
@@ -207,6 +230,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         words = [w for w in args.words if w != "--json"]
         as_json = args.json or "--json" in args.words
         return asyncio.run(_ask(settings, "/fact " + shlex.join(words), as_json))
+    if args.verb == "doctor":
+        from bot.adapters.doctor import run_doctor
+
+        return asyncio.run(run_doctor(settings))
+    if args.verb == "backup":
+        return asyncio.run(_backup(settings, args.target))
     if args.verb == "discord":
         return asyncio.run(_discord_sync(settings, args.guild))
     if args.verb == "bench":

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
 
+from bot.observability import digest_done, error_seen
 from facts.answer import Answer
 from facts.digest import build_digest
 from facts.digest_records import DigestRun, Subscription
@@ -163,6 +164,7 @@ class DigestScheduler:
         if not answer.items:
             if self.empty == "skip" and not force:
                 await self.store.finish_digest_run(sub.channel, run.period, status="empty")
+                digest_done(sub.channel.partition(":")[0], "empty")
                 return f"{label}: empty"
             answer.notes.insert(0, "Nothing new, corrected or retracted since the last digest.")
         platform, _, channel_id = sub.channel.partition(":")
@@ -179,8 +181,10 @@ class DigestScheduler:
             await self.store.finish_digest_run(
                 sub.channel, run.period, status=status, error=str(exc)[:500], next_attempt=next_attempt
             )
+            digest_done(platform, status)
             return f"{label}: {status}"
         await self.store.finish_digest_run(sub.channel, run.period, status="sent", message_ref=ref)
+        digest_done(platform, "sent")
         return f"{label}: sent"
 
     async def run(self, stop: asyncio.Event, *, poll: float = 60.0) -> None:
@@ -190,6 +194,7 @@ class DigestScheduler:
                 await self.tick()
             except Exception:  # a bad pass must not end the digests
                 log.exception("digest pass failed")
+                error_seen("digests")
             wait = poll
             now = self.clock()
             for sub in await self.store.digest_subscriptions():

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 
 from bot.digests import DigestScheduler
+from bot.observability import command_done, error_seen
 from bot.registry import COMMANDS, get_command
 from bot.requests import Request
 from facts.answer import Answer
@@ -58,6 +60,19 @@ async def handle(
 ) -> Answer:
     """Run one command. User mistakes come back as ``Answer.error`` with the usage line; a change
     by someone who is not one of the desk's editors is refused and logged, and changes nothing."""
+    started = time.perf_counter()
+    answer = await _handle(request, store, context or Context(access=access or Access()))
+    outcome = (
+        answer.error.code if answer.error else ("empty" if not answer.items and not answer.notes else "ok")
+    )
+    known = get_command(request.command)
+    command_done(
+        f"/{known.name}" if known else "unknown", outcome, request.platform, time.perf_counter() - started
+    )
+    return answer
+
+
+async def _handle(request: Request, store: FactStore, context: Context) -> Answer:
     shown = f"/{request.command} {request.text}".strip()
     command = get_command(request.command)
     if command is None:
@@ -67,7 +82,6 @@ async def handle(
         )
     if command.handler is None:
         return help_answer(shown)
-    context = context or Context(access=access or Access())
     if command.needs_admin(request.text) and not context.access.allows(request):
         log.warning("refused: %s is not an editor: %s", request.actor, shown)
         return Answer.failure(
@@ -82,6 +96,7 @@ async def handle(
         return Answer.failure(shown, exc.code, f"{exc} Usage: {command.usage}")
     except Exception:
         log.exception("command failed: %s", shown)
+        error_seen("command")
         return Answer.failure(
             shown, "internal", "Sorry, something went wrong answering that; it has been logged."
         )

@@ -17,13 +17,21 @@ __all__ = ["Settings"]
 class Settings(BaseSettings):
     """Every setting, with its environment variable ``FACTDESK_<NAME>``."""
 
-    model_config = SettingsConfigDict(env_prefix="FACTDESK_", env_file=".env", extra="ignore")
+    # env_ignore_empty: "FACTDESK_SLACK_BOT_TOKEN=" (as in deploy/.env.example) means unset.
+    model_config = SettingsConfigDict(
+        env_prefix="FACTDESK_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     db: Path = Field(default=Path("factdesk.db"), description="Path of the SQLite fact store.")
     bundled_corpus: bool = Field(
         default=True, description="Seed a new, empty store with the five bundled articles."
     )
-    log_level: str = Field(default="WARNING", description="Python logging level for factdesk's own logs.")
+    log_level: str = Field(
+        default="INFO", description="Logging level of factdesk's own logs (one line per command at INFO)."
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines as text or as JSON objects."
+    )
     slack_bot_token: SecretStr | None = Field(
         default=None, description="Slack bot token (xoxb-...); with it factdesk serve starts the Slack app."
     )

@@ -402,6 +402,33 @@ class SQLiteStore:
         """See :func:`facts.corrections.add_fact` for the fields."""
         return await self._change(corrections.add_fact, **fields)
 
+    # ------------------------------------------------------------------ maintenance
+
+    async def backup(self, target: str | Path) -> None:
+        """A consistent copy of the store at ``target`` while it keeps serving (SQLite's online
+        backup: one read snapshot, so concurrent writes neither block it nor tear it)."""
+        target = Path(target)
+        if target.exists():
+            raise FileExistsError(f"{target} exists; give a new file name for the backup")
+        target.parent.mkdir(parents=True, exist_ok=True)
+
+        def copy(conn: sqlite3.Connection) -> None:
+            dest = sqlite3.connect(target)
+            try:
+                conn.backup(dest)
+            finally:
+                dest.close()
+
+        await self._in_connection_thread(copy)
+
+    async def check(self) -> tuple[str, list[str]]:
+        """(``PRAGMA quick_check`` result, the migrations applied)."""
+        async with self._db.execute("PRAGMA quick_check") as cur:
+            result = ", ".join(str(r[0]) for r in await cur.fetchall())
+        async with self._db.execute("SELECT name FROM _migrations ORDER BY name") as cur:
+            names = [r[0] for r in await cur.fetchall()]
+        return result, names
+
     # ------------------------------------------------------------------ digests
 
     async def digest_subscriptions(self) -> list[Subscription]:

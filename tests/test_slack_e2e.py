@@ -230,7 +230,7 @@ async def test_healthz_answers_beside_the_slack_endpoint(slack: FakeSlack, store
             body = await resp.json()
             status = resp.status
     assert status == 200
-    assert body["ok"] is True and body["store"] == "ok"
+    assert body["ok"] is True and body["checks"]["store"] == "ok"
 
 
 async def test_factdesk_serve_runs_slack_over_http_and_stops_cleanly_on_sigterm(

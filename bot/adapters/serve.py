@@ -17,8 +17,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.digests import DigestScheduler
+from bot.handler import Context, handle
+from bot.observability import metrics_text
+from bot.requests import parse_command_line
 from bot.settings import Settings
 from facts.store import SQLiteStore, open_store
 
@@ -55,13 +59,18 @@ class Services:
         self.surfaces: list[str] = []
         self._cleanups: list[Cleanup] = []
 
-    async def start(self) -> None:
+    async def start(self, *, http: bool = True) -> None:
+        """Every configured surface; the HTTP server (Slack events in HTTP mode, ``/healthz``,
+        ``/metrics``, ``/api/ask``) unless ``http`` is false."""
+        slack_http: web.Application | None = None
         if self.settings.slack_enabled:
-            await self._start_slack()
+            slack_http = await self._start_slack()
         if self.settings.discord_enabled:
             await self._start_discord()
         if self.digests.senders:
             await self._start_digests()
+        if http or slack_http is not None:
+            await self._start_http(slack_http or web.Application())
 
     async def _start_digests(self) -> None:
         for channel in self.settings.digest_channels:
@@ -107,7 +116,7 @@ class Services:
         self._cleanups.append(close)
         self.surfaces.append("discord")
 
-    async def _start_slack(self) -> None:
+    async def _start_slack(self) -> web.Application | None:
         from bot.adapters.slack_app import build_slack_app, slack_client, slack_sender, start_socket_mode
 
         app = build_slack_app(self.settings, self.store, digests=self.digests)
@@ -117,29 +126,65 @@ class Services:
             close = await start_socket_mode(app, self.settings.slack_app_token.get_secret_value())
             self._cleanups.append(close)
             self.surfaces.append("slack (socket mode)")
-        else:
-            await self._start_http(app.web_app(path="/slack/events"))
-            self.surfaces.append(f"slack (http, port {self.http_port})")
+            return None
+        self.surfaces.append("slack (http)")
+        return app.web_app(path="/slack/events")
 
     async def _start_http(self, app: web.Application) -> None:
         app.router.add_get("/healthz", self._healthz)
+        app.router.add_get("/metrics", self._metrics)
+        app.router.add_get("/api/ask", self._ask)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, self.settings.http_host, self.settings.http_port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:  # the port is taken: the other surfaces still run
+            log.error(
+                "HTTP server not started on %s:%s: %s", self.settings.http_host, self.settings.http_port, exc
+            )
+            await runner.cleanup()
+            return
         server = site._server  # aiohttp exposes the bound port only here (port 0 = any free port)
         sockets = getattr(server, "sockets", None) or []
         self.http_port = sockets[0].getsockname()[1] if sockets else self.settings.http_port
+        self.surfaces.append(f"http (port {self.http_port})")
         self._cleanups.append(runner.cleanup)
 
-    async def _healthz(self, request: web.Request) -> web.Response:
+    async def _metrics(self, request: web.Request) -> web.Response:
+        return web.Response(body=metrics_text(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    async def _ask(self, request: web.Request) -> web.Response:
+        """``GET /api/ask?command=/timeline 2019``: the JSON answer contract over HTTP (read-only
+        commands; changes go through an editor's chat account or the command line)."""
+        line = request.query.get("command", "")
+        parsed = parse_command_line(line, actor="http:anonymous")
+        answer = await handle(parsed, self.store, context=Context(digests=None))
+        return web.json_response(
+            answer.to_json(), status=400 if answer.error and answer.error.code != "not_found" else 200
+        )
+
+    async def health(self) -> dict[str, Any]:
+        """The store reachable and every surface connected."""
+        checks: dict[str, str] = {}
         try:
-            async with self.store.connection.execute("SELECT 1") as cur:
+            async with self.store.connection.execute("SELECT count(*) FROM _migrations") as cur:
                 await cur.fetchone()
+            checks["store"] = "ok"
         except Exception as exc:  # the reply says what is wrong; the log has the detail
             log.warning("health check: store unreachable: %s", exc)
-            return web.json_response({"ok": False, "store": "unreachable"}, status=503)
-        return web.json_response({"ok": True, "store": "ok", "surfaces": self.surfaces})
+            checks["store"] = "unreachable"
+        if self.discord is not None:
+            checks["discord"] = (
+                "ok" if self.discord.is_ready() and not self.discord.is_closed() else "connecting"
+            )
+        if self.settings.slack_enabled:
+            checks["slack"] = "ok"
+        return {"ok": all(v == "ok" for v in checks.values()), "checks": checks, "surfaces": self.surfaces}
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        report = await self.health()
+        return web.json_response(report, status=200 if report["ok"] else 503)
 
     async def stop(self) -> None:
         while self._cleanups:
@@ -169,9 +214,12 @@ async def serve(
     console: asyncio.Task[None] | None = None
     try:
         await services.start()
-        if services.surfaces:
-            print(f"factdesk serving: {', '.join(services.surfaces)}. Ctrl-C stops.", file=stdout, flush=True)
-        else:
+        print(
+            f"factdesk serving: {', '.join(services.surfaces) or 'console'}. Ctrl-C stops.",
+            file=stdout,
+            flush=True,
+        )
+        if not (settings.slack_enabled or settings.discord_enabled):
             print(HOW_TO_CONFIGURE, file=stdout, flush=True)
             console = asyncio.create_task(run_console(store, stdin, stdout))
             console.add_done_callback(lambda _: stop.set())

@@ -1,0 +1,266 @@
+"""Running factdesk for real: deploy files, /healthz and /metrics, logs, doctor, backups."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+import yaml
+
+from bot.adapters.serve import Services
+from bot.observability import setup_logging
+from bot.settings import Settings
+from facts.article import ArticleInput
+from facts.store import SQLiteStore, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+
+
+def setting_names() -> list[str]:
+    return [f"FACTDESK_{name.upper()}" for name in Settings.model_fields]
+
+
+def test_env_example_and_readme_list_every_setting() -> None:
+    example = (DEPLOY / ".env.example").read_text(encoding="utf-8")
+    listed = re.findall(r"^(FACTDESK_[A-Z_]+)=", example, re.M)
+    assert sorted(listed) == sorted(setting_names())
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in setting_names():
+        assert f"`{name}`" in readme, name
+
+
+def test_the_dockerfile_passes_hadolint_or_at_least_parses() -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    hadolint = shutil.which("hadolint")
+    if hadolint:
+        result = subprocess.run([hadolint, str(DEPLOY / "Dockerfile")], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+    instructions = [
+        ln.split()[0] for ln in dockerfile.splitlines() if ln.strip() and not ln.startswith((" ", "#"))
+    ]
+    assert instructions[0] == "FROM" and "USER" in instructions and "HEALTHCHECK" in instructions
+    assert all(
+        i
+        in {
+            "FROM",
+            "ENV",
+            "WORKDIR",
+            "COPY",
+            "RUN",
+            "USER",
+            "VOLUME",
+            "EXPOSE",
+            "HEALTHCHECK",
+            "ENTRYPOINT",
+            "CMD",
+        }
+        for i in instructions
+    ), instructions
+    for copied in re.findall(r"^COPY (\S+)", dockerfile, re.M):  # the build context has what it copies
+        assert (ROOT / copied).exists(), copied
+    assert "USER 10001" in dockerfile and "/healthz" in dockerfile
+
+
+def test_compose_and_systemd_unit_are_well_formed() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    service = compose["services"]["factdesk"]
+    assert service["build"]["dockerfile"] == "deploy/Dockerfile" and service["restart"] == "unless-stopped"
+    assert any(v.endswith(":/data") for v in service["volumes"])
+    unit = (DEPLOY / "factdesk.service").read_text(encoding="utf-8")
+    sections = re.findall(r"^\[(\w+)\]", unit, re.M)
+    assert sections == ["Unit", "Service", "Install"]
+    for key in ("Restart=on-failure", "NoNewPrivileges=true", "ProtectSystem=strict", "ExecStart=", "User="):
+        assert key in unit, key
+
+
+@pytest.fixture
+async def store(seeded_db_path: Path, tmp_path: Path) -> AsyncIterator[SQLiteStore]:
+    path = tmp_path / "store.db"
+    shutil.copy(seeded_db_path, path)
+    opened = await open_store(path, bundled_corpus=True)
+    yield opened
+    await opened.close()
+
+
+async def test_healthz_and_metrics_answer_over_http_and_count_commands(store: SQLiteStore) -> None:
+    settings = Settings(_env_file=None, db=store.path, http_host="127.0.0.1", http_port=0)  # type: ignore[call-arg]
+    services = Services(settings, store)
+    await services.start()
+    try:
+        base = f"http://127.0.0.1:{services.http_port}"
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{base}/healthz") as resp:
+                assert resp.status == 200
+                health = await resp.json()
+            async with session.get(f"{base}/api/ask", params={"command": "/agreement el-salvador"}) as resp:
+                assert resp.status == 200
+                answer = await resp.json()
+            async with session.get(f"{base}/api/ask", params={"command": "/timeline someday"}) as resp:
+                assert resp.status == 400 and (await resp.json())["error"]["code"] == "bad_input"
+            async with session.get(f"{base}/api/ask", params={"command": "/fact retract 1 x"}) as resp:
+                assert (await resp.json())["error"]["code"] == "forbidden"
+            async with session.get(f"{base}/metrics") as resp:
+                assert resp.status == 200 and resp.headers["Content-Type"].startswith("text/plain")
+                metrics = await resp.text()
+    finally:
+        await services.stop()
+    assert health["ok"] is True and health["checks"] == {"store": "ok"}
+    assert answer["title"] == "Agreements with El Salvador" and answer["items"]
+    line = re.search(
+        r'factdesk_commands_total\{command="/agreement",outcome="ok",platform="http"\} (\d+)', metrics
+    )
+    assert line and int(line.group(1)) >= 1
+    assert 'factdesk_commands_total{command="/timeline",outcome="bad_input",platform="http"}' in metrics
+    assert "factdesk_command_seconds_bucket" in metrics
+
+
+async def test_healthz_is_unhealthy_when_the_store_is_gone(store: SQLiteStore, tmp_path: Path) -> None:
+    other = await open_store(tmp_path / "other.db", bundled_corpus=False)
+    settings = Settings(_env_file=None, db=other.path, http_host="127.0.0.1", http_port=0)  # type: ignore[call-arg]
+    services = Services(settings, other)
+    await services.start()
+    try:
+        await other.close()
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"http://127.0.0.1:{services.http_port}/healthz") as resp,
+        ):
+            status, body = resp.status, await resp.json()
+    finally:
+        await services.stop()
+    assert status == 503 and body["checks"]["store"] == "unreachable"
+
+
+def test_one_json_log_line_per_command_and_no_token_in_it(seeded_db_path: Path, tmp_path: Path) -> None:
+    db = tmp_path / "log.db"
+    shutil.copy(seeded_db_path, db)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "FACTDESK_LOG_FORMAT": "json",
+        "FACTDESK_DB": str(db),
+        "FACTDESK_SLACK_BOT_TOKEN": "xoxb-very-secret-token",
+        "FACTDESK_DISCORD_TOKEN": "discord-secret",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "/timeline 2019"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(ln) for ln in proc.stderr.splitlines() if ln.startswith("{")]
+    commands = [ln for ln in lines if ln.get("name") == "factdesk.commands"]
+    assert len(commands) == 1
+    assert commands[0]["command"] == "/timeline" and commands[0]["outcome"] == "ok"
+    assert commands[0]["platform"] == "cli" and commands[0]["duration_ms"] >= 0
+    assert "secret" not in proc.stderr + proc.stdout
+
+
+def test_setup_logging_keeps_libraries_quiet() -> None:
+    setup_logging("INFO", "text")
+    assert logging.getLogger("factdesk.commands").getEffectiveLevel() == logging.INFO
+    assert logging.getLogger("discord").getEffectiveLevel() == logging.WARNING
+
+
+def test_doctor_says_what_to_fix(tmp_path: Path) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "FACTDESK_DB": str(tmp_path / "d.db"),
+        "FACTDESK_BUNDLED_CORPUS": "false",
+        "FACTDESK_DIGEST_CHANNELS": "teams:C1",
+        "FACTDESK_DIGEST_TIMEZONE": "Mars/Olympus",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "doctor"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert "ok    store" in out and "integrity ok" in out
+    assert "FAIL  0 documents in the store" in out and "factdesk ingest PATH" in out
+    assert "FAIL  digest schedule" in out and "Mars/Olympus" in out
+    assert "FAIL  digest channel teams:C1" in out
+    assert "skip  Slack" in out and "skip  Discord" in out
+
+
+async def test_a_backup_taken_during_writes_is_consistent_and_restores(
+    store: SQLiteStore, tmp_path: Path
+) -> None:
+    writer = await open_store(store.path, bundled_corpus=False)  # another connection, as `factdesk ingest`
+    stop = asyncio.Event()
+    written = 0
+
+    async def keep_writing() -> None:
+        nonlocal written
+        while not stop.is_set():
+            written += 1
+            body = f"Peru and Chile signed protocol {written} of their fisheries accord on March 3, 2021.\n"
+            await writer.ingest(
+                ArticleInput(
+                    title=f"Protocol {written}",
+                    outlet="Andes Wire",
+                    published="2021-03-04",
+                    published_precision="day",
+                    url=f"https://andes.example/p{written}",
+                    body=body,
+                    origin="t",
+                )
+            )
+
+    task = asyncio.create_task(keep_writing())
+    try:
+        while written < 3:
+            await asyncio.sleep(0)  # let the writer get going (a yield, not a timed wait)
+        target = tmp_path / "backup" / "factdesk.db"
+        await store.backup(target)
+        while written < 6:
+            await asyncio.sleep(0)
+    finally:
+        stop.set()
+        await task
+        await writer.close()
+    copy = sqlite3.connect(target)
+    try:
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        docs = copy.execute("SELECT count(*) FROM documents").fetchone()[0]
+        orphans = copy.execute(
+            "SELECT count(*) FROM passages WHERE doc_id NOT IN (SELECT id FROM documents)"
+        ).fetchone()
+    finally:
+        copy.close()
+    assert 5 < docs < 5 + written and orphans[0] == 0  # a moment between two whole articles
+    restored = await open_store(target, bundled_corpus=False)
+    try:
+        answer_docs = await restored.documents()
+        assert len(answer_docs) == docs
+    finally:
+        await restored.close()
+    with pytest.raises(FileExistsError):
+        await store.backup(target)
+
+
+def test_the_cli_backup_command(seeded_db_path: Path, tmp_path: Path) -> None:
+    target = tmp_path / "b.db"
+    cmd = [sys.executable, "-m", "bot", "--db", str(seeded_db_path), "backup", str(target)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert f"to {target}" in proc.stdout and target.exists()
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2 and "exists" in again.stderr
