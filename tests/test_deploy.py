@@ -264,3 +264,49 @@ def test_the_cli_backup_command(seeded_db_path: Path, tmp_path: Path) -> None:
     assert f"to {target}" in proc.stdout and target.exists()
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert again.returncode == 2 and "exists" in again.stderr
+
+
+async def test_doctor_reaches_the_configured_platforms(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    import discord
+
+    from bot.adapters.doctor import run_doctor
+    from tests.fakes.discord import FakeDiscord
+    from tests.fakes.slack import FakeSlack, strip_proxy_env
+
+    strip_proxy_env(monkeypatch)
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(
+        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    )
+    async with FakeSlack() as slack, FakeDiscord(clock=time.monotonic) as disc:
+        lines: list[str] = []
+        good = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            db=store.path,
+            slack_bot_token="xoxb-doctor",
+            slack_signing_secret="s",
+            slack_api_url=slack.api_url,
+            discord_token="fake-token",
+            discord_api_url=disc.api_url,
+            discord_gateway_url=disc.gateway_url,
+        )
+        assert await run_doctor(good, lines.append) == 0
+        assert any(ln.startswith("ok    Slack: authenticated") for ln in lines)
+        assert any(ln.startswith("ok    Discord: logged in as") for ln in lines)
+        bad_lines: list[str] = []
+        bad = good.model_copy(update={"discord_token": discord_secret("wrong"), "slack_signing_secret": None})
+        assert await run_doctor(bad, bad_lines.append) == 1
+        text = "\n".join(bad_lines)
+        assert "FAIL  Discord: LoginFailure" in text and "FACTDESK_DISCORD_TOKEN" in text
+        assert "HTTP mode needs FACTDESK_SLACK_SIGNING_SECRET" in text
+        assert "wrong" not in text
+
+
+def discord_secret(value: str):  # type: ignore[no-untyped-def]
+    from pydantic import SecretStr
+
+    return SecretStr(value)
