@@ -7,10 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.settings import Settings
 from facts.store import SQLiteStore, open_store
+from tests.fakes.discord import GUILD_ID, FakeDiscord
+from tests.fakes.slack import FakeSlack, strip_proxy_env
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+FAKE_SLACK_SECRET = "e2e-signing-secret"
 
 
 @pytest.fixture
@@ -40,6 +44,55 @@ async def seeded_store(seeded_db_path: Path) -> AsyncIterator[SQLiteStore]:
     store = await open_store(seeded_db_path, bundled_corpus=True)
     yield store
     await store.close()
+
+
+@pytest.fixture
+async def store(seeded_db_path: Path, tmp_path: Path) -> AsyncIterator[SQLiteStore]:
+    """A writable copy of the seeded store, for tests that change it."""
+    import shutil
+
+    path = tmp_path / "store.db"
+    shutil.copy(seeded_db_path, path)
+    opened = await open_store(path, bundled_corpus=True)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def fakes(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[FakeSlack, FakeDiscord]]:
+    """A fake Slack and a fake Discord on 127.0.0.1; discord.py's urls are restored afterwards."""
+    import time
+
+    import discord
+
+    strip_proxy_env(monkeypatch)
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(
+        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    )
+    async with (
+        FakeSlack(signing_secret=FAKE_SLACK_SECRET) as slack,
+        FakeDiscord(clock=time.monotonic) as disc,
+    ):
+        yield slack, disc
+
+
+def settings_for_fakes(slack: FakeSlack, disc: FakeDiscord, db: str, **extra: object) -> Settings:
+    """Settings that point factdesk at both fakes (Slack over HTTP on a free port)."""
+    values: dict[str, object] = {
+        "db": db,
+        "slack_bot_token": "xoxb-e2e",
+        "slack_signing_secret": FAKE_SLACK_SECRET,
+        "slack_api_url": slack.api_url,
+        "http_host": "127.0.0.1",
+        "http_port": 0,
+        "discord_token": "fake-token",
+        "discord_guild_ids": [int(GUILD_ID)],
+        "discord_api_url": disc.api_url,
+        "discord_gateway_url": disc.gateway_url,
+        **extra,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
 
 
 def write_article(folder: Path, name: str, *, body: str, **meta: str) -> Path:

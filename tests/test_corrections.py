@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import shutil
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -15,19 +12,12 @@ from bot.requests import Request
 from facts.answer import Answer
 from facts.corrections import ChangedMeanwhile, Editor, parse_date_spec
 from facts.errors import UsageError
-from facts.store import SQLiteStore, open_store
+from facts.store import SQLiteStore
 
 EDITOR = "slack:UEDITOR"
 ACCESS = Access(admins=frozenset({EDITOR}), discord_admin_roles=frozenset({"777"}))
 
 
-@pytest.fixture
-async def store(seeded_db_path: Path, tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    path = tmp_path / "store.db"
-    shutil.copy(seeded_db_path, path)
-    opened = await open_store(path, bundled_corpus=True)
-    yield opened
-    await opened.close()
 
 
 async def run(store: SQLiteStore, line: str, actor: str = EDITOR, roles: tuple[str, ...] = ()) -> Answer:

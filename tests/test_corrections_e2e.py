@@ -6,43 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import discord
-import pytest
-
 from bot.adapters.serve import Services
-from bot.settings import Settings
-from facts.store import SQLiteStore, open_store
-from tests.fakes.discord import GUILD_ID, FakeDiscord
-from tests.fakes.slack import FakeSlack, block_texts, strip_proxy_env
+from facts.store import SQLiteStore
+from tests.conftest import settings_for_fakes
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.slack import FakeSlack, block_texts
 
-SECRET = "corrections-e2e"
 EDITOR = "UEDITOR"
-
-
-@pytest.fixture
-async def fakes(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[FakeSlack, FakeDiscord]]:
-    strip_proxy_env(monkeypatch)
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(
-        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    )
-    async with FakeSlack(signing_secret=SECRET) as slack, FakeDiscord(clock=time.monotonic) as disc:
-        yield slack, disc
-
-
-@pytest.fixture
-async def store(seeded_db_path: Path, tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    path = tmp_path / "store.db"
-    shutil.copy(seeded_db_path, path)
-    opened = await open_store(path, bundled_corpus=True)
-    yield opened
-    await opened.close()
 
 
 def sections(response: dict[str, Any]) -> str:
@@ -55,18 +27,10 @@ async def test_an_editor_corrects_on_slack_and_discord_shows_it_labelled(
 ) -> None:
     slack, disc = fakes
     editor_role = disc.add_role("desk editors")  # Discord knows only the guild's own roles
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        db=store.path,
-        slack_bot_token="xoxb-e2e",
-        slack_signing_secret=SECRET,
-        slack_api_url=slack.api_url,
-        http_host="127.0.0.1",
-        http_port=0,
-        discord_token="fake-token",
-        discord_guild_ids=[int(GUILD_ID)],
-        discord_api_url=disc.api_url,
-        discord_gateway_url=disc.gateway_url,
+    settings = settings_for_fakes(
+        slack,
+        disc,
+        store.path,
         admins=[f"slack:{EDITOR}"],
         discord_admin_roles=[editor_role],
     )
@@ -137,18 +101,10 @@ async def test_fact_forms_open_as_modals_on_slack_and_discord(
 ) -> None:
     slack, disc = fakes
     editor_role = disc.add_role("desk editors")
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        db=store.path,
-        slack_bot_token="xoxb-e2e",
-        slack_signing_secret=SECRET,
-        slack_api_url=slack.api_url,
-        http_host="127.0.0.1",
-        http_port=0,
-        discord_token="fake-token",
-        discord_guild_ids=[int(GUILD_ID)],
-        discord_api_url=disc.api_url,
-        discord_gateway_url=disc.gateway_url,
+    settings = settings_for_fakes(
+        slack,
+        disc,
+        store.path,
         admins=[f"slack:{EDITOR}"],
         discord_admin_roles=[editor_role],
     )
@@ -171,7 +127,9 @@ async def test_fact_forms_open_as_modals_on_slack_and_discord(
         assert bad.status == 200 and '"response_action": "errors"' in bad.body.replace('":"', '": "')
         assert (await store.fact(fact.id)).version == 1  # type: ignore[union-attr]
         good = await slack.view_submission(
-            url, opened["view"], {"text": fact.text, "date": "2019-09-23", "note": "wrong day"},
+            url,
+            opened["view"],
+            {"text": fact.text, "date": "2019-09-23", "note": "wrong day"},
             user_id=EDITOR,
         )
         assert good.status == 200
@@ -198,8 +156,11 @@ async def test_fact_forms_open_as_modals_on_slack_and_discord(
         await disc.modal_submit(
             custom_id,
             {
-                "text": "The desk adds this.", "date": "2019-09", "country": "el-salvador",
-                "source": str(doc.id), "quote": quote,
+                "text": "The desk adds this.",
+                "date": "2019-09",
+                "country": "el-salvador",
+                "source": str(doc.id),
+                "quote": quote,
             },
             roles=[editor_role],
         )

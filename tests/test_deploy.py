@@ -10,7 +10,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -84,13 +83,6 @@ def test_compose_and_systemd_unit_are_well_formed() -> None:
         assert key in unit, key
 
 
-@pytest.fixture
-async def store(seeded_db_path: Path, tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    path = tmp_path / "store.db"
-    shutil.copy(seeded_db_path, path)
-    opened = await open_store(path, bundled_corpus=True)
-    yield opened
-    await opened.close()
 
 
 async def test_healthz_and_metrics_answer_over_http_and_count_commands(store: SQLiteStore) -> None:

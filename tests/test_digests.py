@@ -4,9 +4,6 @@ failed posts), and what they say. The clock is injected; nothing sleeps."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +12,7 @@ from bot.handler import Access, Context, handle
 from bot.requests import Request
 from facts.answer import Answer
 from facts.errors import UsageError
-from facts.store import SQLiteStore, open_store
+from facts.store import SQLiteStore
 
 UTC = dt.UTC
 
@@ -45,13 +42,6 @@ class Recorder:
         return f"m{len(self.posts)}"
 
 
-@pytest.fixture
-async def store(seeded_db_path: Path, tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    path = tmp_path / "store.db"
-    shutil.copy(seeded_db_path, path)
-    opened = await open_store(path, bundled_corpus=True)
-    yield opened
-    await opened.close()
 
 
 def local(text: str, zone: str = "Europe/Madrid") -> dt.datetime:

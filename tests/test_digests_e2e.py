@@ -5,21 +5,12 @@ the digest shows a correction an editor made on Slack since the previous one."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import time
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import discord
-import pytest
 
 from bot.adapters.serve import Services
-from bot.settings import Settings
-from facts.store import SQLiteStore, open_store
-from tests.fakes.discord import GUILD_ID, FakeDiscord
-from tests.fakes.slack import FakeSlack, block_texts, strip_proxy_env
-
-SECRET = "digests-e2e"
+from facts.store import SQLiteStore
+from tests.conftest import settings_for_fakes
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.slack import FakeSlack, block_texts
 
 
 class Clock:
@@ -33,43 +24,15 @@ class Clock:
         self.now += dt.timedelta(**delta)
 
 
-@pytest.fixture
-async def fakes(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[FakeSlack, FakeDiscord]]:
-    strip_proxy_env(monkeypatch)
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(
-        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    )
-    async with FakeSlack(signing_secret=SECRET) as slack, FakeDiscord(clock=time.monotonic) as disc:
-        yield slack, disc
-
-
-@pytest.fixture
-async def store(seeded_db_path: Path, tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    path = tmp_path / "store.db"
-    shutil.copy(seeded_db_path, path)
-    opened = await open_store(path, bundled_corpus=True)
-    yield opened
-    await opened.close()
-
-
 async def test_two_channels_get_exactly_one_digest_per_period_with_the_desks_correction(
     fakes: tuple[FakeSlack, FakeDiscord], store: SQLiteStore
 ) -> None:
     slack, disc = fakes
     channel = disc.default_channel_id
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        db=store.path,
-        slack_bot_token="xoxb-e2e",
-        slack_signing_secret=SECRET,
-        slack_api_url=slack.api_url,
-        http_host="127.0.0.1",
-        http_port=0,
-        discord_token="fake-token",
-        discord_guild_ids=[int(GUILD_ID)],
-        discord_api_url=disc.api_url,
-        discord_gateway_url=disc.gateway_url,
+    settings = settings_for_fakes(
+        slack,
+        disc,
+        store.path,
         admins=["slack:UEDITOR"],
         digest_channels=["slack:CDESK"],
         digest_schedule="0 * * * *",  # Slack: on the hour

@@ -23,7 +23,7 @@ from bot.adapters.serve import Services
 from bot.registry import COMMANDS
 from bot.settings import Settings
 from facts.article import ArticleInput
-from facts.store import SQLiteStore, open_store
+from facts.store import SQLiteStore
 from tests.fakes.discord import GUILD_ID, FakeDiscord
 
 FLAG_EPHEMERAL = 64
@@ -46,13 +46,6 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
         yield server
 
 
-@pytest.fixture
-async def store(seeded_db_path: Path, tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    path = tmp_path / "store.db"
-    shutil.copy(seeded_db_path, path)
-    opened = await open_store(path, bundled_corpus=True)
-    yield opened
-    await opened.close()
 
 
 def settings_for(fake: FakeDiscord, db: str, **extra: Any) -> Settings:

@@ -16,7 +16,7 @@ from bot.handler import Access, handle
 from bot.requests import Request
 from facts.answer import Answer
 from facts.errors import UsageError
-from facts.store import SQLiteStore, open_store
+from facts.store import SQLiteStore
 from facts.web_article import fetch_article
 
 EDITOR = "slack:UEDITOR"
@@ -91,13 +91,6 @@ async def site(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Site]:
     await s.stop()
 
 
-@pytest.fixture
-async def store(seeded_db_path: Path, tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    path = tmp_path / "store.db"
-    shutil.copy(seeded_db_path, path)
-    opened = await open_store(path, bundled_corpus=True)
-    yield opened
-    await opened.close()
 
 
 async def run(store: SQLiteStore, line: str, actor: str = EDITOR) -> Answer:

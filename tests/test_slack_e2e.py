@@ -24,7 +24,7 @@ from bot.adapters.serve import Services
 from bot.adapters.slack_app import slack_client
 from bot.settings import Settings
 from facts.article import ArticleInput
-from facts.store import SQLiteStore, open_store
+from facts.store import SQLiteStore
 from tests.fakes.slack import FakeSlack, strip_proxy_env
 
 SECRET = "e2e-signing-secret"
@@ -38,13 +38,6 @@ async def slack(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeSlack]:
         yield fake
 
 
-@pytest.fixture
-async def store(seeded_db_path: Path, tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    path = tmp_path / "store.db"
-    shutil.copy(seeded_db_path, path)
-    opened = await open_store(path, bundled_corpus=True)
-    yield opened
-    await opened.close()
 
 
 def settings_for(slack: FakeSlack, db: str, **extra: Any) -> Settings:
