@@ -42,8 +42,6 @@ class Recorder:
         return f"m{len(self.posts)}"
 
 
-
-
 def local(text: str, zone: str = "Europe/Madrid") -> dt.datetime:
     from zoneinfo import ZoneInfo
 
@@ -224,3 +222,26 @@ async def test_the_digest_command_previews_subscribes_and_refuses_non_editors(st
     assert bad.error is not None and "cron" in bad.error.message
     gone = await run("unsubscribe", "slack:UED")
     assert gone.error is None and await store.digest_subscriptions() == []
+
+
+async def test_a_channel_taken_out_of_the_settings_stops_getting_digests(store: SQLiteStore) -> None:
+    from bot.adapters.serve import Services
+    from bot.settings import Settings
+
+    base = {
+        "db": store.path,
+        "slack_bot_token": "xoxb-t",
+        "slack_signing_secret": "s",
+        "http_port": 0,
+        "http_host": "127.0.0.1",
+        "slack_api_url": "http://127.0.0.1:9/api/",
+    }
+    for channels, expected in (
+        (["slack:C1", "slack:C2"], ["slack:C1", "slack:C2"]),
+        (["slack:C2"], ["slack:C2"]),
+    ):
+        settings = Settings(_env_file=None, digest_channels=channels, **base)  # type: ignore[call-arg, arg-type]
+        services = Services(settings, store, run_digests=False)
+        await services.start(http=False)
+        await services.stop()
+        assert [s.channel for s in await store.digest_subscriptions()] == expected

@@ -73,6 +73,10 @@ class Services:
             await self._start_http(slack_http or web.Application())
 
     async def _start_digests(self) -> None:
+        listed = set(self.settings.digest_channels)
+        for sub in await self.store.digest_subscriptions():
+            if sub.origin == "settings" and sub.channel not in listed:  # taken out of the settings
+                await self.store.unsubscribe_digest(sub.channel, actor="settings")
         for channel in self.settings.digest_channels:
             if channel.partition(":")[0] not in self.digests.senders:
                 log.warning("digest channel %s: its platform is not configured; skipped", channel)
