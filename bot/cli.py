@@ -21,6 +21,7 @@ import concurrent.futures
 import contextlib
 import json
 import os
+import pwd
 import shlex
 import sys
 from collections.abc import Sequence
@@ -97,7 +98,10 @@ async def _ask(settings: Settings, line: str, as_json: bool) -> int:
 def _cli_request(line: str) -> Request:
     """The command line is the desk's own tool: its actor is the local user."""
     command, _, text = line.strip().partition(" ")
-    user = os.environ.get("USER") or "local"
+    try:  # the account running the command, for the audit trail (not an environment variable)
+        user = pwd.getpwuid(os.getuid()).pw_name
+    except (KeyError, AttributeError):
+        user = "local"
     return Request(command=command.lstrip("/").lower(), text=clean_text(text), actor=f"cli:{user}")
 
 
