@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
+from facts.article import ArticleInput
 from facts.store import SQLiteStore, open_store
 from tests.fakes.discord import GUILD_ID, FakeDiscord
 from tests.fakes.slack import FakeSlack, strip_proxy_env
@@ -93,6 +94,29 @@ def settings_for_fakes(slack: FakeSlack, disc: FakeDiscord, db: str, **extra: ob
         **extra,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
+
+
+async def ingest_long_and_loud(store: SQLiteStore, *, loud: str, zones: int) -> None:
+    """An article of 28 dated, very long sentences (an answer larger than one chat message) and
+    one sentence that opens with ``loud`` (mentions that must ping nobody)."""
+    filler = "in a statement that went on to list the ports, the fishing quotas and the inspections planned"
+    sentences = [
+        f"On March {day}, 2021, Peru and Chile signed protocol number {day} of their fisheries accord, "
+        f"the ministry said {filler} " + ", ".join(f"for zone {day}-{k}" for k in range(zones)) + "."
+        for day in range(1, 29)
+    ]
+    sentences.append(f"{loud} the accord was leaked, Peru's fisheries minister said on March 29, 2021.")
+    await store.ingest(
+        ArticleInput(
+            title="Peru and Chile sign fisheries protocols",
+            outlet="Andes Wire",
+            published="2021-03-30",
+            published_precision="day",
+            url="https://andes.example/protocols",
+            body="\n\n".join(sentences) + "\n",
+            origin="test",
+        )
+    )
 
 
 def write_article(folder: Path, name: str, *, body: str, **meta: str) -> Path:

@@ -22,8 +22,8 @@ import pytest
 from bot.adapters.serve import Services
 from bot.registry import COMMANDS
 from bot.settings import Settings
-from facts.article import ArticleInput
 from facts.store import SQLiteStore
+from tests.conftest import ingest_long_and_loud
 from tests.fakes.discord import GUILD_ID, FakeDiscord
 
 FLAG_EPHEMERAL = 64
@@ -44,8 +44,6 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
     # The fake's clock is the real monotonic one here: the three-second rule is measured, not slept.
     async with FakeDiscord(clock=time.monotonic) as server:
         yield server
-
-
 
 
 def settings_for(fake: FakeDiscord, db: str, **extra: Any) -> Settings:
@@ -140,24 +138,8 @@ async def test_post_to_channel_posts_the_answer_visibly_saying_who_asked(
 
 
 async def long_and_loud(store: SQLiteStore) -> None:
-    filler = "in a statement that went on to list the ports, the fishing quotas and the inspections planned"
-    sentences = [
-        f"On March {day}, 2021, Peru and Chile signed protocol number {day} of their fisheries accord, "
-        f"the ministry said {filler} " + ", ".join(f"for zone {day}-{k}" for k in range(12)) + "."
-        for day in range(1, 29)
-    ]
-    sentences.append("@everyone @here <@123456789012345678> <@&123456789012345679> the accord was leaked, "
-                     "Peru's fisheries minister said on March 29, 2021.")
-    await store.ingest(
-        ArticleInput(
-            title="Peru and Chile sign fisheries protocols",
-            outlet="Andes Wire",
-            published="2021-03-30",
-            published_precision="day",
-            url="https://andes.example/protocols",
-            body="\n\n".join(sentences) + "\n",
-            origin="test",
-        )
+    await ingest_long_and_loud(
+        store, loud="@everyone @here <@123456789012345678> <@&123456789012345679>", zones=12
     )
 
 
@@ -226,8 +208,17 @@ async def test_factdesk_discord_sync_registers_the_commands_in_a_guild(
         "FACTDESK_DISCORD_GATEWAY_URL": fake.gateway_url,
     }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "discord", "sync", "--guild", GUILD_ID,
-        env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "discord",
+        "sync",
+        "--guild",
+        GUILD_ID,
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 0, err.decode()

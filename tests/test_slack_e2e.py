@@ -23,8 +23,8 @@ import pytest
 from bot.adapters.serve import Services
 from bot.adapters.slack_app import slack_client
 from bot.settings import Settings
-from facts.article import ArticleInput
 from facts.store import SQLiteStore
+from tests.conftest import ingest_long_and_loud
 from tests.fakes.slack import FakeSlack, strip_proxy_env
 
 SECRET = "e2e-signing-secret"
@@ -36,8 +36,6 @@ async def slack(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeSlack]:
     strip_proxy_env(monkeypatch)
     async with FakeSlack(signing_secret=SECRET) as fake:
         yield fake
-
-
 
 
 def settings_for(slack: FakeSlack, db: str, **extra: Any) -> Settings:
@@ -135,25 +133,8 @@ async def test_a_user_mistake_is_one_friendly_line_with_usage(slack: FakeSlack, 
 
 
 async def long_and_loud_store(store: SQLiteStore) -> None:
-    """An article whose sentences are long (an answer larger than one Slack message) and loud."""
-    filler = "in a statement that went on to list the ports, the fishing quotas and the inspections planned"
-    sentences = [
-        f"On March {day}, 2021, Peru and Chile signed protocol number {day} of their fisheries accord, "
-        f"the ministry said {filler} " + ", ".join(f"for zone {day}-{k}" for k in range(30)) + "."
-        for day in range(1, 29)
-    ]
-    sentences.append("<!channel> <!here> @everyone <@U024BE7LH> the accord on <#C0123|general> was leaked, "
-                     "Peru's fisheries minister said on March 29, 2021.")
-    await store.ingest(
-        ArticleInput(
-            title="Peru and Chile sign fisheries protocols",
-            outlet="Andes Wire",
-            published="2021-03-30",
-            published_precision="day",
-            url="https://andes.example/protocols",
-            body="\n\n".join(sentences) + "\n",
-            origin="test",
-        )
+    await ingest_long_and_loud(
+        store, loud="<!channel> <!here> @everyone <@U024BE7LH> <#C0123|general>", zones=30
     )
 
 
@@ -241,8 +222,14 @@ async def test_factdesk_serve_runs_slack_over_http_and_stops_cleanly_on_sigterm(
         "FACTDESK_HTTP_PORT": "0",
     }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "serve",
-        env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "serve",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         assert proc.stdout is not None
