@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.requests import Request
@@ -12,7 +13,14 @@ from facts.store import FactStore
 if TYPE_CHECKING:
     from bot.digests import DigestScheduler
 
-__all__ = ["DIGEST_ACTIONS", "DIGEST_ADMIN_ACTIONS", "DIGEST_USAGE", "digest_command"]
+__all__ = [
+    "DIGEST_ACTIONS",
+    "DIGEST_ADMIN_ACTIONS",
+    "DIGEST_USAGE",
+    "DigestArgs",
+    "digest_command",
+    "parse_digest",
+]
 
 DIGEST_ACTIONS = ("preview", "subscribe", "unsubscribe", "now")
 DIGEST_ADMIN_ACTIONS = frozenset({"subscribe", "unsubscribe", "now"})
@@ -29,13 +37,26 @@ def _schedule_and_zone(words: list[str], default_zone: str) -> tuple[str, str]:
     return schedule, zone
 
 
-async def digest_command(
-    store: FactStore, text: str, command: str, request: Request, digests: DigestScheduler | None
-) -> Answer:
+@dataclass(frozen=True)
+class DigestArgs:
+    """A ``/digest`` command as its one parser read it; ``action`` is what authorisation checks."""
+
+    action: str
+    words: tuple[str, ...]
+
+
+def parse_digest(text: str) -> DigestArgs:
     words = text.split()
     action = words[0].lower() if words else "preview"
     if action not in DIGEST_ACTIONS:
         raise UsageError(f"'{action[:30]}' is not a /digest action.")
+    return DigestArgs(action, tuple(words[1:]))
+
+
+async def digest_command(
+    store: FactStore, args: DigestArgs, command: str, request: Request, digests: DigestScheduler | None
+) -> Answer:
+    action = args.action
     channel = request.channel
     if not channel or channel.partition(":")[0] not in {"slack", "discord"}:
         raise UsageError("Digests go to Slack or Discord channels: use /digest there.")
@@ -44,7 +65,7 @@ async def digest_command(
     if action == "preview":
         return await digests.preview(channel)
     if action == "subscribe":
-        schedule, zone = _schedule_and_zone(words[1:], "UTC")
+        schedule, zone = _schedule_and_zone(list(args.words), "UTC")
         await digests.subscribe(channel, schedule, zone, origin="command", actor=request.actor)
         return Answer(
             command=command,

@@ -18,30 +18,31 @@ from facts.countries import resolve_country
 from facts.errors import NotFound, UsageError
 from facts.store import FactStore
 
-__all__ = ["ADMIN_SUBCOMMANDS", "FACT_USAGE", "SUBCOMMANDS", "fact_command", "subcommand_of"]
+__all__ = ["ADMIN_SUBCOMMANDS", "FACT_USAGE", "SUBCOMMANDS", "FactArgs", "fact_command", "parse_fact"]
 
 SUBCOMMANDS = ("show", "history", "add", "correct", "retract", "restore")
 ADMIN_SUBCOMMANDS = frozenset({"add", "correct", "retract", "restore"})
 FACT_USAGE = (
-    "/fact show <id> | history <id> | correct <id> [text=\"…\"] [date=YYYY-MM-DD] note=\"…\" | "
-    "retract <id> <reason> | restore <id> <reason> | add text=\"…\" [date=…] country=<c> "
-    "source=<n|url> quote=\"…\""
+    '/fact show <id> | history <id> | correct <id> [text="…"] [date=YYYY-MM-DD] note="…" | '
+    'retract <id> <reason> | restore <id> <reason> | add text="…" [date=…] country=<c> '
+    'source=<n|url> quote="…"'
 )
 
 
+MAX_FACT_ID = 2**63 - 1  # SQLite's largest integer: a bigger id names no fact and cannot be bound
+
+
 @dataclass(frozen=True)
-class _Parsed:
-    sub: str
+class FactArgs:
+    """A ``/fact`` command as its one parser read it; ``action`` is what authorisation checks."""
+
+    action: str
     fact_id: int | None
     fields: dict[str, str]
     rest: str
 
 
-def subcommand_of(text: str) -> str:
-    return (text.split(maxsplit=1) or [""])[0].lower()
-
-
-def _parse(text: str) -> _Parsed:
+def parse_fact(text: str) -> FactArgs:
     try:
         tokens = shlex.split(text)
     except ValueError as exc:
@@ -51,9 +52,12 @@ def _parse(text: str) -> _Parsed:
     sub, tokens = tokens[0].lower(), tokens[1:]
     fact_id = None
     if sub != "add":
-        if not tokens or not tokens[0].lstrip("#").isdigit():
+        raw = tokens[0].lstrip("#") if tokens else ""
+        if not (raw.isascii() and raw.isdigit()):
             raise UsageError(f"/fact {sub} needs a fact id, e.g. /fact {sub} 12.")
-        fact_id = int(tokens[0].lstrip("#"))
+        fact_id = int(raw)
+        if fact_id > MAX_FACT_ID:
+            raise NotFound(f"There is no fact {raw[:30]}.")
         tokens = tokens[1:]
     fields: dict[str, str] = {}
     words: list[str] = []
@@ -63,15 +67,23 @@ def _parse(text: str) -> _Parsed:
             fields[key.lower()] = value
         else:
             words.append(token)
-    return _Parsed(sub, fact_id, fields, " ".join(words))
+    return FactArgs(sub, fact_id, fields, " ".join(words))
 
 
 def _version(fields: dict[str, str]) -> int | None:
     raw = fields.get("v", fields.get("version"))
     if raw is None:
         return None
-    if not raw.isdigit():
-        raise UsageError(f"'{raw}' is not a version number.")
+    number = _whole_number(raw)
+    if number is None:
+        raise UsageError(f"'{raw[:30]}' is not a version number.")
+    return number
+
+
+def _whole_number(raw: str) -> int | None:
+    """A plain ASCII whole number that SQLite can hold, else None."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        return None
     return int(raw)
 
 
@@ -117,36 +129,39 @@ async def _history(store: FactStore, fact_id: int, command: str) -> Answer:
     return answer
 
 
-async def fact_command(store: FactStore, text: str, command: str, *, editor: Editor) -> Answer:
-    """Run one ``/fact`` action; the caller has already checked the editor may run it."""
-    p = _parse(text)
-    if p.sub == "show":
+async def fact_command(store: FactStore, p: FactArgs, command: str, *, editor: Editor) -> Answer:
+    """Run one parsed ``/fact`` action; the core has already checked the editor may run it."""
+    if p.action == "show":
         assert p.fact_id is not None
         return await _show(store, p.fact_id, command)
-    if p.sub == "history":
+    if p.action == "history":
         assert p.fact_id is not None
         return await _history(store, p.fact_id, command)
-    if p.sub == "correct":
+    if p.action == "correct":
         assert p.fact_id is not None
         note = p.fields.get("note", p.rest)
         version = await store.correct_fact(
-            p.fact_id, text=p.fields.get("text"), date=_date(p.fields), note=note,
-            expected_version=_version(p.fields), editor=editor,
+            p.fact_id,
+            text=p.fields.get("text"),
+            date=_date(p.fields),
+            note=note,
+            expected_version=_version(p.fields),
+            editor=editor,
         )
         return await _show(store, p.fact_id, command, f"Fact {p.fact_id} corrected (version {version})")
-    if p.sub in {"retract", "restore"}:
+    if p.action in {"retract", "restore"}:
         assert p.fact_id is not None
         reason = p.fields.get("reason", p.fields.get("note", p.rest))
-        status = "retracted" if p.sub == "retract" else "active"
+        status = "retracted" if p.action == "retract" else "active"
         version = await store.change_status(
             p.fact_id, status=status, reason=reason, expected_version=_version(p.fields), editor=editor
         )
-        done = "retracted" if p.sub == "retract" else "restored"
+        done = "retracted" if p.action == "retract" else "restored"
         return await _show(store, p.fact_id, command, f"Fact {p.fact_id} {done} (version {version})")
     return await _add(store, p, command, editor)
 
 
-async def _add(store: FactStore, p: _Parsed, command: str, editor: Editor) -> Answer:
+async def _add(store: FactStore, p: FactArgs, command: str, editor: Editor) -> Answer:
     countries = []
     for name in filter(None, (c.strip() for c in p.fields.get("country", "").split(","))):
         country = resolve_country(name)
@@ -161,8 +176,8 @@ async def _add(store: FactStore, p: _Parsed, command: str, editor: Editor) -> An
         date=_date(p.fields),
         countries=countries,
         agreement=p.fields.get("agreement", "yes").lower() not in {"no", "false", "0"},
-        source_doc=int(source) if source.isdigit() else None,
-        source_url=source if source and not source.isdigit() else None,
+        source_doc=_whole_number(source),
+        source_url=source if source and _whole_number(source) is None else None,
         quote=p.fields.get("quote", ""),
         outlet=p.fields.get("outlet"),
         published=p.fields.get("published"),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.digests import DigestScheduler
 from bot.observability import command_done, error_seen
 from bot.registry import COMMANDS, get_command
-from bot.requests import Request
+from bot.requests import Request, without_surrogates
 from facts.answer import Answer
-from facts.errors import FactdeskError
+from facts.errors import FactdeskError, UsageError
 from facts.store import FactStore
 
 __all__ = ["Access", "Context", "handle", "help_answer"]
@@ -37,6 +37,8 @@ class Access:
     discord_admin_roles: frozenset[str] = frozenset()
 
     def allows(self, request: Request) -> bool:
+        if request.platform in READ_ONLY_PLATFORMS:
+            return False
         if request.platform in LOCAL_PLATFORMS:
             return True
         if request.actor in self.admins:
@@ -44,7 +46,11 @@ class Access:
         return request.platform == "discord" and bool(self.discord_admin_roles & set(request.roles))
 
 
+MAX_COMMAND_CHARS = 4_000  # Slack's own cap on a slash command's text; the other surfaces share it
 LOCAL_PLATFORMS = frozenset({"cli", "console"})
+# Surfaces that can never change the record, whoever is named in FACTDESK_ADMINS: the anonymous
+# HTTP API. The refusal is decided here, on the parsed command, like every other.
+READ_ONLY_PLATFORMS = frozenset({"http"})
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,9 @@ async def handle(
     """Run one command. User mistakes come back as ``Answer.error`` with the usage line; a change
     by someone who is not one of the desk's editors is refused and logged, and changes nothing."""
     started = time.perf_counter()
+    request = replace(
+        request, command=without_surrogates(request.command), text=without_surrogates(request.text)
+    )
     answer = await _handle(request, store, context or Context(access=access or Access()))
     outcome = (
         answer.error.code if answer.error else ("empty" if not answer.items and not answer.notes else "ok")
@@ -70,6 +79,21 @@ async def handle(
         f"/{known.name}" if known else "unknown", outcome, request.platform, time.perf_counter() - started
     )
     return answer
+
+
+def _refused(request: Request, shown: str) -> Answer:
+    log.warning("refused: %s may not change the record: %s", request.actor, shown)
+    if request.platform in READ_ONLY_PLATFORMS:
+        message = (
+            "This surface is read-only: the record changes only through an editor's Slack or Discord"
+            " account or the command line."
+        )
+    else:
+        message = (
+            f"Only the desk's editors can do that, and {request.actor} is not one of them;"
+            " an admin can add you to FACTDESK_ADMINS."
+        )
+    return Answer.failure(shown, "forbidden", message)
 
 
 async def _handle(request: Request, store: FactStore, context: Context) -> Answer:
@@ -82,16 +106,15 @@ async def _handle(request: Request, store: FactStore, context: Context) -> Answe
         )
     if command.handler is None:
         return help_answer(shown)
-    if command.needs_admin(request.text) and not context.access.allows(request):
-        log.warning("refused: %s is not an editor: %s", request.actor, shown)
-        return Answer.failure(
-            shown,
-            "forbidden",
-            f"Only the desk's editors can do that, and {request.actor} is not one of them;"
-            " an admin can add you to FACTDESK_ADMINS.",
-        )
     try:
-        return await command.handler(store, request.text, shown, request, context)
+        if len(request.text) > MAX_COMMAND_CHARS:
+            raise UsageError(
+                f"That is {len(request.text):,} characters; a command takes at most {MAX_COMMAND_CHARS:,}."
+            )
+        args = command.parse(request.text)  # once: the check and the run see the same action
+        if command.writes(args) and not context.access.allows(request):
+            return _refused(request, shown)
+        return await command.handler(store, args, shown, request, context)
     except FactdeskError as exc:
         return Answer.failure(shown, exc.code, f"{exc} Usage: {command.usage}")
     except Exception:

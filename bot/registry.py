@@ -7,8 +7,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.digest_command import DIGEST_ACTIONS, DIGEST_ADMIN_ACTIONS, DIGEST_USAGE, digest_command
-from bot.fact_commands import ADMIN_SUBCOMMANDS, FACT_USAGE, SUBCOMMANDS, fact_command, subcommand_of
+from bot.digest_command import (
+    DIGEST_ACTIONS,
+    DIGEST_ADMIN_ACTIONS,
+    DIGEST_USAGE,
+    DigestArgs,
+    digest_command,
+    parse_digest,
+)
+from bot.fact_commands import ADMIN_SUBCOMMANDS, FACT_USAGE, SUBCOMMANDS, FactArgs, fact_command, parse_fact
 from bot.ingest_command import INGEST_USAGE, ingest_url
 from bot.requests import Request
 from facts import queries
@@ -18,7 +25,13 @@ from facts.store import FactStore
 
 __all__ = ["COMMANDS", "Argument", "Command", "command_text", "get_command"]
 
-Handler = Callable[[FactStore, str, str, Request, Any], Awaitable[Answer]]  # ..., request, Context
+# (store, the command's arguments as its parser made them, the command as shown, request, Context)
+Handler = Callable[[FactStore, Any, str, Request, Any], Awaitable[Answer]]
+
+
+def _as_text(text: str) -> str:
+    """Commands that change nothing take their text as it is; their queries read it."""
+    return text
 
 
 @dataclass(frozen=True)
@@ -49,11 +62,16 @@ class Command:
     arguments: tuple[Argument, ...]
     handler: Handler | None
     admin_only: bool = False
-    # Actions (the first word of the text) that only the desk's editors may run.
+    # Actions that only the desk's editors may run, as the command's own parser reads them.
     admin_actions: frozenset[str] = frozenset()
+    # The one parser of the command's text: what it returns is what the check sees and what the
+    # handler runs, so no spelling of an action (quotes, escapes, look-alikes) reaches one without
+    # the other. Raises ``UsageError`` on text it cannot read.
+    parse: Callable[[str], Any] = _as_text
 
-    def needs_admin(self, text: str) -> bool:
-        return self.admin_only or subcommand_of(text) in self.admin_actions
+    def writes(self, args: Any) -> bool:
+        """Whether running these parsed arguments can change the record."""
+        return self.admin_only or getattr(args, "action", None) in self.admin_actions
 
 
 async def _agreement(store: FactStore, text: str, command: str, request: Request, context: Any) -> Answer:
@@ -80,13 +98,13 @@ async def _ingest(store: FactStore, text: str, command: str, request: Request, c
     return await ingest_url(store, text, command)
 
 
-async def _digest(store: FactStore, text: str, command: str, request: Request, context: Any) -> Answer:
-    return await digest_command(store, text, command, request, context.digests)
+async def _digest(store: FactStore, args: DigestArgs, command: str, request: Request, context: Any) -> Answer:
+    return await digest_command(store, args, command, request, context.digests)
 
 
-async def _fact(store: FactStore, text: str, command: str, request: Request, context: Any) -> Answer:
+async def _fact(store: FactStore, args: FactArgs, command: str, request: Request, context: Any) -> Answer:
     editor = Editor(actor=request.actor, platform=request.actor.partition(":")[0] or "unknown")
-    return await fact_command(store, text, command, editor=editor)
+    return await fact_command(store, args, command, editor=editor)
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -105,8 +123,13 @@ COMMANDS: tuple[Command, ...] = (
             Argument("year", "A year, e.g. 2019 (the first of a range)", kind="year"),
             Argument("to", "Last year of a range, e.g. 2020", required=False, kind="year", joiner="-"),
             Argument("country", "Only events naming this country", required=False, kind="country"),
-            Argument("page", "Page of a long timeline (20 events each)", required=False, kind="int",
-                     joiner=" page "),
+            Argument(
+                "page",
+                "Page of a long timeline (20 events each)",
+                required=False,
+                kind="int",
+                joiner=" page ",
+            ),
         ),
         _timeline,
     ),
@@ -137,22 +160,38 @@ COMMANDS: tuple[Command, ...] = (
         "Show a fact and its history; editors add, correct, retract and restore facts.",
         (
             Argument("action", "What to do", kind="choice", choices=SUBCOMMANDS),
-            Argument("id", "The fact's id (shown by /fact show, in JSON answers and /source)", required=False,
-                     kind="int"),
+            Argument(
+                "id",
+                "The fact's id (shown by /fact show, in JSON answers and /source)",
+                required=False,
+                kind="int",
+            ),
             Argument("text", "New or added text", required=False, keyed=True),
-            Argument("date", "Event date: 2019-09-20, 2019-09, 2019 or 2019-11 to 2020-03", required=False,
-                     keyed=True),
+            Argument(
+                "date",
+                "Event date: 2019-09-20, 2019-09, 2019 or 2019-11 to 2020-03",
+                required=False,
+                keyed=True,
+            ),
             Argument("note", "Why (required to correct, retract or restore)", required=False, keyed=True),
-            Argument("country", "Country the added fact concerns", required=False, kind="country",
-                     keyed=True),
+            Argument(
+                "country", "Country the added fact concerns", required=False, kind="country", keyed=True
+            ),
             Argument("source", "Source number or url of an added fact", required=False, keyed=True),
-            Argument("quote", "The source's words supporting an added fact, verbatim", required=False,
-                     keyed=True),
-            Argument("version", "The version you are looking at (refused if changed since)", required=False,
-                     kind="int", keyed=True),
+            Argument(
+                "quote", "The source's words supporting an added fact, verbatim", required=False, keyed=True
+            ),
+            Argument(
+                "version",
+                "The version you are looking at (refused if changed since)",
+                required=False,
+                kind="int",
+                keyed=True,
+            ),
         ),
         _fact,
         admin_actions=ADMIN_SUBCOMMANDS,
+        parse=parse_fact,
     ),
     Command(
         "ingest",
@@ -160,8 +199,9 @@ COMMANDS: tuple[Command, ...] = (
         "Editors: fetch an article from the web and add it; its facts join the answers.",
         (
             Argument("url", "The article's address"),
-            Argument("published", "Publication date if the page lacks one (YYYY-MM-DD)", required=False,
-                     keyed=True),
+            Argument(
+                "published", "Publication date if the page lacks one (YYYY-MM-DD)", required=False, keyed=True
+            ),
             Argument("outlet", "Outlet name if the page lacks one", required=False, keyed=True),
             Argument("title", "Title if the page lacks one", required=False, keyed=True),
         ),
@@ -179,6 +219,7 @@ COMMANDS: tuple[Command, ...] = (
         ),
         _digest,
         admin_actions=DIGEST_ADMIN_ACTIONS,
+        parse=parse_digest,
     ),
     Command(
         "factdesk",

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Request", "clean_text", "parse_command_line"]
+__all__ = ["Request", "clean_text", "parse_command_line", "without_surrogates"]
 
 _INVISIBLE = re.compile(
     r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]"
@@ -28,9 +28,17 @@ class Request:
         return self.actor.partition(":")[0]
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """Lone surrogates (a JSON ``\\ud800``) cannot be encoded anywhere: each becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def clean_text(text: str) -> str:
     """NFKC-normalise, drop control and invisible characters, collapse whitespace."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", without_surrogates(text))
     text = _INVISIBLE.sub(" ", text)
     return " ".join(text.split())
 

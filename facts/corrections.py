@@ -86,7 +86,7 @@ def _iso_spec(text: str) -> DateSpec | None:
         if month:
             start = dt.date(year, month, 1)
             return DateSpec(start.isoformat(), _month_end(year, month).isoformat(), "month", text, None)
-        return DateSpec(f"{year}-01-01", f"{year}-12-31", "year", str(year), None)
+        return DateSpec(f"{year:04d}-01-01", f"{year:04d}-12-31", "year", str(year), None)
     except ValueError:
         return None
 
@@ -101,6 +101,20 @@ def parse_date_spec(text: str, *, today: dt.date) -> DateSpec:
     text = " ".join(text.split())
     if not text:
         raise UsageError("Give the event date, e.g. 2019-09-20, 2019-09 or 2019.")
+    return _in_range(_read_date_spec(text, today=today), text)
+
+
+EDITOR_YEARS = (1800, 2200)  # an editor's date outside these is a typo, not news
+
+
+def _in_range(spec: DateSpec, text: str) -> DateSpec:
+    low, high = EDITOR_YEARS
+    if not (low <= int(spec.start[:4]) and int(spec.end[:4]) <= high):
+        raise UsageError(f"'{text[:40]}' is outside the years {low} to {high}; check the year.")
+    return spec
+
+
+def _read_date_spec(text: str, *, today: dt.date) -> DateSpec:
     exact = _iso_spec(text)
     if exact:
         return exact

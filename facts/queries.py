@@ -90,6 +90,17 @@ def _sort_key(cluster: Sequence[FactRow]) -> tuple[str, int]:
     return (date or "9999", first)
 
 
+TIMELINE_YEARS = (1000, 9998)  # four-digit years, with room for the day after the range's end
+MAX_NUMBER = 2**63 - 1  # SQLite's largest integer
+
+
+def _whole_number(raw: str, *, what: str) -> int:
+    """A positive ASCII whole number SQLite can hold; anything else is the user's mistake."""
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_NUMBER:
+        raise UsageError(f"'{_clip(raw)}' is not a {what}.")
+    return int(raw)
+
+
 def parse_timeline_args(text: str) -> tuple[dt.date, dt.date, Country | None, int]:
     """``<year> | <from>-<to> [country] [page N]`` -> (start, end, country, page)."""
     words = text.split()
@@ -97,17 +108,20 @@ def parse_timeline_args(text: str) -> tuple[dt.date, dt.date, Country | None, in
         raise UsageError("Which years? Give a year or a range, e.g. 2019 or 2019-2020.")
     page = 1
     if len(words) >= 2 and words[-2].lower() == "page":
-        if not words[-1].isdigit() or int(words[-1]) < 1:
-            raise UsageError(f"'{_clip(words[-1])}' is not a page number.")
-        page = int(words[-1])
+        page = _whole_number(words[-1], what="page number")
         words = words[:-2]
-    span = parse_year_range(words[0]) if words else None
+    if not words:
+        raise UsageError("Which years? Give a year or a range before the page, e.g. 2019 page 2.")
+    span = parse_year_range(words[0])
     rest = words[1:]
     if span is None and len(words) >= 3 and words[1].lower() in {"to", "-", "–", ".."}:
         span = parse_year_range(f"{words[0]}-{words[2]}")
         rest = words[3:]
     if span is None:
         raise UsageError(f"'{_clip(words[0])}' is not a year or a range of years.")
+    if not (TIMELINE_YEARS[0] <= span[0].year and span[1].year <= TIMELINE_YEARS[1]):
+        low, high = TIMELINE_YEARS
+        raise UsageError(f"Timelines cover the years {low} to {high}; '{_clip(words[0])}' is outside them.")
     country = lookup_country(" ".join(rest)) if rest else None
     return span[0], span[1], country, page
 
@@ -262,7 +276,7 @@ async def source(store: FactStore, ref: str, *, command: str) -> Answer:
     if not ref:
         raise UsageError("Which source? Give its number or its url.")
     if ref.isdigit():
-        doc = await store.document(doc_id=int(ref))
+        doc = await store.document(doc_id=_whole_number(ref, what="source number"))
     elif re.match(r"^https?://", ref):
         doc = await store.document(url=ref)
     else:
