@@ -75,9 +75,10 @@ class FactStore(Protocol):
     async def unsubscribe_digest(self, channel: str, *, actor: str) -> bool: ...
     async def last_digest_run(self, channel: str) -> DigestRun | None: ...
     async def claim_digest_run(
-        self, channel: str, period: str, covered_from: str, covered_to: str
+        self, channel: str, period: str, covered_from: str, covered_to: str, **claim: Any
     ) -> DigestRun | None: ...
-    async def finish_digest_run(self, channel: str, period: str, **outcome: Any) -> None: ...
+    async def begin_digest_post(self, channel: str, period: str, **attempt: Any) -> bool: ...
+    async def finish_digest_run(self, channel: str, period: str, **outcome: Any) -> bool: ...
     async def digest_changes(self, start: str, end: str) -> tuple[list[int], list[DigestChange]]: ...
     async def on_this_day(self, month_day: str, before_year: int) -> list[int]: ...
 
@@ -455,12 +456,18 @@ class SQLiteStore:
         return await self._in_connection_thread(digest_records.last_run, channel)
 
     async def claim_digest_run(
-        self, channel: str, period: str, covered_from: str, covered_to: str
+        self, channel: str, period: str, covered_from: str, covered_to: str, **claim: Any
     ) -> DigestRun | None:
-        return await self._change(digest_records.claim_run, channel, period, covered_from, covered_to, _now())
+        """See :func:`facts.digest_records.claim_run` for the claim (owner, now, lease)."""
+        return await self._change(
+            digest_records.claim_run, channel, period, covered_from, covered_to, **claim
+        )
 
-    async def finish_digest_run(self, channel: str, period: str, **outcome: Any) -> None:
-        await self._change(digest_records.finish_run, channel, period, now=_now(), **outcome)
+    async def begin_digest_post(self, channel: str, period: str, **attempt: Any) -> bool:
+        return await self._change(digest_records.begin_post, channel, period, **attempt)
+
+    async def finish_digest_run(self, channel: str, period: str, **outcome: Any) -> bool:
+        return await self._change(digest_records.finish_run, channel, period, **outcome)
 
     async def digest_changes(self, start: str, end: str) -> tuple[list[int], list[DigestChange]]:
         return await self._in_connection_thread(digest_records.changes_between, start, end)
