@@ -168,6 +168,10 @@ def test_setup_logging_keeps_libraries_quiet() -> None:
 
 
 def test_doctor_says_what_to_fix(tmp_path: Path) -> None:
+    async def empty_store() -> None:  # doctor never creates one itself
+        await (await open_store(tmp_path / "d.db", bundled_corpus=False)).close()
+
+    asyncio.run(empty_store())
     env = {
         "PATH": "/usr/bin:/bin",
         "FACTDESK_DB": str(tmp_path / "d.db"),
