@@ -27,6 +27,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.extraction_pool import extraction_pool
 from bot.handler import handle
 from bot.observability import setup_logging
 from bot.render_text import render_text
@@ -150,7 +151,7 @@ def _extraction_pool(articles: int) -> contextlib.AbstractContextManager[concurr
     """Extraction is pure CPU: a process per core pays off from a few dozen articles on."""
     if articles < 64 or (os.cpu_count() or 1) < 2:
         return contextlib.nullcontext()
-    return concurrent.futures.ProcessPoolExecutor(max_workers=os.cpu_count())
+    return extraction_pool(os.cpu_count() or 2)
 
 
 async def _sources(settings: Settings) -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 DEADLINE = 5.0  # seconds, the whole process
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(verb: list[str], env: dict[str, str], cwd: Path) -> tuple[subprocess.CompletedProcess[str], float]:
@@ -23,7 +24,7 @@ def run(verb: list[str], env: dict[str, str], cwd: Path) -> tuple[subprocess.Com
         [sys.executable, "-m", "bot", *verb],
         capture_output=True,
         text=True,
-        env={"PATH": "/usr/bin:/bin", **env},
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **env},
         cwd=cwd,
         timeout=DEADLINE + 10,  # a hang fails below on the deadline, not here
     )
