@@ -578,7 +578,7 @@ async def open_store(path: str | Path, *, bundled_corpus: bool = True) -> SQLite
     """
     path = str(path)
     db: aiosqlite.Connection | None = None
-    try:
+    try:  # the file itself: a folder that cannot be made, not SQLite, someone else's database
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         db = await aiosqlite.connect(path, isolation_level=None)
@@ -590,16 +590,20 @@ async def open_store(path: str | Path, *, bundled_corpus: bool = True) -> SQLite
         # keeps ingest from re-reading the file (SQLite's default cache is 2 MB).
         await db.execute("PRAGMA cache_size = -131072")
         await db.execute("PRAGMA temp_store = MEMORY")
-        store = SQLiteStore(db, path)
         await _refuse_foreign(db)
-        await migrate(db)
-        if bundled_corpus:
-            await _seed_bundled(store)
     except BaseException as exc:
         if db is not None:
             await db.close()
         if isinstance(exc, (sqlite3.DatabaseError, OSError, StoreUnavailable)):
             raise StoreUnavailable(f"the store {path} cannot be opened: {exc}") from exc
+        raise
+    store = SQLiteStore(db, path)
+    try:
+        await migrate(db)
+        if bundled_corpus:
+            await _seed_bundled(store)
+    except BaseException:
+        await db.close()
         raise
     return store
 
