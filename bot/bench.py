@@ -11,7 +11,6 @@ costs on top of the index. The report is Markdown, printed to stdout; progress g
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import math
 import os
@@ -27,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.extraction_pool import extraction_pool
 from bot.handler import handle
 from bot.requests import parse_command_line
 from facts.article import ArticleInput
@@ -113,7 +113,7 @@ async def _ingest(store: SQLiteStore, n: int) -> IngestStats:
     articles = list(generate_articles(n))
     workers = os.cpu_count() or 1
     start = time.perf_counter()
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+    with extraction_pool(workers) as pool:
         last = time.perf_counter_ns()
         async for result in store.ingest_many(articles, executor=pool):
             now = time.perf_counter_ns()

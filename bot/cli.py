@@ -27,14 +27,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.extraction_pool import extraction_pool
 from bot.handler import handle
 from bot.observability import setup_logging
 from bot.render_text import render_text
 from bot.requests import Request, clean_text
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
 from facts.corpus import read_paths
 from facts.errors import FactdeskError
-from facts.store import SQLiteStore, open_store
+from facts.store import SQLiteStore, StoreUnavailable, open_store
 from facts.web_article import fetch_article
 
 __all__ = ["main"]
@@ -150,7 +151,7 @@ def _extraction_pool(articles: int) -> contextlib.AbstractContextManager[concurr
     """Extraction is pure CPU: a process per core pays off from a few dozen articles on."""
     if articles < 64 or (os.cpu_count() or 1) < 2:
         return contextlib.nullcontext()
-    return concurrent.futures.ProcessPoolExecutor(max_workers=os.cpu_count())
+    return extraction_pool(os.cpu_count() or 2)
 
 
 async def _sources(settings: Settings) -> int:
@@ -216,9 +217,27 @@ async def _backup(settings: Settings, target: Path) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    overrides = {"db": args.db} if args.db else {}
-    settings = Settings(**overrides)
+    settings, problems = load_settings({"db": args.db} if args.db else {})
+    if args.verb == "doctor":
+        from bot.adapters.doctor import run_doctor
+
+        return asyncio.run(run_doctor(settings, problems=problems))
+    if problems:  # one line per setting that cannot be used, then nothing runs
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(
+            "Fix the settings above (README, Settings); `factdesk doctor` checks them all.", file=sys.stderr
+        )
+        return EXIT_USAGE
     setup_logging(settings.log_level, settings.log_format)
+    try:
+        return _run(args, settings)
+    except StoreUnavailable as exc:  # not SQLite, no permission, locked: one line, no traceback
+        print(f"error: {exc}. Check FACTDESK_DB (or --db), or restore a backup.", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.verb == "ask":
         return asyncio.run(_ask(settings, args.line, args.json))
     if args.verb == "ingest":
@@ -234,10 +253,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         words = [w for w in args.words if w != "--json"]
         as_json = args.json or "--json" in args.words
         return asyncio.run(_ask(settings, "/fact " + shlex.join(words), as_json))
-    if args.verb == "doctor":
-        from bot.adapters.doctor import run_doctor
-
-        return asyncio.run(run_doctor(settings))
     if args.verb == "backup":
         return asyncio.run(_backup(settings, args.target))
     if args.verb == "discord":

@@ -5,13 +5,17 @@ Nothing else in factdesk reads ``os.environ``: the settings object is passed dow
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "load_settings"]
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
@@ -86,6 +90,14 @@ class Settings(BaseSettings):
         default="skip", description="An empty period: skip (post nothing) or line (one short line)."
     )
 
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        name = value.strip().upper()
+        if name not in logging.getLevelNamesMapping():
+            raise ValueError(f"not a logging level; use one of {', '.join(LOG_LEVELS)}")
+        return name
+
     @field_validator("admins", "discord_admin_roles", "digest_channels", mode="before")
     @classmethod
     def _comma_separated_text(cls, value: object) -> object:
@@ -99,7 +111,12 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
-            return [int(part) for part in value.replace(" ", "").split(",") if part]
+            parts = [part for part in value.replace(" ", "").split(",") if part]
+            if not all(part.isdigit() for part in parts):
+                raise ValueError(
+                    "guild ids are numbers, comma-separated: 123456789012345678,234567890123456789"
+                )
+            return [int(part) for part in parts]
         if isinstance(value, int):
             return [value]
         return value
@@ -121,3 +138,29 @@ class Settings(BaseSettings):
     @property
     def slack_socket_mode(self) -> bool:
         return self.slack_enabled and self.slack_app_token is not None
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None) -> tuple[Settings, list[str]]:
+    """The settings, and one line per setting that could not be used (naming its variable).
+
+    A setting that fails validation is replaced by its default, so that ``factdesk doctor`` can
+    go on checking the rest; every other command refuses to start on any problem.
+    """
+    given = dict(overrides or {})
+    try:
+        return Settings(**given), []
+    except ValidationError as exc:
+        problems: list[str] = []
+        bad: dict[str, Any] = {}
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else ""
+            message = str(error["msg"]).removeprefix("Value error, ")
+            if name not in Settings.model_fields:
+                problems.append(f"settings: {message}")
+                continue
+            problems.append(f"FACTDESK_{name.upper()}: {message}")
+            bad[name] = Settings.model_fields[name].get_default(call_default_factory=True)
+    try:
+        return Settings(**{**given, **bad}), problems
+    except ValidationError:  # a problem outside any one setting: the defaults alone
+        return Settings(_env_file=None), problems  # type: ignore[call-arg]

@@ -1,8 +1,10 @@
 """Digest subscriptions and the record of every digest sent (the store's side of exactly-once).
 
-A digest run is keyed by (channel, scheduled period): claiming a run inserts its row, so a
-second scheduler pass, or a restart, finds it and sends nothing twice. These functions run on
-the store's connection thread inside a transaction the store opened.
+A digest run is keyed by (channel, scheduled period). Every attempt to post it is claimed by
+one runner in one statement whose row count decides (see :func:`claim_run`), with a lease that
+runs out if that runner dies; so two runners, a second scheduler pass or a restart never send
+one attempt twice. These functions run on the store's connection thread inside a transaction
+the store opened.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ __all__ = [
     "DigestChange",
     "DigestRun",
     "Subscription",
+    "begin_post",
     "changes_between",
     "claim_run",
     "finish_run",
@@ -44,6 +47,15 @@ class DigestRun:
     attempts: int
     next_attempt: str | None
     message_ref: str | None
+    lease_owner: str | None = None
+    lease_until: str | None = None
+    posting_at: str | None = None
+
+
+_RUN_COLUMNS = (
+    "channel, period, covered_from, covered_to, status, attempts, next_attempt, message_ref,"
+    " lease_owner, lease_until, posting_at"
+)
 
 
 @dataclass(frozen=True)
@@ -95,25 +107,80 @@ def unsubscribe(conn: sqlite3.Connection, channel: str, actor: str, now: str) ->
 
 def last_run(conn: sqlite3.Connection, channel: str) -> DigestRun | None:
     row = conn.execute(
-        "SELECT channel, period, covered_from, covered_to, status, attempts, next_attempt, message_ref"
-        " FROM digest_runs WHERE channel = ? ORDER BY period DESC LIMIT 1",
+        f"SELECT {_RUN_COLUMNS} FROM digest_runs WHERE channel = ? ORDER BY period DESC LIMIT 1",
         (channel,),
     ).fetchone()
     return DigestRun(*row) if row else None
 
 
 def claim_run(
-    conn: sqlite3.Connection, channel: str, period: str, covered_from: str, covered_to: str, now: str
+    conn: sqlite3.Connection,
+    channel: str,
+    period: str,
+    covered_from: str,
+    covered_to: str,
+    *,
+    owner: str,
+    now: str,
+    lease_until: str,
+    max_attempts: int,
 ) -> DigestRun | None:
-    """Claim the run for (channel, period): the new row, or ``None`` if it exists already."""
+    """Claim the next attempt of the run for (channel, period) for ``owner``, or ``None``.
+
+    The first attempt is a unique insert; a later one is a single conditional ``UPDATE`` on
+    the attempt number read, so of two runners racing for one attempt exactly one changes the
+    row (its rowcount is 1) and only that one may send. A later attempt is claimable when the
+    last one failed transiently and its retry time has come, or when its runner's lease ran
+    out before it started posting (the runner died: nothing was sent). A lease that ran out
+    after its runner started posting leaves the outcome unknown: the run is marked
+    ``unknown`` and never retried, so it cannot appear twice. (A row claimed before leases
+    existed has none and is left as it is.)
+    """
     cur = conn.execute(
         "INSERT OR IGNORE INTO digest_runs (channel, period, covered_from, covered_to, status, attempts,"
-        " updated_at) VALUES (?, ?, ?, ?, 'sending', 0, ?)",
-        (channel, period, covered_from, covered_to, now),
+        " lease_owner, lease_until, updated_at) VALUES (?, ?, ?, ?, 'sending', 1, ?, ?, ?)",
+        (channel, period, covered_from, covered_to, owner, lease_until, now),
     )
-    if cur.rowcount != 1:
+    if cur.rowcount == 1:
+        return _run(conn, channel, period)
+    row = conn.execute(
+        "SELECT attempts FROM digest_runs WHERE channel = ? AND period = ?", (channel, period)
+    ).fetchone()
+    if row is None:
         return None
-    return DigestRun(channel, period, covered_from, covered_to, "sending", 0, None, None)
+    attempt = row[0]
+    cur = conn.execute(
+        "UPDATE digest_runs SET status = 'sending', attempts = attempts + 1, lease_owner = ?,"
+        " lease_until = ?, posting_at = NULL, next_attempt = NULL, updated_at = ?"
+        " WHERE channel = ? AND period = ? AND attempts = ? AND attempts < ? AND ("
+        "  (status = 'failed' AND next_attempt IS NOT NULL AND next_attempt <= ?)"
+        "  OR (status = 'sending' AND posting_at IS NULL AND lease_until <= ?))",
+        (owner, lease_until, now, channel, period, attempt, max_attempts, now, now),
+    )
+    if cur.rowcount == 1:
+        return _run(conn, channel, period)
+    conn.execute(
+        "UPDATE digest_runs SET status = 'unknown', lease_owner = NULL, lease_until = NULL, updated_at = ?,"
+        " error = 'its runner stopped while posting; not retried, so it cannot appear twice'"
+        " WHERE channel = ? AND period = ? AND attempts = ? AND status = 'sending'"
+        " AND posting_at IS NOT NULL AND lease_until <= ?",
+        (now, channel, period, attempt, now),
+    )
+    return None
+
+
+def begin_post(
+    conn: sqlite3.Connection, channel: str, period: str, *, attempt: int, owner: str, now: str
+) -> bool:
+    """Record that ``owner`` is about to post its attempt; false when it no longer holds the
+    attempt (its lease ran out and another runner took it over), and then it must not post."""
+    cur = conn.execute(
+        "UPDATE digest_runs SET posting_at = ?, updated_at = ? WHERE channel = ? AND period = ?"
+        " AND attempts = ? AND lease_owner = ? AND status = 'sending' AND posting_at IS NULL"
+        " AND lease_until > ?",
+        (now, now, channel, period, attempt, owner, now),
+    )
+    return cur.rowcount == 1
 
 
 def finish_run(
@@ -121,17 +188,30 @@ def finish_run(
     channel: str,
     period: str,
     *,
+    attempt: int,
+    owner: str,
     status: str,
     now: str,
     message_ref: str | None = None,
     error: str | None = None,
     next_attempt: str | None = None,
-) -> None:
-    conn.execute(
-        "UPDATE digest_runs SET status = ?, attempts = attempts + 1, message_ref = coalesce(?, message_ref),"
-        " error = ?, next_attempt = ?, updated_at = ? WHERE channel = ? AND period = ?",
-        (status, message_ref, error, next_attempt, now, channel, period),
+) -> bool:
+    """The outcome of ``owner``'s attempt, which releases its lease; false (nothing written)
+    when the attempt is not its own any more."""
+    cur = conn.execute(
+        "UPDATE digest_runs SET status = ?, message_ref = coalesce(?, message_ref), error = ?,"
+        " next_attempt = ?, lease_until = NULL, updated_at = ?"
+        " WHERE channel = ? AND period = ? AND attempts = ? AND lease_owner = ?",
+        (status, message_ref, error, next_attempt, now, channel, period, attempt, owner),
     )
+    return cur.rowcount == 1
+
+
+def _run(conn: sqlite3.Connection, channel: str, period: str) -> DigestRun | None:
+    row = conn.execute(
+        f"SELECT {_RUN_COLUMNS} FROM digest_runs WHERE channel = ? AND period = ?", (channel, period)
+    ).fetchone()
+    return DigestRun(*row) if row else None
 
 
 def changes_between(conn: sqlite3.Connection, start: str, end: str) -> tuple[list[int], list[DigestChange]]:

@@ -214,11 +214,21 @@ CREATE INDEX fact_history_by_time ON fact_history(at);
 CREATE INDEX facts_by_created ON facts(created_at);
 """
 
+# Every attempt of a digest run is claimed by one runner: ``attempts`` is the number of the
+# attempt claimed, ``lease_owner`` / ``lease_until`` who holds it and until when, ``posting_at``
+# when that runner started the post (after which the outcome is unknown until it says).
+DIGEST_LEASES = """
+ALTER TABLE digest_runs ADD COLUMN lease_owner TEXT;
+ALTER TABLE digest_runs ADD COLUMN lease_until TEXT;
+ALTER TABLE digest_runs ADD COLUMN posting_at TEXT;
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
     ("0002_drop_shingle_df", DROP_SHINGLE_DF),
     ("0003_corrections", CORRECTIONS),
     ("0004_digests", DIGESTS),
+    ("0005_digest_attempt_leases", DIGEST_LEASES),
 ]
 
 

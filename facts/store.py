@@ -29,7 +29,19 @@ from facts.migrations import migrate
 from facts.records import DocumentRow, FactRow, IngestResult, PassageHit, SourceRow
 from facts.writer import ArticleWriter, _chunks, _marks, _now
 
-__all__ = ["FactStore", "SQLiteStore", "extract_all", "open_store"]
+__all__ = [
+    "FactStore",
+    "SQLiteStore",
+    "StoreUnavailable",
+    "extract_all",
+    "open_store",
+    "open_store_read_only",
+]
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be opened: no such file (read-only), not SQLite, no permission, locked."""
+
 
 T = TypeVar("T")
 
@@ -75,9 +87,10 @@ class FactStore(Protocol):
     async def unsubscribe_digest(self, channel: str, *, actor: str) -> bool: ...
     async def last_digest_run(self, channel: str) -> DigestRun | None: ...
     async def claim_digest_run(
-        self, channel: str, period: str, covered_from: str, covered_to: str
+        self, channel: str, period: str, covered_from: str, covered_to: str, **claim: Any
     ) -> DigestRun | None: ...
-    async def finish_digest_run(self, channel: str, period: str, **outcome: Any) -> None: ...
+    async def begin_digest_post(self, channel: str, period: str, **attempt: Any) -> bool: ...
+    async def finish_digest_run(self, channel: str, period: str, **outcome: Any) -> bool: ...
     async def digest_changes(self, start: str, end: str) -> tuple[list[int], list[DigestChange]]: ...
     async def on_this_day(self, month_day: str, before_year: int) -> list[int]: ...
 
@@ -455,12 +468,18 @@ class SQLiteStore:
         return await self._in_connection_thread(digest_records.last_run, channel)
 
     async def claim_digest_run(
-        self, channel: str, period: str, covered_from: str, covered_to: str
+        self, channel: str, period: str, covered_from: str, covered_to: str, **claim: Any
     ) -> DigestRun | None:
-        return await self._change(digest_records.claim_run, channel, period, covered_from, covered_to, _now())
+        """See :func:`facts.digest_records.claim_run` for the claim (owner, now, lease)."""
+        return await self._change(
+            digest_records.claim_run, channel, period, covered_from, covered_to, **claim
+        )
 
-    async def finish_digest_run(self, channel: str, period: str, **outcome: Any) -> None:
-        await self._change(digest_records.finish_run, channel, period, now=_now(), **outcome)
+    async def begin_digest_post(self, channel: str, period: str, **attempt: Any) -> bool:
+        return await self._change(digest_records.begin_post, channel, period, **attempt)
+
+    async def finish_digest_run(self, channel: str, period: str, **outcome: Any) -> bool:
+        return await self._change(digest_records.finish_run, channel, period, **outcome)
 
     async def digest_changes(self, start: str, end: str) -> tuple[list[int], list[DigestChange]]:
         return await self._in_connection_thread(digest_records.changes_between, start, end)
@@ -554,20 +573,30 @@ async def open_store(path: str | Path, *, bundled_corpus: bool = True) -> SQLite
     """Open (creating and migrating if needed) the store at ``path``.
 
     A store that has never held a document is seeded with the bundled corpus unless
-    ``bundled_corpus`` is false.
+    ``bundled_corpus`` is false. Raises :class:`StoreUnavailable` (with the connection closed,
+    so nothing keeps the process alive) when the file cannot be used.
     """
     path = str(path)
-    if path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = await aiosqlite.connect(path, isolation_level=None)
-    await db.execute("PRAGMA journal_mode = WAL")
-    await db.execute("PRAGMA foreign_keys = ON")
-    await db.execute("PRAGMA synchronous = NORMAL")
-    await db.execute("PRAGMA busy_timeout = 5000")
-    # Indexes (shingles, FTS) are written at random places: a page cache that holds them
-    # keeps ingest from re-reading the file (SQLite's default cache is 2 MB).
-    await db.execute("PRAGMA cache_size = -131072")
-    await db.execute("PRAGMA temp_store = MEMORY")
+    db: aiosqlite.Connection | None = None
+    try:  # the file itself: a folder that cannot be made, not SQLite, someone else's database
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path, isolation_level=None)
+        await db.execute("PRAGMA journal_mode = WAL")
+        await db.execute("PRAGMA foreign_keys = ON")
+        await db.execute("PRAGMA synchronous = NORMAL")
+        await db.execute("PRAGMA busy_timeout = 5000")
+        # Indexes (shingles, FTS) are written at random places: a page cache that holds them
+        # keeps ingest from re-reading the file (SQLite's default cache is 2 MB).
+        await db.execute("PRAGMA cache_size = -131072")
+        await db.execute("PRAGMA temp_store = MEMORY")
+        await _refuse_foreign(db)
+    except BaseException as exc:
+        if db is not None:
+            await db.close()
+        if isinstance(exc, (sqlite3.DatabaseError, OSError, StoreUnavailable)):
+            raise StoreUnavailable(f"the store {path} cannot be opened: {exc}") from exc
+        raise
     store = SQLiteStore(db, path)
     try:
         await migrate(db)
@@ -577,6 +606,38 @@ async def open_store(path: str | Path, *, bundled_corpus: bool = True) -> SQLite
         await db.close()
         raise
     return store
+
+
+async def _refuse_foreign(db: aiosqlite.Connection) -> None:
+    """A SQLite file holding other tables and no factdesk migrations is someone else's database:
+    it is not turned into a store."""
+    async with db.execute(
+        "SELECT count(*), sum(name = '_migrations') FROM sqlite_master WHERE type = 'table'"
+    ) as cur:
+        row = await cur.fetchone()
+    if row and row[0] and not row[1]:
+        raise StoreUnavailable("it is a SQLite database but not a factdesk store (no _migrations table)")
+
+
+async def open_store_read_only(path: str | Path) -> SQLiteStore:
+    """Open an existing store without writing anything (no folder, file, migration or seed):
+    for checks such as ``factdesk doctor``. Raises :class:`StoreUnavailable`."""
+    file = Path(path)
+    if not file.is_file():
+        raise StoreUnavailable(f"no store at {file}")
+    db: aiosqlite.Connection | None = None
+    try:
+        db = await aiosqlite.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        await db.execute("PRAGMA query_only = ON")
+        async with db.execute("SELECT count(*) FROM sqlite_master") as cur:  # reads the header
+            await cur.fetchone()
+    except BaseException as exc:
+        if db is not None:
+            await db.close()
+        if isinstance(exc, (sqlite3.DatabaseError, OSError)):
+            raise StoreUnavailable(f"the store {file} cannot be opened: {exc}") from exc
+        raise
+    return SQLiteStore(db, str(file))
 
 
 async def _seed_bundled(store: SQLiteStore) -> None:

@@ -32,7 +32,8 @@ def setting_names() -> list[str]:
 
 def test_env_example_and_readme_list_every_setting() -> None:
     example = (DEPLOY / ".env.example").read_text(encoding="utf-8")
-    listed = re.findall(r"^(FACTDESK_[A-Z_]+)=", example, re.M)
+    # FACTDESK_DB is listed commented out: each deployment sets its own path
+    listed = re.findall(r"^(?:# )?(FACTDESK_[A-Z_]+)=", example, re.M)
     assert sorted(listed) == sorted(setting_names())
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in setting_names():
@@ -81,6 +82,53 @@ def test_compose_and_systemd_unit_are_well_formed() -> None:
     assert sections == ["Unit", "Service", "Install"]
     for key in ("Restart=on-failure", "NoNewPrivileges=true", "ProtectSystem=strict", "ExecStart=", "User="):
         assert key in unit, key
+
+
+def env_file(text: str) -> dict[str, str]:
+    """The assignments of an environment file (systemd's EnvironmentFile=, compose's env_file)."""
+    pairs = (ln.partition("=") for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#"))
+    return {k.strip(): v.strip().strip('"') for k, _, v in pairs}
+
+
+def unit_settings(text: str) -> dict[str, list[str]]:
+    """Every ``Key=value`` of the unit's [Service] section, in order (keys may repeat)."""
+    service = text.partition("[Service]")[2].partition("\n[")[0]
+    out: dict[str, list[str]] = {}
+    for line in service.splitlines():
+        if "=" in line and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            out.setdefault(key.strip(), []).append(value.strip())
+    return out
+
+
+def test_the_systemd_unit_and_env_example_agree_on_a_store_path_the_unit_can_write() -> None:
+    text = (DEPLOY / "factdesk.service").read_text(encoding="utf-8")
+    unit = unit_settings(text)
+    example = env_file((DEPLOY / ".env.example").read_text(encoding="utf-8"))
+    # The install steps copy .env.example to the unit's EnvironmentFile...
+    [environment_file] = [f.lstrip("-") for f in unit["EnvironmentFile"]]
+    assert f"cp deploy/.env.example {environment_file}" in text
+    # ...and what that file sets overrides the unit's Environment= lines (systemd.exec).
+    env = dict(kv.partition("=")[::2] for kv in unit.get("Environment", []))
+    env.update(example)
+    db = Path(env.get("FACTDESK_DB") or "factdesk.db")
+    if not db.is_absolute():
+        db = Path(unit["WorkingDirectory"][0]) / db
+    writable = [Path(p) for v in unit.get("ReadWritePaths", []) for p in v.split()]
+    writable += [Path("/var/lib") / d for v in unit.get("StateDirectory", []) for d in v.split()]
+    assert "strict" in unit["ProtectSystem"]  # everything else is read-only for the service
+    assert any(db.parent == w or w in db.parents for w in writable), (db, writable)
+    assert db == Path(unit["Environment"][0].partition("=")[2])  # the unit's own path is the one used
+
+
+def test_compose_env_file_keeps_the_store_on_the_data_volume() -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))["services"]["factdesk"]
+    assert compose["env_file"] == ".env"  # copied from .env.example (README, Docker)
+    image_db = re.search(r"FACTDESK_DB=(\S+)", dockerfile).group(1)  # type: ignore[union-attr]
+    db = Path(env_file((DEPLOY / ".env.example").read_text(encoding="utf-8")).get("FACTDESK_DB") or image_db)
+    volumes = [Path(v.rpartition(":")[2]) for v in compose["volumes"]]
+    assert any(v in db.parents for v in volumes), (db, volumes)
 
 
 
@@ -168,6 +216,10 @@ def test_setup_logging_keeps_libraries_quiet() -> None:
 
 
 def test_doctor_says_what_to_fix(tmp_path: Path) -> None:
+    async def empty_store() -> None:  # doctor never creates one itself
+        await (await open_store(tmp_path / "d.db", bundled_corpus=False)).close()
+
+    asyncio.run(empty_store())
     env = {
         "PATH": "/usr/bin:/bin",
         "FACTDESK_DB": str(tmp_path / "d.db"),

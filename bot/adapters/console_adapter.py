@@ -20,8 +20,9 @@ Type a command such as /agreement el-salvador, /timeline 2019, /search asylum, /
 No Slack or Discord token is set: this console is the only surface running."""
 
 
-async def run_console(store: FactStore, stdin: TextIO, stdout: TextIO, *, prompt: str = "factdesk> ") -> None:
-    """Read commands line by line until end of input; each answer is printed as text."""
+async def run_console(store: FactStore, stdin: TextIO, stdout: TextIO, *, prompt: str = "factdesk> ") -> bool:
+    """Read commands line by line until end of input (``False``) or ``/quit`` (``True``); each
+    answer is printed as text."""
     stdout.write(BANNER + "\n")
     lines = _reader(stdin)
     while True:
@@ -30,12 +31,12 @@ async def run_console(store: FactStore, stdin: TextIO, stdout: TextIO, *, prompt
         line = await lines.get()
         if not line:
             stdout.write("\n")
-            return
+            return False
         line = line.strip()
         if not line:
             continue
         if line in {"/quit", "/exit", "quit", "exit"}:
-            return
+            return True
         if not line.startswith("/"):
             line = "/ask " + line
         answer = await handle(parse_command_line(line, actor="console:local"), store)

@@ -1,16 +1,22 @@
-"""``factdesk doctor``: settings, the store, and the configured platforms, checked in plain words."""
+"""``factdesk doctor``: settings, the store, and the configured platforms, checked in plain words.
+
+A check never writes: the store is opened read-only (a missing one is reported, not created)
+and a setting that cannot be read is a FAIL line naming its variable, not a traceback.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.digests import check_schedule
 from bot.settings import Settings
 from facts.errors import FactdeskError
 from facts.migrations import MIGRATIONS
-from facts.store import open_store
+from facts.store import StoreUnavailable, open_store_read_only
 
 __all__ = ["Check", "run_doctor"]
 
@@ -26,19 +32,29 @@ class Check:
 
 
 async def _store(settings: Settings) -> list[Check]:
-    try:
-        store = await open_store(settings.db, bundled_corpus=settings.bundled_corpus)
-    except Exception as exc:  # any failure to open is reported, not raised
+    if not Path(settings.db).is_file():  # said, never created: a check does not write
         return [
             Check(
                 "FAIL",
-                f"store {settings.db} cannot be opened: {exc}",
-                "check the path and its permissions (FACTDESK_DB), or restore a backup",
+                f"no store at {settings.db}",
+                "check FACTDESK_DB (or --db); `factdesk serve` or `factdesk ingest PATH` creates a new one",
             )
         ]
     try:
+        store = await open_store_read_only(settings.db)
+    except StoreUnavailable as exc:  # not SQLite, unreadable
+        return [Check("FAIL", str(exc), "check the file and its permissions, or restore a backup")]
+    try:
         integrity, applied = await store.check()
         docs = len(await store.documents())
+    except sqlite3.Error as exc:  # SQLite, but not a factdesk store (or a damaged one)
+        return [
+            Check(
+                "FAIL",
+                f"store {settings.db} is not a factdesk store: {exc}",
+                "point FACTDESK_DB at the factdesk store, or restore a backup (README, Backups)",
+            )
+        ]
     finally:
         await store.close()
     out = [
@@ -114,8 +130,11 @@ async def _discord(settings: Settings) -> Check:
     return Check("ok", f"Discord: logged in as {name}")
 
 
-def _settings(settings: Settings) -> list[Check]:
-    out = [Check("ok", "settings read (FACTDESK_* and .env)")]
+def _settings(settings: Settings, problems: Sequence[str]) -> list[Check]:
+    out = [
+        Check("FAIL", f"setting {problem}", "fix it in the environment or .env (README, Settings)")
+        for problem in problems
+    ] or [Check("ok", "settings read (FACTDESK_* and .env)")]
     try:
         check_schedule(settings.digest_schedule, settings.digest_timezone)
     except FactdeskError as exc:
@@ -134,9 +153,14 @@ def _settings(settings: Settings) -> list[Check]:
     return out
 
 
-async def run_doctor(settings: Settings, out: Callable[[str], None] = print) -> int:
+async def run_doctor(
+    settings: Settings, out: Callable[[str], None] = print, *, problems: Sequence[str] = ()
+) -> int:
+    """Print every check; 1 when any failed. ``problems``: settings that could not be read
+    (:func:`bot.settings.load_settings`), whose defaults ``settings`` holds instead."""
     started = dt.datetime.now(dt.UTC)
-    checks = _settings(settings) + await _store(settings) + [await _slack(settings), await _discord(settings)]
+    checks = _settings(settings, problems) + await _store(settings)
+    checks += [await _slack(settings), await _discord(settings)]
     for check in checks:
         out(check.line())
     failed = [c for c in checks if c.status == "FAIL"]

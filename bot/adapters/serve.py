@@ -197,6 +197,24 @@ class Services:
                 await cleanup()
 
 
+def _console_ended(task: asyncio.Task[bool], stdin: TextIO, services: Services, stop: asyncio.Event) -> None:
+    """``/quit``, or the end of a terminal's input (Ctrl-D), stops factdesk. The end of input
+    that is not a terminal (``</dev/null`` in a container or under systemd) leaves the HTTP
+    server serving until SIGTERM/SIGINT."""
+    quit_asked = not task.cancelled() and task.exception() is None and task.result()
+    if quit_asked or _is_terminal(stdin) or services.http_port is None:
+        stop.set()
+    else:
+        log.info("no terminal input: serving HTTP until SIGTERM or SIGINT")
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (ValueError, OSError):  # closed
+        return False
+
+
 async def serve(
     settings: Settings,
     *,
@@ -205,7 +223,8 @@ async def serve(
     stop: asyncio.Event | None = None,
     started: Callable[[Services], None] | None = None,
 ) -> int:
-    """Run until SIGINT/SIGTERM (or ``stop`` is set, or the console's input ends)."""
+    """Run until SIGINT/SIGTERM (or ``stop`` is set, or the console is left: see
+    :func:`_console_ended`)."""
     from bot.adapters.console_adapter import run_console
 
     stop = stop or asyncio.Event()
@@ -226,7 +245,7 @@ async def serve(
         if not (settings.slack_enabled or settings.discord_enabled):
             print(HOW_TO_CONFIGURE, file=stdout, flush=True)
             console = asyncio.create_task(run_console(store, stdin, stdout))
-            console.add_done_callback(lambda _: stop.set())
+            console.add_done_callback(lambda task: _console_ended(task, stdin, services, stop))
         if started:
             started(services)
         await stop.wait()
