@@ -214,11 +214,23 @@ CREATE INDEX fact_history_by_time ON fact_history(at);
 CREATE INDEX facts_by_created ON facts(created_at);
 """
 
+# Platform deliveries already answered (Slack trigger ids), so a redelivery, also after a
+# restart, is answered once; rows expire (``expires_at``, seconds since the epoch).
+DELIVERIES = """
+CREATE TABLE deliveries (
+    key TEXT PRIMARY KEY,
+    seen_at REAL NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE INDEX deliveries_by_expiry ON deliveries(expires_at);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
     ("0002_drop_shingle_df", DROP_SHINGLE_DF),
     ("0003_corrections", CORRECTIONS),
     ("0004_digests", DIGESTS),
+    ("0005_deliveries", DELIVERIES),
 ]
 
 
