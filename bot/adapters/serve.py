@@ -2,7 +2,10 @@
 
 Slack runs over HTTP (bolt's aiohttp app on ``FACTDESK_HTTP_HOST:FACTDESK_HTTP_PORT``, with
 ``GET /healthz``) or Socket Mode (when ``FACTDESK_SLACK_APP_TOKEN`` is set). With no platform
-configured, a console on the same command core runs on the terminal instead.
+configured, a console on the same command core runs on the terminal instead. Every command
+of every surface passes one :class:`~bot.backpressure.Limiter`; ``/healthz`` and ``/metrics``
+do not, and the health check reads the store on its own connection, never queued behind
+commands.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import contextlib
 import datetime as dt
 import logging
 import signal
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
@@ -19,11 +23,12 @@ from typing import Any, TextIO
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from bot.backpressure import BUSY, RETRY_AFTER_SECONDS, Limiter
 from bot.digests import DigestScheduler
 from bot.handler import Context, handle
 from bot.observability import metrics_text
 from bot.requests import parse_command_line
-from bot.settings import Settings
+from bot.settings import Settings, SetupError
 from facts.store import SQLiteStore, open_store
 
 __all__ = ["HOW_TO_CONFIGURE", "Services", "serve"]
@@ -35,6 +40,8 @@ HOW_TO_CONFIGURE = """To answer in Slack, set FACTDESK_SLACK_BOT_TOKEN and FACTD
 To answer in Discord, set FACTDESK_DISCORD_TOKEN; see README, "Discord"."""
 
 Cleanup = Callable[[], Awaitable[None]]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+HEALTH_STORE_TIMEOUT_SECONDS = 2.0
 
 
 class Services:
@@ -54,6 +61,7 @@ class Services:
             store, senders={}, clock=clock or (lambda: dt.datetime.now(dt.UTC)), empty=settings.digest_empty
         )
         self.run_digests = run_digests
+        self.limiter: Limiter = settings.limiter()  # one for every surface of the process
         self.http_port: int | None = None
         self.discord: Any = None  # the discord.py client, once started
         self.surfaces: list[str] = []
@@ -106,7 +114,7 @@ class Services:
 
         assert self.settings.discord_token is not None
         point_at(self.settings)
-        client = FactdeskDiscord(self.settings, self.store, digests=self.digests)
+        client = FactdeskDiscord(self.settings, self.store, digests=self.digests, limiter=self.limiter)
         self.discord = client
         self.digests.senders["discord"] = client.send_digest
         await client.login(self.settings.discord_token.get_secret_value())  # a bad token fails here
@@ -121,9 +129,15 @@ class Services:
         self.surfaces.append("discord")
 
     async def _start_slack(self) -> web.Application | None:
-        from bot.adapters.slack_app import build_slack_app, slack_client, slack_sender, start_socket_mode
+        from bot.adapters.slack_app import (
+            build_slack_app,
+            slack_client,
+            slack_sender,
+            slack_web_app,
+            start_socket_mode,
+        )
 
-        app = build_slack_app(self.settings, self.store, digests=self.digests)
+        app = build_slack_app(self.settings, self.store, digests=self.digests, limiter=self.limiter)
         self.digests.senders["slack"] = slack_sender(slack_client(self.settings, wait_out_rate_limits=False))
         if self.settings.slack_socket_mode:
             assert self.settings.slack_app_token is not None
@@ -132,12 +146,12 @@ class Services:
             self.surfaces.append("slack (socket mode)")
             return None
         self.surfaces.append("slack (http)")
-        return app.web_app(path="/slack/events")
+        return slack_web_app(app, path="/slack/events")
 
     async def _start_http(self, app: web.Application) -> None:
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", self._metrics)
-        app.router.add_get("/api/ask", self._ask)
+        app.router.add_get("/api/ask", self._limited(self._ask))
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, self.settings.http_host, self.settings.http_port)
@@ -158,6 +172,29 @@ class Services:
     async def _metrics(self, request: web.Request) -> web.Response:
         return web.Response(body=metrics_text(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
+    def _limited(self, handler: Handler) -> Handler:
+        """``handler`` behind the limiter, keyed by the client's address: over it, a 429 with
+        ``Retry-After`` and the JSON contract's ``busy`` error, before any store work."""
+
+        async def limited(request: web.Request) -> web.StreamResponse:
+            slot = self.limiter.try_acquire(f"http:{request.remote or 'unknown'}")
+            if slot is None:
+                line = request.query.get("command", "")[:200]
+                busy = {
+                    "command": line,
+                    "title": "Error",
+                    "items": [],
+                    "sources": [],
+                    "notes": [],
+                    "error": {"code": "busy", "message": BUSY},
+                }
+                headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+                return web.json_response(busy, status=429, headers=headers)
+            with slot:
+                return await handler(request)
+
+        return limited
+
     async def _ask(self, request: web.Request) -> web.Response:
         """``GET /api/ask?command=/timeline 2019``: the JSON answer contract over HTTP (read-only
         commands; changes go through an editor's chat account or the command line)."""
@@ -172,8 +209,7 @@ class Services:
         """The store reachable and every surface connected."""
         checks: dict[str, str] = {}
         try:
-            async with self.store.connection.execute("SELECT count(*) FROM _migrations") as cur:
-                await cur.fetchone()
+            await asyncio.wait_for(self._probe_store(), HEALTH_STORE_TIMEOUT_SECONDS)
             checks["store"] = "ok"
         except Exception as exc:  # the reply says what is wrong; the log has the detail
             log.warning("health check: store unreachable: %s", exc)
@@ -185,6 +221,26 @@ class Services:
         if self.settings.slack_enabled:
             checks["slack"] = "ok"
         return {"ok": all(v == "ok" for v in checks.values()), "checks": checks, "surfaces": self.surfaces}
+
+    async def _probe_store(self) -> None:
+        """One read on a connection of its own, in a thread: the store's own connection serves
+        commands one query at a time, and a health check queued behind them would time out
+        exactly when the service is busy, not down."""
+        path = self.store.path
+        _ = self.store.connection._conn  # raises when the store has been closed (as store.py reads it)
+        if path == ":memory:":
+            async with self.store.connection.execute("SELECT count(*) FROM _migrations") as cur:
+                await cur.fetchone()
+            return
+
+        def probe() -> None:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1.0)
+            try:
+                conn.execute("SELECT count(*) FROM _migrations").fetchone()
+            finally:
+                conn.close()
+
+        await asyncio.to_thread(probe)
 
     async def _healthz(self, request: web.Request) -> web.Response:
         report = await self.health()
@@ -217,7 +273,11 @@ async def serve(
     services = Services(settings, store)
     console: asyncio.Task[None] | None = None
     try:
-        await services.start()
+        try:
+            await services.start()
+        except SetupError as exc:  # a configuration that must not run: one line, exit 2
+            print(f"factdesk: {exc}", file=sys.stderr, flush=True)
+            return 2
         print(
             f"factdesk serving: {', '.join(services.surfaces) or 'console'}. Ctrl-C stops.",
             file=stdout,
