@@ -146,7 +146,7 @@ class Services:
             self.surfaces.append("slack (socket mode)")
             return None
         self.surfaces.append("slack (http)")
-        return slack_web_app(app, path="/slack/events")
+        return slack_web_app(app, self.settings, self.limiter, path="/slack/events")
 
     async def _start_http(self, app: web.Application) -> None:
         app.router.add_get("/healthz", self._healthz)

@@ -17,6 +17,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 import aiohttp
 from aiohttp import web
@@ -26,6 +27,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack_blocks import MORE_ACTION, POST_ACTION, render_answer
@@ -107,10 +109,30 @@ def _well_formed_signature(request: web.Request, body: bytes) -> bool:
     return True
 
 
-def slack_web_app(app: AsyncApp, path: str = "/slack/events") -> web.Application:
-    """bolt's aiohttp application for ``app`` on ``path``, with malformed signature headers
-    (missing, non-numeric, garbled) refused with 401 before bolt reads them."""
+def _busy_command(body: bytes, limiter: Limiter) -> bool:
+    """A slash command its user (or the process) has no room for: refused and counted here,
+    before bolt's middleware chain and listener task (a flood costs a form parse each)."""
+    fields = parse_qs(body.decode("utf-8"), max_num_fields=64)
+    if "command" not in fields:
+        return False
+    key = f"slack:{fields.get('user_id', [''])[0]}"
+    scope = limiter.would_refuse(key)
+    if scope is None:
+        return False
+    limiter.refused(key, scope)
+    return True
+
+
+def slack_web_app(
+    app: AsyncApp, settings: Settings, limiter: Limiter, path: str = "/slack/events"
+) -> web.Application:
+    """bolt's aiohttp application for ``app`` on ``path``. In front of bolt: malformed signature
+    headers (missing, non-numeric, garbled) get 401, and a correctly signed slash command over
+    the limits gets its "busy" ack at once (the listener checks the limits again, atomically)."""
     web_app = app.web_app(path=path)
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    verifier = SignatureVerifier(secret)
+    busy = json.dumps({"response_type": "ephemeral", "text": BUSY})
 
     @web.middleware
     async def signature_shape(request: web.Request, handler: Any) -> web.StreamResponse:
@@ -119,6 +141,11 @@ def slack_web_app(app: AsyncApp, path: str = "/slack/events") -> web.Application
             if not _well_formed_signature(request, body):
                 log.warning("Slack request with malformed signature headers refused")
                 return web.Response(status=401, text="invalid signature headers")
+            signed = verifier.is_valid(
+                body, request.headers["X-Slack-Request-Timestamp"], request.headers["X-Slack-Signature"]
+            )
+            if signed and _busy_command(body, limiter):
+                return web.Response(text=busy, content_type="application/json")
         return await handler(request)
 
     web_app.middlewares.append(signature_shape)
