@@ -56,6 +56,7 @@ class Limiter:
         self.per_key = per_key
         self._by_key: Counter[str] = Counter()
         self._in_flight = 0
+        self._held: dict[str, Slot] = {}
 
     @property
     def in_flight(self) -> int:
@@ -78,6 +79,18 @@ class Limiter:
         self._in_flight += 1
         self._by_key[key] += 1
         return Slot(self, key)
+
+    def hold(self, token: str, key: str) -> Slot | None:
+        """Acquire a slot for ``key`` and keep it under ``token`` for whoever takes it
+        next: a front door admits a request, the handler it reaches later owns the slot."""
+        slot = self.try_acquire(key)
+        if slot is not None:
+            self._held[token] = slot
+        return slot
+
+    def take(self, token: str) -> Slot | None:
+        """The slot held under ``token`` (now the caller's to release), or None."""
+        return self._held.pop(token, None)
 
     @staticmethod
     def refused(key: str, scope: str) -> None:

@@ -3,7 +3,7 @@
 Sends ``--commands`` commands spread evenly over ``--seconds`` (half ``GET /api/ask``, half
 signed Slack slash commands from ``--users`` users when ``FACTDESK_SLACK_SIGNING_SECRET`` is
 set), at most ``--connections`` at once, while polling ``GET /healthz`` every 100 ms on a
-connection of its own. It plays Slack's side too: a small server on ``--receiver-port`` takes
+connection of its own (in a thread). It plays Slack's side too: a small server on ``--receiver-port`` takes
 the answers posted to each command's ``response_url`` and answers the Web API calls the app
 makes (start ``serve`` with ``FACTDESK_SLACK_API_URL=http://127.0.0.1:<port>/api/``). The
 report: commands accepted, refused as busy, answered and failed, ``/healthz`` latency (max,
@@ -16,15 +16,17 @@ import argparse
 import asyncio
 import hashlib
 import hmac
+import http.client
 import itertools
 import json
 import math
 import re
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -124,22 +126,28 @@ def _sign(secret: str, timestamp: str, body: str) -> str:
     return f"v0={digest}"
 
 
-async def _poll_health(base: str, stop: asyncio.Event, report: FloodReport) -> None:
-    """``/healthz`` every 100 ms on its own connection pool, so it never waits for the flood's."""
-    timeout = aiohttp.ClientTimeout(total=HEALTH_TIMEOUT_SECONDS)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        while not stop.is_set():
-            started = time.perf_counter()
-            try:
-                async with session.get(f"{base}/healthz") as resp:
-                    await resp.read()
-                    ok = resp.status == 200
-            except (aiohttp.ClientError, TimeoutError):
-                ok = False
-            elapsed = time.perf_counter() - started
-            report.health_latencies.append(elapsed)
-            report.health_failures += 0 if ok else 1
-            await asyncio.sleep(max(0.0, HEALTH_EVERY_SECONDS - elapsed))
+def _poll_health(base: str, stop: threading.Event, report: FloodReport) -> None:
+    """``GET /healthz`` every 100 ms on a new connection (as a container health check does), in
+    a thread of its own: the flood's event loop must not delay the measurement."""
+    url = urlsplit(base)
+    while not stop.is_set():
+        started = time.perf_counter()
+        conn = http.client.HTTPConnection(
+            url.hostname or "127.0.0.1", url.port or 80, timeout=HEALTH_TIMEOUT_SECONDS
+        )
+        try:
+            conn.request("GET", "/healthz")
+            response = conn.getresponse()
+            response.read()
+            ok = response.status == 200
+        except (OSError, http.client.HTTPException):
+            ok = False
+        finally:
+            conn.close()
+        elapsed = time.perf_counter() - started
+        report.health_latencies.append(elapsed)
+        report.health_failures += 0 if ok else 1
+        stop.wait(max(0.0, HEALTH_EVERY_SECONDS - elapsed))
 
 
 async def _rejected_metric(session: aiohttp.ClientSession, base: str) -> float:
@@ -163,7 +171,7 @@ async def flood(
     """Flood ``base`` (``http://127.0.0.1:PORT``) and report; see the module docstring."""
     report = FloodReport(commands=commands)
     slack_answers: list[str] = []  # response ids of Slack commands the server accepted
-    stop_health = asyncio.Event()
+    stop_health = threading.Event()
     connector = aiohttp.TCPConnector(limit=connections)
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
 
@@ -227,7 +235,8 @@ async def flood(
             fail(type(exc).__name__)
 
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        health = asyncio.create_task(_poll_health(base, stop_health, report))
+        health = threading.Thread(target=_poll_health, args=(base, stop_health, report), daemon=True)
+        health.start()
         started = time.perf_counter()
         step = seconds / max(commands, 1)
         await asyncio.gather(*(one(session, i, started + i * step) for i in range(commands)))
@@ -240,7 +249,7 @@ async def flood(
             except TimeoutError:
                 break
         stop_health.set()
-        await health
+        await asyncio.to_thread(health.join)
         report.answered += sum(1 for rid in slack_answers if rid in receiver.answers)
         report.rejected_metric = await _rejected_metric(session, base)
     return report

@@ -109,18 +109,16 @@ def _well_formed_signature(request: web.Request, body: bytes) -> bool:
     return True
 
 
-def _busy_command(body: bytes, limiter: Limiter) -> bool:
-    """A slash command its user (or the process) has no room for: refused and counted here,
-    before bolt's middleware chain and listener task (a flood costs a form parse each)."""
+def _command_admission(body: bytes, limiter: Limiter) -> tuple[str | None, bool]:
+    """For a slash command: (its trigger id, whether it was admitted). An admitted command's
+    slot is held under its trigger id for the listener to take; a refused one is counted. So
+    bolt's chain (and its first ``auth.test``) sees at most the admitted, never the flood."""
     fields = parse_qs(body.decode("utf-8"), max_num_fields=64)
-    if "command" not in fields:
-        return False
+    trigger = fields.get("trigger_id", [""])[0]
+    if "command" not in fields or not trigger:
+        return None, True
     key = f"slack:{fields.get('user_id', [''])[0]}"
-    scope = limiter.would_refuse(key)
-    if scope is None:
-        return False
-    limiter.refused(key, scope)
-    return True
+    return trigger, limiter.hold(f"slack:{trigger}", key) is not None
 
 
 def slack_web_app(
@@ -128,7 +126,7 @@ def slack_web_app(
 ) -> web.Application:
     """bolt's aiohttp application for ``app`` on ``path``. In front of bolt: malformed signature
     headers (missing, non-numeric, garbled) get 401, and a correctly signed slash command over
-    the limits gets its "busy" ack at once (the listener checks the limits again, atomically)."""
+    the limits gets its "busy" ack at once; an admitted one's slot passes to its listener."""
     web_app = app.web_app(path=path)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     verifier = SignatureVerifier(secret)
@@ -144,8 +142,17 @@ def slack_web_app(
             signed = verifier.is_valid(
                 body, request.headers["X-Slack-Request-Timestamp"], request.headers["X-Slack-Signature"]
             )
-            if signed and _busy_command(body, limiter):
-                return web.Response(text=busy, content_type="application/json")
+            if signed:
+                trigger, admitted = _command_admission(body, limiter)
+                if not admitted:
+                    return web.Response(text=busy, content_type="application/json")
+                if trigger is not None:
+                    try:
+                        return await handler(request)
+                    finally:
+                        leftover = limiter.take(f"slack:{trigger}")  # no listener took it
+                        if leftover is not None:
+                            leftover.release()
         return await handler(request)
 
     web_app.middlewares.append(signature_shape)
@@ -253,9 +260,15 @@ def build_slack_app(
             log.info("redelivery of %s ignored", trigger)
         return first
 
+    def slot_for(body: dict[str, Any]) -> Slot | None:
+        """A slot for this delivery (the one admitted at the HTTP front door, if any), or None when
+        busy (refused and counted); no ``await``."""
+        held = limits.take(f"slack:{body.get('trigger_id') or ''}") if body.get("trigger_id") else None
+        return held or limits.try_acquire(f"slack:{_slack_user(body)}")
+
     async def admit(body: dict[str, Any]) -> Slot | bool | None:
         """A slot for this delivery; None when busy (refused and counted); False for a redelivery."""
-        slot = limits.try_acquire(f"slack:{_slack_user(body)}")
+        slot = slot_for(body)
         if slot is None:
             return None
         if not await first_delivery(body):
@@ -271,14 +284,14 @@ def build_slack_app(
     async def on_command(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
-        slot = await admit(body)
+        slot = slot_for(body)
         if slot is None:  # busy: the ack itself is the private reply, nothing else runs
             await ack(response_type="ephemeral", text=BUSY)
             return
-        await ack()
-        if slot is False:
-            return
+        await ack()  # at once: the store (claiming the delivery below) may be queued behind commands
         with slot:
+            if not await first_delivery(body):
+                return
             if str(body.get("command", "")) == "/fact" and await open_form(body, respond, client):
                 return
             request = Request(
@@ -363,11 +376,15 @@ def build_slack_app(
 
     async def button_slot(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> Slot | None:
         """Ack a button click; a slot for it, or None (busy: said privately, or a redelivery)."""
+        slot = slot_for(body)
         await ack()
-        slot = await admit(body)
         if slot is None:
             await respond(response_type="ephemeral", replace_original=False, text=BUSY)
-        return slot or None
+            return None
+        if not await first_delivery(body):
+            slot.release()
+            return None
+        return slot
 
     async def on_post(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         slot = await button_slot(ack, body, respond)
