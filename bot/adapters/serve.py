@@ -17,6 +17,7 @@ import logging
 import signal
 import sqlite3
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 
@@ -42,6 +43,8 @@ To answer in Discord, set FACTDESK_DISCORD_TOKEN; see README, "Discord"."""
 Cleanup = Callable[[], Awaitable[None]]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 HEALTH_STORE_TIMEOUT_SECONDS = 2.0
+PROBE_EVERY_SECONDS = 1.0  # the store is read this often in the background for /healthz
+PROBE_FRESH_SECONDS = 5.0  # a background reading older than this is not trusted
 
 
 class Services:
@@ -62,6 +65,7 @@ class Services:
         )
         self.run_digests = run_digests
         self.limiter: Limiter = settings.limiter()  # one for every surface of the process
+        self._store_probe: tuple[float, str] | None = None  # (monotonic time, "ok" | "unreachable")
         self.http_port: int | None = None
         self.discord: Any = None  # the discord.py client, once started
         self.surfaces: list[str] = []
@@ -168,6 +172,14 @@ class Services:
         self.http_port = sockets[0].getsockname()[1] if sockets else self.settings.http_port
         self.surfaces.append(f"http (port {self.http_port})")
         self._cleanups.append(runner.cleanup)
+        prober = asyncio.create_task(self._probe_store_forever(), name="factdesk-health-probe")
+
+        async def stop_probing() -> None:
+            prober.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await prober
+
+        self._cleanups.append(stop_probing)
 
     async def _metrics(self, request: web.Request) -> web.Response:
         return web.Response(body=metrics_text(), headers={"Content-Type": CONTENT_TYPE_LATEST})
@@ -207,13 +219,7 @@ class Services:
 
     async def health(self) -> dict[str, Any]:
         """The store reachable and every surface connected."""
-        checks: dict[str, str] = {}
-        try:
-            await asyncio.wait_for(self._probe_store(), HEALTH_STORE_TIMEOUT_SECONDS)
-            checks["store"] = "ok"
-        except Exception as exc:  # the reply says what is wrong; the log has the detail
-            log.warning("health check: store unreachable: %s", exc)
-            checks["store"] = "unreachable"
+        checks: dict[str, str] = {"store": await self._store_check()}
         if self.discord is not None:
             checks["discord"] = (
                 "ok" if self.discord.is_ready() and not self.discord.is_closed() else "connecting"
@@ -221,6 +227,32 @@ class Services:
         if self.settings.slack_enabled:
             checks["slack"] = "ok"
         return {"ok": all(v == "ok" for v in checks.values()), "checks": checks, "surfaces": self.surfaces}
+
+    async def _store_check(self) -> str:
+        """``ok`` or ``unreachable``: the background reading when it is fresh (so ``/healthz``
+        answers without waiting on a thread or the store under load), else a reading now."""
+        try:
+            _ = self.store.connection._conn  # raises when the store has been closed (as store.py reads it)
+        except ValueError:
+            return "unreachable"
+        if self._store_probe is not None and time.monotonic() - self._store_probe[0] < PROBE_FRESH_SECONDS:
+            return self._store_probe[1]
+        return await self._read_store()
+
+    async def _read_store(self) -> str:
+        try:
+            await asyncio.wait_for(self._probe_store(), HEALTH_STORE_TIMEOUT_SECONDS)
+            result = "ok"
+        except Exception as exc:  # the reply says what is wrong; the log has the detail
+            log.warning("health check: store unreachable: %s", exc)
+            result = "unreachable"
+        self._store_probe = (time.monotonic(), result)
+        return result
+
+    async def _probe_store_forever(self) -> None:
+        while True:
+            await self._read_store()
+            await asyncio.sleep(PROBE_EVERY_SECONDS)
 
     async def _probe_store(self) -> None:
         """One read on a connection of its own, in a thread: the store's own connection serves
