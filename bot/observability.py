@@ -11,7 +11,15 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
-__all__ = ["REGISTRY", "command_done", "digest_done", "error_seen", "metrics_text", "setup_logging"]
+__all__ = [
+    "REGISTRY",
+    "command_done",
+    "command_rejected",
+    "digest_done",
+    "error_seen",
+    "metrics_text",
+    "setup_logging",
+]
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 COMMANDS = Counter(
@@ -31,6 +39,12 @@ DIGESTS = Counter(
     "factdesk_digests",
     "Digest runs, by platform and outcome (sent, empty, failed, unknown).",
     ["platform", "outcome"],
+    registry=REGISTRY,
+)
+REJECTED = Counter(
+    "factdesk_commands_rejected",
+    "Commands refused as busy (too many in flight), by platform and by which bound: process or user.",
+    ["platform", "scope"],
     registry=REGISTRY,
 )
 ERRORS = Counter(
@@ -56,6 +70,10 @@ def command_done(command: str, outcome: str, platform: str, seconds: float) -> N
             "duration_ms": round(seconds * 1000, 1),
         },
     )
+
+
+def command_rejected(platform: str, scope: str) -> None:
+    REJECTED.labels(platform=platform, scope=scope).inc()
 
 
 def digest_done(platform: str, outcome: str) -> None:

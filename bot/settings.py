@@ -13,9 +13,13 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["Settings", "SetupError", "load_settings"]
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SetupError(RuntimeError):
+    """Settings that cannot run as configured; the message is the one-line reason."""
 
 
 class Settings(BaseSettings):
@@ -52,6 +56,19 @@ class Settings(BaseSettings):
     http_host: str = Field(default="0.0.0.0", description="Address the HTTP server listens on.")
     http_port: int = Field(
         default=3000, ge=0, le=65535, description="Port of the HTTP server (Slack events, /healthz)."
+    )
+
+    max_inflight: int = Field(
+        default=32,
+        ge=1,
+        le=10_000,
+        description="Commands in flight at once in the process; beyond it a command is answered busy.",
+    )
+    max_inflight_per_user: int = Field(
+        default=4,
+        ge=1,
+        le=10_000,
+        description="Commands in flight at once for one user (or one IP address on /api/ask).",
     )
 
     discord_token: SecretStr | None = Field(
@@ -120,6 +137,12 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+    def limiter(self) -> Any:
+        """A new :class:`bot.backpressure.Limiter` with these bounds (one per process)."""
+        from bot.backpressure import Limiter
+
+        return Limiter(self.max_inflight, self.max_inflight_per_user)
 
     def access(self) -> Any:
         """The editors' access policy (``bot.handler.Access``) these settings describe."""

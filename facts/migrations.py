@@ -223,12 +223,24 @@ ALTER TABLE digest_runs ADD COLUMN lease_until TEXT;
 ALTER TABLE digest_runs ADD COLUMN posting_at TEXT;
 """
 
+# Platform deliveries already answered (Slack trigger ids), so a redelivery, also after a
+# restart, is answered once; rows expire (``expires_at``, seconds since the epoch).
+DELIVERIES = """
+CREATE TABLE deliveries (
+    key TEXT PRIMARY KEY,
+    seen_at REAL NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE INDEX deliveries_by_expiry ON deliveries(expires_at);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
     ("0002_drop_shingle_df", DROP_SHINGLE_DF),
     ("0003_corrections", CORRECTIONS),
     ("0004_digests", DIGESTS),
     ("0005_digest_attempt_leases", DIGEST_LEASES),
+    ("0006_deliveries", DELIVERIES),
 ]
 
 

@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypeVar
 
 import aiosqlite
 
-from facts import corrections, digest_records
+from facts import corrections, deliveries, digest_records
 from facts.article import ArticleInput
 from facts.corrections import DateSpec, Editor, HistoryRow
 from facts.digest_records import DigestChange, DigestRun, Subscription
@@ -93,6 +93,8 @@ class FactStore(Protocol):
     async def finish_digest_run(self, channel: str, period: str, **outcome: Any) -> bool: ...
     async def digest_changes(self, start: str, end: str) -> tuple[list[int], list[DigestChange]]: ...
     async def on_this_day(self, month_day: str, before_year: int) -> list[int]: ...
+    async def claim_delivery(self, key: str, *, now: float, ttl: float) -> bool: ...
+    async def expire_deliveries(self, *, now: float) -> int: ...
 
 
 def _content_hash(article: ArticleInput) -> str:
@@ -486,6 +488,17 @@ class SQLiteStore:
 
     async def on_this_day(self, month_day: str, before_year: int) -> list[int]:
         return await self._in_connection_thread(digest_records.on_this_day, month_day, before_year)
+
+    # ------------------------------------------------------------------ deliveries
+
+    async def claim_delivery(self, key: str, *, now: float, ttl: float) -> bool:
+        """Claim a platform delivery (a Slack trigger id) for ``ttl`` seconds from ``now`` (the
+        caller's clock, seconds since the epoch): True the first time, False for a redelivery."""
+        return await self._change(deliveries.claim, key, now, ttl)
+
+    async def expire_deliveries(self, *, now: float) -> int:
+        """Forget the delivery claims expired at ``now``."""
+        return await self._change(deliveries.expire, now)
 
     async def _facts(self, sql: str, args: tuple[Any, ...]) -> list[FactRow]:
         async with self._db.execute(sql, args) as cur:

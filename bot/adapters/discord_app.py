@@ -3,7 +3,8 @@
 Each command defers at once (Discord gives three seconds), then answers with a follow-up
 embed: privately, with "Post to channel" and, for long answers, Previous/Next buttons. Country
 options autocomplete from the countries the store knows. Every message is sent with
-``AllowedMentions.none()``.
+``AllowedMentions.none()``. A command over the process's limits of commands in flight gets an
+immediate private "busy" reply instead (:mod:`bot.backpressure`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import yarl
 from discord import app_commands
 
 from bot.adapters.discord_embeds import Page, paginate
+from bot.backpressure import BUSY, Limiter
 from bot.digests import DeliveryError, DigestScheduler
 from bot.fact_forms import form_fields, form_text, wants_form
 from bot.handler import Context, handle
@@ -142,8 +144,7 @@ class FactForm(discord.ui.Modal):
         inputs = [child for child in self.children if isinstance(child, discord.ui.TextInput)]
         values: dict[str, str | None] = {str(child.custom_id): child.value for child in inputs}
         text = form_text(self.action, self.fact_id, self.version, values, self.fields)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.bot.reply(interaction, self.bot._request(interaction, "fact", text))
+        await self.bot.admitted_reply(interaction, self.bot._request(interaction, "fact", text))
 
 
 class FactdeskDiscord(discord.Client):
@@ -156,9 +157,11 @@ class FactdeskDiscord(discord.Client):
         *,
         sync_on_start: bool = True,
         digests: DigestScheduler | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         super().__init__(intents=discord.Intents.default(), allowed_mentions=discord.AllowedMentions.none())
         self.settings = settings
+        self.limiter = limiter or settings.limiter()
         self.store = store
         self.digests = digests
         self.sync_on_start = sync_on_start
@@ -264,8 +267,17 @@ class FactdeskDiscord(discord.Client):
             if fact_id is None or fact is not None:
                 await interaction.response.send_modal(FactForm(self, action, fact_id, fact))
                 return
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.reply(interaction, request)
+        await self.admitted_reply(interaction, request)
+
+    async def admitted_reply(self, interaction: discord.Interaction, request: Request) -> None:
+        """Defer and answer ``request``, or, over the limits, say "busy" privately at once."""
+        slot = self.limiter.try_acquire(request.actor)
+        if slot is None:
+            await interaction.response.send_message(BUSY, ephemeral=True)
+            return
+        with slot:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            await self.reply(interaction, request)
 
     async def reply(self, interaction: discord.Interaction, request: Request) -> None:
         """The answer to ``request`` as a private follow-up of an already deferred interaction."""

@@ -2,7 +2,10 @@
 
 Slack runs over HTTP (bolt's aiohttp app on ``FACTDESK_HTTP_HOST:FACTDESK_HTTP_PORT``, with
 ``GET /healthz``) or Socket Mode (when ``FACTDESK_SLACK_APP_TOKEN`` is set). With no platform
-configured, a console on the same command core runs on the terminal instead.
+configured, a console on the same command core runs on the terminal instead. Every command
+of every surface passes one :class:`~bot.backpressure.Limiter`; ``/healthz`` and ``/metrics``
+do not, and the health check reads the store on its own connection, never queued behind
+commands.
 """
 
 from __future__ import annotations
@@ -12,18 +15,21 @@ import contextlib
 import datetime as dt
 import logging
 import signal
+import sqlite3
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from bot.backpressure import BUSY, RETRY_AFTER_SECONDS, Limiter
 from bot.digests import DigestScheduler
 from bot.handler import Context, handle
 from bot.observability import metrics_text
 from bot.requests import parse_command_line
-from bot.settings import Settings
+from bot.settings import Settings, SetupError
 from facts.store import SQLiteStore, open_store
 
 __all__ = ["HOW_TO_CONFIGURE", "Services", "serve"]
@@ -35,6 +41,10 @@ HOW_TO_CONFIGURE = """To answer in Slack, set FACTDESK_SLACK_BOT_TOKEN and FACTD
 To answer in Discord, set FACTDESK_DISCORD_TOKEN; see README, "Discord"."""
 
 Cleanup = Callable[[], Awaitable[None]]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+HEALTH_STORE_TIMEOUT_SECONDS = 2.0
+PROBE_EVERY_SECONDS = 1.0  # the store is read this often in the background for /healthz
+PROBE_FRESH_SECONDS = 5.0  # a background reading older than this is not trusted
 
 
 class Services:
@@ -54,6 +64,8 @@ class Services:
             store, senders={}, clock=clock or (lambda: dt.datetime.now(dt.UTC)), empty=settings.digest_empty
         )
         self.run_digests = run_digests
+        self.limiter: Limiter = settings.limiter()  # one for every surface of the process
+        self._store_probe: tuple[float, str] | None = None  # (monotonic time, "ok" | "unreachable")
         self.http_port: int | None = None
         self.discord: Any = None  # the discord.py client, once started
         self.surfaces: list[str] = []
@@ -106,7 +118,7 @@ class Services:
 
         assert self.settings.discord_token is not None
         point_at(self.settings)
-        client = FactdeskDiscord(self.settings, self.store, digests=self.digests)
+        client = FactdeskDiscord(self.settings, self.store, digests=self.digests, limiter=self.limiter)
         self.discord = client
         self.digests.senders["discord"] = client.send_digest
         await client.login(self.settings.discord_token.get_secret_value())  # a bad token fails here
@@ -121,9 +133,15 @@ class Services:
         self.surfaces.append("discord")
 
     async def _start_slack(self) -> web.Application | None:
-        from bot.adapters.slack_app import build_slack_app, slack_client, slack_sender, start_socket_mode
+        from bot.adapters.slack_app import (
+            build_slack_app,
+            slack_client,
+            slack_sender,
+            slack_web_app,
+            start_socket_mode,
+        )
 
-        app = build_slack_app(self.settings, self.store, digests=self.digests)
+        app = build_slack_app(self.settings, self.store, digests=self.digests, limiter=self.limiter)
         self.digests.senders["slack"] = slack_sender(slack_client(self.settings, wait_out_rate_limits=False))
         if self.settings.slack_socket_mode:
             assert self.settings.slack_app_token is not None
@@ -132,12 +150,12 @@ class Services:
             self.surfaces.append("slack (socket mode)")
             return None
         self.surfaces.append("slack (http)")
-        return app.web_app(path="/slack/events")
+        return slack_web_app(app, self.settings, self.limiter, path="/slack/events")
 
     async def _start_http(self, app: web.Application) -> None:
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", self._metrics)
-        app.router.add_get("/api/ask", self._ask)
+        app.router.add_get("/api/ask", self._limited(self._ask))
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, self.settings.http_host, self.settings.http_port)
@@ -154,9 +172,40 @@ class Services:
         self.http_port = sockets[0].getsockname()[1] if sockets else self.settings.http_port
         self.surfaces.append(f"http (port {self.http_port})")
         self._cleanups.append(runner.cleanup)
+        prober = asyncio.create_task(self._probe_store_forever(), name="factdesk-health-probe")
+
+        async def stop_probing() -> None:
+            prober.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await prober
+
+        self._cleanups.append(stop_probing)
 
     async def _metrics(self, request: web.Request) -> web.Response:
         return web.Response(body=metrics_text(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    def _limited(self, handler: Handler) -> Handler:
+        """``handler`` behind the limiter, keyed by the client's address: over it, a 429 with
+        ``Retry-After`` and the JSON contract's ``busy`` error, before any store work."""
+
+        async def limited(request: web.Request) -> web.StreamResponse:
+            slot = self.limiter.try_acquire(f"http:{request.remote or 'unknown'}")
+            if slot is None:
+                line = request.query.get("command", "")[:200]
+                busy = {
+                    "command": line,
+                    "title": "Error",
+                    "items": [],
+                    "sources": [],
+                    "notes": [],
+                    "error": {"code": "busy", "message": BUSY},
+                }
+                headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+                return web.json_response(busy, status=429, headers=headers)
+            with slot:
+                return await handler(request)
+
+        return limited
 
     async def _ask(self, request: web.Request) -> web.Response:
         """``GET /api/ask?command=/timeline 2019``: the JSON answer contract over HTTP (read-only
@@ -170,14 +219,7 @@ class Services:
 
     async def health(self) -> dict[str, Any]:
         """The store reachable and every surface connected."""
-        checks: dict[str, str] = {}
-        try:
-            async with self.store.connection.execute("SELECT count(*) FROM _migrations") as cur:
-                await cur.fetchone()
-            checks["store"] = "ok"
-        except Exception as exc:  # the reply says what is wrong; the log has the detail
-            log.warning("health check: store unreachable: %s", exc)
-            checks["store"] = "unreachable"
+        checks: dict[str, str] = {"store": await self._store_check()}
         if self.discord is not None:
             checks["discord"] = (
                 "ok" if self.discord.is_ready() and not self.discord.is_closed() else "connecting"
@@ -185,6 +227,52 @@ class Services:
         if self.settings.slack_enabled:
             checks["slack"] = "ok"
         return {"ok": all(v == "ok" for v in checks.values()), "checks": checks, "surfaces": self.surfaces}
+
+    async def _store_check(self) -> str:
+        """``ok`` or ``unreachable``: the background reading when it is fresh (so ``/healthz``
+        answers without waiting on a thread or the store under load), else a reading now."""
+        try:
+            _ = self.store.connection._conn  # raises when the store has been closed (as store.py reads it)
+        except ValueError:
+            return "unreachable"
+        if self._store_probe is not None and time.monotonic() - self._store_probe[0] < PROBE_FRESH_SECONDS:
+            return self._store_probe[1]
+        return await self._read_store()
+
+    async def _read_store(self) -> str:
+        try:
+            await asyncio.wait_for(self._probe_store(), HEALTH_STORE_TIMEOUT_SECONDS)
+            result = "ok"
+        except Exception as exc:  # the reply says what is wrong; the log has the detail
+            log.warning("health check: store unreachable: %s", exc)
+            result = "unreachable"
+        self._store_probe = (time.monotonic(), result)
+        return result
+
+    async def _probe_store_forever(self) -> None:
+        while True:
+            await self._read_store()
+            await asyncio.sleep(PROBE_EVERY_SECONDS)
+
+    async def _probe_store(self) -> None:
+        """One read on a connection of its own, in a thread: the store's own connection serves
+        commands one query at a time, and a health check queued behind them would time out
+        exactly when the service is busy, not down."""
+        path = self.store.path
+        _ = self.store.connection._conn  # raises when the store has been closed (as store.py reads it)
+        if path == ":memory:":
+            async with self.store.connection.execute("SELECT count(*) FROM _migrations") as cur:
+                await cur.fetchone()
+            return
+
+        def probe() -> None:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1.0)
+            try:
+                conn.execute("SELECT count(*) FROM _migrations").fetchone()
+            finally:
+                conn.close()
+
+        await asyncio.to_thread(probe)
 
     async def _healthz(self, request: web.Request) -> web.Response:
         report = await self.health()
@@ -236,7 +324,11 @@ async def serve(
     services = Services(settings, store)
     console: asyncio.Task[None] | None = None
     try:
-        await services.start()
+        try:
+            await services.start()
+        except SetupError as exc:  # a configuration that must not run: one line, exit 2
+            print(f"factdesk: {exc}", file=sys.stderr, flush=True)
+            return 2
         print(
             f"factdesk serving: {', '.join(services.surfaces) or 'console'}. Ctrl-C stops.",
             file=stdout,

@@ -3,44 +3,64 @@
 Every command is acknowledged first (Slack gives three seconds), then answered through
 ``respond()``: privately, with a "Post to channel" button that posts the same answer in the
 channel saying who asked, and a "More" button when the answer did not fit one message.
-The same app serves HTTP (bolt's aiohttp server, signed requests) and Socket Mode.
+The same app serves HTTP (bolt's aiohttp server, signed requests: HTTP mode refuses to start
+without a signing secret) and Socket Mode. Every command passes the process's
+:class:`~bot.backpressure.Limiter` first (over it, the ack itself says "busy"), and each
+delivery is claimed in the store, so a redelivery, also after a restart, is answered once.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections import OrderedDict
+import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 import aiohttp
+from aiohttp import web
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack_blocks import MORE_ACTION, POST_ACTION, render_answer
+from bot.backpressure import BUSY, Limiter, Slot
 from bot.digests import DeliveryError, DigestScheduler
 from bot.fact_forms import Field, form_fields, form_text, wants_form
 from bot.handler import Context, handle
 from bot.registry import COMMANDS
 from bot.requests import Request, clean_text
-from bot.settings import Settings
+from bot.settings import Settings, SetupError
 from facts.answer import Answer
 from facts.store import FactStore
 
-__all__ = ["build_slack_app", "slack_client", "slack_sender", "start_socket_mode"]
+__all__ = [
+    "UNSIGNED_HTTP",
+    "build_slack_app",
+    "slack_client",
+    "slack_sender",
+    "slack_web_app",
+    "start_socket_mode",
+]
 
 log = logging.getLogger("factdesk.slack")
 
 RATE_LIMIT_RETRIES = 3
-SEEN_DELIVERIES = 2048  # recent trigger ids remembered to answer a redelivery once
+DELIVERY_TTL_SECONDS = 3600.0  # a delivery id is remembered this long (redeliveries come within minutes)
+EXPIRE_EVERY_SECONDS = 600.0  # how often expired delivery ids are swept from the store
+UNSIGNED_HTTP = (
+    "Slack over HTTP needs FACTDESK_SLACK_SIGNING_SECRET (Basic Information → App Credentials),"
+    " or set FACTDESK_SLACK_APP_TOKEN for Socket Mode; not starting unsigned."
+)
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 
 
 def slack_client(settings: Settings, *, wait_out_rate_limits: bool = True) -> AsyncWebClient:
@@ -75,23 +95,76 @@ def slack_sender(client: AsyncWebClient) -> Callable[[str, Answer], Awaitable[st
     return send
 
 
-class _RecentDeliveries:
-    """Trigger ids already handled. Slack delivers at least once (Socket Mode redelivers an
-    envelope that was not acknowledged in time); a second delivery is acknowledged, not answered."""
+def _well_formed_signature(request: web.Request, body: bytes) -> bool:
+    """The signature headers have Slack's shape and the body is text; bolt then checks the
+    HMAC and the age (it raises on a non-numeric timestamp or a non-ASCII signature)."""
+    timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+    signature = request.headers.get("X-Slack-Signature", "")
+    if not (_TIMESTAMP.fullmatch(timestamp) and _SIGNATURE.fullmatch(signature)):
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
-    def __init__(self, size: int = SEEN_DELIVERIES) -> None:
-        self._seen: OrderedDict[str, None] = OrderedDict()
-        self._size = size
 
-    def first_time(self, key: str | None) -> bool:
-        if not key:
-            return True
-        if key in self._seen:
-            return False
-        self._seen[key] = None
-        if len(self._seen) > self._size:
-            self._seen.popitem(last=False)
-        return True
+def _command_admission(body: bytes, limiter: Limiter) -> tuple[str | None, bool]:
+    """For a slash command: (its trigger id, whether it was admitted). An admitted command's
+    slot is held under its trigger id for the listener to take; a refused one is counted. So
+    bolt's chain (and its first ``auth.test``) sees at most the admitted, never the flood."""
+    fields = parse_qs(body.decode("utf-8"), max_num_fields=64)
+    trigger = fields.get("trigger_id", [""])[0]
+    if "command" not in fields or not trigger:
+        return None, True
+    key = f"slack:{fields.get('user_id', [''])[0]}"
+    return trigger, limiter.hold(f"slack:{trigger}", key) is not None
+
+
+def slack_web_app(
+    app: AsyncApp, settings: Settings, limiter: Limiter, path: str = "/slack/events"
+) -> web.Application:
+    """bolt's aiohttp application for ``app`` on ``path``. In front of bolt: malformed signature
+    headers (missing, non-numeric, garbled) get 401, and a correctly signed slash command over
+    the limits gets its "busy" ack at once; an admitted one's slot passes to its listener."""
+    web_app = app.web_app(path=path)
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    verifier = SignatureVerifier(secret)
+    busy = json.dumps({"response_type": "ephemeral", "text": BUSY})
+
+    @web.middleware
+    async def signature_shape(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.method == "POST" and request.path == path:
+            body = await request.read()
+            if not _well_formed_signature(request, body):
+                log.warning("Slack request with malformed signature headers refused")
+                return web.Response(status=401, text="invalid signature headers")
+            signed = verifier.is_valid(
+                body, request.headers["X-Slack-Request-Timestamp"], request.headers["X-Slack-Signature"]
+            )
+            if signed:
+                trigger, admitted = _command_admission(body, limiter)
+                if not admitted:
+                    return web.Response(text=busy, content_type="application/json")
+                if trigger is not None:
+                    try:
+                        return await handler(request)
+                    finally:
+                        leftover = limiter.take(f"slack:{trigger}")  # no listener took it
+                        if leftover is not None:
+                            leftover.release()
+        return await handler(request)
+
+    web_app.middlewares.append(signature_shape)
+    return web_app
+
+
+def _slack_user(body: dict[str, Any]) -> str:
+    """The user id of a slash command (``user_id``) or an interaction (``user.id``)."""
+    user = body.get("user")
+    if isinstance(user, dict) and user.get("id"):
+        return str(user["id"])
+    return str(body.get("user_id") or "")
 
 
 APOLOGY = "Sorry, something went wrong showing that answer; it has been logged."
@@ -118,13 +191,15 @@ def _modal(title: str, fields: list[Field], private_metadata: str) -> dict[str, 
             element["initial_value"] = f.initial[:3000]
         if f.placeholder:
             element["placeholder"] = {"type": "plain_text", "text": f.placeholder[:150]}
-        blocks.append({
-            "type": "input",
-            "block_id": f.name,
-            "optional": not f.required,
-            "label": {"type": "plain_text", "text": f.label[:2000]},
-            "element": element,
-        })
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": f.name,
+                "optional": not f.required,
+                "label": {"type": "plain_text", "text": f.label[:2000]},
+                "element": element,
+            }
+        )
     return {
         "type": "modal",
         "callback_id": FORM_CALLBACK,
@@ -147,29 +222,59 @@ def build_slack_app(
     *,
     client: AsyncWebClient | None = None,
     digests: DigestScheduler | None = None,
+    limiter: Limiter | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> AsyncApp:
-    """The bolt app with every registry command, the buttons, and redelivery de-duplication."""
+    """The bolt app with every registry command, the buttons, backpressure and redelivery
+    de-duplication. ``clock`` (seconds since the epoch) dates the delivery claims.
+
+    Raises :class:`SetupError` for HTTP mode (no app token) without a signing secret."""
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    if secret is None and not settings.slack_socket_mode:
+        raise SetupError(UNSIGNED_HTTP)
     app = AsyncApp(
         client=client or slack_client(settings),
         signing_secret=secret,
-        # Socket Mode requests are not signed; HTTP requests always are.
+        # Socket Mode requests are not signed (bolt skips the check for them); HTTP ones always are.
         request_verification_enabled=secret is not None,
         logger=log,
     )
-    recent = _RecentDeliveries()
+    limits = limiter or settings.limiter()
+    swept = [clock()]
 
-    async def once(
-        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[None]]
-    ) -> BoltResponse:
-        body = req.body or {}
-        if not recent.first_time(body.get("trigger_id")):
-            log.info("redelivery of %s ignored", body.get("trigger_id"))
-            return BoltResponse(status=200, body="")
-        await next()
-        return resp
+    async def first_delivery(body: dict[str, Any]) -> bool:
+        """Claim the delivery's trigger id in the store: False for a redelivery (or a replay)."""
+        trigger = body.get("trigger_id")
+        if not trigger:
+            return True
+        now = clock()
+        try:
+            if now - swept[0] >= EXPIRE_EVERY_SECONDS:
+                swept[0] = now
+                await store.expire_deliveries(now=now)
+            first = await store.claim_delivery(f"slack:{trigger}", now=now, ttl=DELIVERY_TTL_SECONDS)
+        except Exception:  # the store is failing: answering twice beats not answering
+            log.exception("delivery claim failed; answering %s", trigger)
+            return True
+        if not first:
+            log.info("redelivery of %s ignored", trigger)
+        return first
 
-    app.middleware(once)
+    def slot_for(body: dict[str, Any]) -> Slot | None:
+        """A slot for this delivery (the one admitted at the HTTP front door, if any), or None when
+        busy (refused and counted); no ``await``."""
+        held = limits.take(f"slack:{body.get('trigger_id') or ''}") if body.get("trigger_id") else None
+        return held or limits.try_acquire(f"slack:{_slack_user(body)}")
+
+    async def admit(body: dict[str, Any]) -> Slot | bool | None:
+        """A slot for this delivery; None when busy (refused and counted); False for a redelivery."""
+        slot = slot_for(body)
+        if slot is None:
+            return None
+        if not await first_delivery(body):
+            slot.release()
+            return False
+        return slot
 
     access = settings.access()
 
@@ -179,17 +284,24 @@ def build_slack_app(
     async def on_command(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
-        await ack()
-        if str(body.get("command", "")) == "/fact" and await open_form(body, respond, client):
+        slot = slot_for(body)
+        if slot is None:  # busy: the ack itself is the private reply, nothing else runs
+            await ack(response_type="ephemeral", text=BUSY)
             return
-        request = Request(
-            command=str(body.get("command", "")).lstrip("/"),
-            text=clean_text(str(body.get("text", ""))),
-            actor=f"slack:{body.get('user_id', '')}",
-            channel=f"slack:{body.get('channel_id', '')}",
-        )
-        answer = await run(request)
-        await respond(response_type="ephemeral", **_rendered(answer, buttons=answer.error is None))
+        await ack()  # at once: the store (claiming the delivery below) may be queued behind commands
+        with slot:
+            if not await first_delivery(body):
+                return
+            if str(body.get("command", "")) == "/fact" and await open_form(body, respond, client):
+                return
+            request = Request(
+                command=str(body.get("command", "")).lstrip("/"),
+                text=clean_text(str(body.get("text", ""))),
+                actor=f"slack:{body.get('user_id', '')}",
+                channel=f"slack:{body.get('channel_id', '')}",
+            )
+            answer = await run(request)
+            await respond(response_type="ephemeral", **_rendered(answer, buttons=answer.error is None))
 
     for command in COMMANDS:
         app.command(f"/{command.name}")(on_command)
@@ -223,18 +335,26 @@ def build_slack_app(
     ) -> None:
         meta = json.loads(view.get("private_metadata") or "{}")
         action, fact_id, version = meta.get("a", "add"), meta.get("id"), meta.get("v")
-        state = view.get("state", {}).get("values", {})
-        values = {name: (block.get("value") or {}).get("value") for name, block in state.items()}
-        fact = await store.fact(int(fact_id)) if fact_id is not None else None
-        user = (body.get("user") or {}).get("id", "")
-        text = form_text(action, fact_id, version, values, form_fields(action, fact))
-        answer = await run(Request(command="fact", text=text, actor=f"slack:{user}"))
-        if answer.error:  # shown in the modal, under the field most likely at fault
-            field = "note" if action == "correct" else "quote"
-            await ack(response_action="errors", errors={field: answer.error.message[:300]})
+        field = "note" if action == "correct" else "quote"  # where an error shows in the modal
+        slot = await admit(body)
+        if slot is None:
+            await ack(response_action="errors", errors={field: BUSY})
             return
-        await ack()
-        await client.chat_postEphemeral(channel=meta.get("c") or user, user=user, **_rendered(answer))
+        if slot is False:
+            await ack()
+            return
+        with slot:
+            state = view.get("state", {}).get("values", {})
+            values = {name: (block.get("value") or {}).get("value") for name, block in state.items()}
+            fact = await store.fact(int(fact_id)) if fact_id is not None else None
+            user = (body.get("user") or {}).get("id", "")
+            text = form_text(action, fact_id, version, values, form_fields(action, fact))
+            answer = await run(Request(command="fact", text=text, actor=f"slack:{user}"))
+            if answer.error:  # shown in the modal, under the field most likely at fault
+                await ack(response_action="errors", errors={field: answer.error.message[:300]})
+                return
+            await ack()
+            await client.chat_postEphemeral(channel=meta.get("c") or user, user=user, **_rendered(answer))
 
     app.view(FORM_CALLBACK)(on_form)
 
@@ -254,23 +374,41 @@ def build_slack_app(
         )
         return await run(request), max(offset, 0), _user_name(body)
 
-    async def on_post(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def button_slot(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> Slot | None:
+        """Ack a button click; a slot for it, or None (busy: said privately, or a redelivery)."""
+        slot = slot_for(body)
         await ack()
-        found = await rerun(body)
-        if found is None:
+        if slot is None:
+            await respond(response_type="ephemeral", replace_original=False, text=BUSY)
+            return None
+        if not await first_delivery(body):
+            slot.release()
+            return None
+        return slot
+
+    async def on_post(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        slot = await button_slot(ack, body, respond)
+        if slot is None:
             return
-        answer, offset, who = found
-        message = _rendered(answer, offset=offset, buttons=False, asked_by=who)
-        await respond(response_type="in_channel", replace_original=False, **message)
+        with slot:
+            found = await rerun(body)
+            if found is None:
+                return
+            answer, offset, who = found
+            message = _rendered(answer, offset=offset, buttons=False, asked_by=who)
+            await respond(response_type="in_channel", replace_original=False, **message)
 
     async def on_more(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        found = await rerun(body)
-        if found is None:
+        slot = await button_slot(ack, body, respond)
+        if slot is None:
             return
-        answer, offset, _ = found
-        message = _rendered(answer, offset=offset, buttons=True)
-        await respond(response_type="ephemeral", replace_original=False, **message)
+        with slot:
+            found = await rerun(body)
+            if found is None:
+                return
+            answer, offset, _ = found
+            message = _rendered(answer, offset=offset, buttons=True)
+            await respond(response_type="ephemeral", replace_original=False, **message)
 
     app.action(POST_ACTION)(on_post)
     app.action(MORE_ACTION)(on_more)

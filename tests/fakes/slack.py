@@ -541,6 +541,29 @@ class FakeSlack:
         body = urlencode({"payload": json.dumps(payload)})
         return await self._post_signed(url, body, payload["trigger_id"], bad_signature, stale)
 
+    def slash_command_request(
+        self, command: str = "/agreement", text: str = "", *, user_id: str = "U1", channel_id: str = "C1"
+    ) -> tuple[str, dict[str, str]]:
+        """A signed slash command as (body, headers), to send, tamper with or replay by :meth:`post`."""
+        body = urlencode(self._slash_fields(command, text, user_id, channel_id, "jane", "general"))
+        timestamp = str(int(self.now()))
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": self.sign(body, timestamp),
+        }
+        return body, headers
+
+    async def post(self, url: str, body: str | bytes, headers: Mapping[str, str]) -> HttpDelivery:
+        """POST ``body`` with exactly ``headers`` (nothing added) to an app's endpoint."""
+        if self._session is None:
+            raise RuntimeError("FakeSlack is not started")
+        data = body.encode() if isinstance(body, str) else body
+        started = time.perf_counter()
+        async with self._session.post(url, data=data, headers=dict(headers)) as resp:
+            text = await resp.text()
+            return HttpDelivery(resp.status, text, time.perf_counter() - started, "")
+
     def sign(self, body: str, timestamp: str, secret: str | None = None) -> str:
         """The ``X-Slack-Signature`` (v0, HMAC-SHA256) for a raw body."""
         key = (secret if secret is not None else self.signing_secret).encode()
