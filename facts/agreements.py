@@ -24,6 +24,7 @@ __all__ = [
     "agreement_name",
     "attribute",
     "has_agreement_term",
+    "has_plural_term",
 ]
 
 _TERM = re.compile(
@@ -31,6 +32,18 @@ _TERM = re.compile(
     r"|compacts?|MOUs?|safe third country)\b",
     re.IGNORECASE,
 )
+# Agreements written as verbs: "agreed to take back", "will accept deportees", "agreed to
+# normalize relations", "would restore diplomatic ties". No agreement noun, still a deal.
+_DEAL_VERB = re.compile(
+    r"\b(?:agree[sd]?\s+to|agreeing\s+to"
+    r"|normali[sz](?:e[sd]?|ing|ation)\s+(?:of\s+)?(?:\w+\s+){0,2}?(?:relations|ties)"
+    r"|(?:restor|establish|re-?establish)(?:e[sd]?|ing)\s+(?:full\s+)?(?:diplomatic\s+)?(?:\w+\s+){0,2}?"
+    r"(?:relations|ties)"
+    r"|(?:will|would|to)\s+(?:accept|take\s+back|receive|admit)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:deportees|migrants|returnees|nationals|citizens|asylum|refugees|flights|detainees))\b",
+    re.IGNORECASE,
+)
+_DEAL_VERB_WORDS = ("agree", "normali", "restor", "establish", "accept", "take back", "receive", "admit")
 _PLURAL_TERM = re.compile(r"\b(?:agreements|accords|deals|pacts|treaties|arrangements)\b", re.IGNORECASE)
 _PARTY_VERB = re.compile(
     r"\b(?:signed|signs|sign|agreed|ratified|negotiated|reached|struck|concluded)\b", re.IGNORECASE
@@ -78,10 +91,17 @@ class AgreementLink:
 
 @lru_cache(maxsize=1024)
 def has_agreement_term(text: str) -> bool:
-    """Cached: every sentence is asked several times during one extraction."""
-    if not has_any(fold_lower(text), _TERM_WORDS):
-        return False
-    return _TERM.search(text) is not None
+    """An agreement noun ("accord", "deal") or verb phrase ("agreed to take back"). Cached: every
+    sentence is asked several times during one extraction."""
+    low = fold_lower(text)
+    if has_any(low, _TERM_WORDS) and _TERM.search(text) is not None:
+        return True
+    return has_any(low, _DEAL_VERB_WORDS) and _DEAL_VERB.search(text) is not None
+
+
+def has_plural_term(text: str) -> bool:
+    """Does the sentence speak of several agreements ("the deals", "accords")?"""
+    return _PLURAL_TERM.search(text) is not None
 
 
 def _name_match(text: str) -> re.Match[str] | None:
@@ -120,6 +140,8 @@ def linked_countries(sentence: SentenceCountries, home: str | None) -> list[str]
     text = sentence.text
     anchors = [m.start() for m in finditer_at(_TERM, text, word_starts(text, _TERM_STARTS))]
     anchors += [m.start() for m in finditer_at(_PARTY_VERB, text, word_starts(text, _PARTY_WORDS))]
+    if has_any(fold_lower(text), _DEAL_VERB_WORDS):
+        anchors += [m.start() for m in _DEAL_VERB.finditer(text)]
     if not anchors:
         return []
     ends = _word_ends(sentence.text)
