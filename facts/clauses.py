@@ -32,7 +32,9 @@ _SAYING = frozenset(
 _IRREGULAR = frozenset(
     "made held took taken gave given won began begun set brought sent struck did done saw seen wrote built "
     "drew sold paid put cut led met shown showed knew spent found hit laid chose froze broke spoke drove "
-    "threw fought bought caught kept left lost became become rose fell went came ran quit".split()
+    "threw fought bought caught kept left lost became become rose fell went came ran quit withdrew withdrawn "
+    "drew grew flew stood sought swore undertook overtook oversaw forgave hid shut split spread sank bore "
+    "tore wore rode woke understood".split()
 )
 _PRESENT = frozenset(
     "signs agrees approves ratifies takes enters joins leaves ends expires begins starts".split()

@@ -223,7 +223,7 @@ _FUTURE = re.compile(
     re.IGNORECASE)
 
 # Words that schedule: a month-day without a year shortly after the DCT is the coming one.
-SOON_DAYS = 60
+SOON_DAYS = 92  # about a quarter: the horizon of a schedule named by month and day
 _SOON = re.compile(
     r"\b(?:until|till|ahead\s+of|before|deadline|due|election|session|summit|expir\w*|starting"
     r"|begin\w*|takes?\s+effect|return\w*|resum\w*|scheduled|upcoming|coming)\b", re.IGNORECASE)

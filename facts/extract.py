@@ -97,9 +97,11 @@ def extract(article: ArticleInput, *, home: str = "US") -> Extraction:
             spans.append(
                 SentenceCountries(p.text, p.paragraph, [(m.country.code, m.start, m.end) for m in found])
             )
+    parties = _parties(article.title, headline, home)
     if topic is None:
-        topic = _topic_from_story(spans, home)
-    links = attribute(spans, topic=topic, home=home)
+        parties = _parties_from_story(spans, home)
+        topic = parties[0] if parties else None
+    links = attribute(spans, topic=topic, home=home, parties=parties)
 
     # People are found per sentence, then "Lee said" is linked to the "Tom Lee" named earlier.
     linked = link_surnames([find_entities(p.text) for p in story])
@@ -176,6 +178,7 @@ def _candidate(
         explicit=bool(link and link.explicit),
         position=position,
         named_agreement=name is not None,
+        length=len(p.text.split()) if quote else None,
     )
     return Candidate(
         passage=p.index,
@@ -194,12 +197,26 @@ def _candidate(
     )
 
 
-def _topic_from_story(spans: list[SentenceCountries], home: str) -> str | None:
-    """Without a country in the title: the foreign country most named near agreement words."""
+def _parties(title: str, headline: str | None, home: str) -> tuple[str, ...]:
+    """The foreign countries the title (or headline) names: the parties of the story's agreement."""
+    for text in (title, headline or ""):
+        codes = tuple(dict.fromkeys(m.country.code for m in find_countries(text) if m.country.code != home))
+        if codes:
+            return codes
+    return ()
+
+
+def _parties_from_story(spans: list[SentenceCountries], home: str) -> tuple[str, ...]:
+    """Without a country in the title: the foreign countries the body names most near agreement
+    words (the most named first; others named at least twice there are parties too)."""
     counts: dict[str, int] = {}
     for s in spans:
         if has_agreement_term(s.text):
-            for code, _, _ in s.mentions:
+            for code in dict.fromkeys(code for code, _, _ in s.mentions):
                 if code != home:
                     counts[code] = counts.get(code, 0) + 1
-    return max(counts, key=lambda c: counts[c]) if counts else None
+    if not counts:
+        return ()
+    top = max(counts.values())
+    ranked = sorted(counts, key=lambda c: -counts[c])  # stable: first named first among equals
+    return tuple(c for c in ranked if counts[c] == top or counts[c] >= 2)
