@@ -38,7 +38,7 @@ _FACET_STEMS: dict[str, tuple[str, ...]] = {
 }
 _FACET_PHRASES: dict[str, tuple[str, ...]] = {
     "status": ("in effect", "into effect", "in place", "take effect", "took effect", "yet to", "not yet",
-               "in force"),
+               "in force", "into force"),
     "definition": ("known as", "described as", "designed to", "aims to", "aim to", "would allow",
                    "could allow", "would enable", "will enable", "would give", "builds on", "build on",
                    "under the", "under which", "calls for", "call for", "could lead"),
@@ -68,6 +68,10 @@ _EVENT_STEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("announce", ("announced", "announces", "announce")),
     ("suspend", ("suspended", "suspends", "suspend")),
     ("cancel", ("canceled", "cancelled", "cancels", "cancel")),
+    ("reach", ("reached", "reaches", "reach")),
+    ("extend", ("extended", "extends", "extend")),
+    ("withdraw", ("withdrew", "withdraws", "withdrawn", "withdraw")),
+    ("normalize", ("normalize", "normalise", "normalized", "normalised", "normalizes", "normalises")),
 )
 _WORD_EVENT = {w: stem for stem, forms in _EVENT_STEMS for w in forms}
 _EVENT_WORDS = frozenset(_WORD_EVENT)
