@@ -66,8 +66,10 @@ def _verb_before(text: str, at: int) -> bool:
 def clause_spans(sentence: str, mentions: Sequence[DateMention]) -> list[tuple[int, int]]:
     """Spans of the event clauses of ``sentence`` (its dates resolved in ``mentions``), or [] when
     it reports one event. The spans cover the sentence, in order; each holds at least one date."""
-    dated = sorted((m for m in mentions if m.text.lower() not in {"now", "currently", "as of now"}),
-                   key=lambda m: m.span[0])
+    dated = sorted(
+        (m for m in mentions if m.text.lower() not in {"now", "currently", "as of now"}),
+        key=lambda m: m.span[0],
+    )
     if len(dated) < 2:
         return []
     cuts: list[tuple[int, int]] = []
