@@ -7,7 +7,10 @@ news-relative dates well (dateparser, Recognizers-Text, parsedatetime were measu
   weekdays are the most recent one before the DCT, or the next one with a future cue;
 * a month (or month-day, or season) without a year is the latest one not after the DCT, or the
   earliest one not before it when a *future cue* ("will", "is scheduled to", "next", ...) is in
-  the same clause (clauses end at ``;``, ``:``, dashes, ``but`` and ``, and``/``, while``...);
+  the same clause (clauses end at ``;``, ``:``, dashes, ``but``, ``while``, ``, and``, and at
+  ``that``/``which``/``who``: "a March 3 rule that would require" is a past March 3); a
+  month-day within ``SOON_DAYS`` after the DCT is the coming one when a schedule word ("until",
+  "ahead of", "deadline", "takes effect") is in its clause;
 * "early/mid/late" narrow the interval (month: 1-10 / 11-20 / 21-end; year: Jan-Jun /
   Apr-Sep / Jul-Dec; season: its first / middle / last month; week: Mon-Wed / Tue-Thu / Thu-Sun);
 * "between November 2019 and March 2020" and "from May to July 2019" are ONE range;
@@ -18,14 +21,20 @@ news-relative dates well (dateparser, Recognizers-Text, parsedatetime were measu
   ``start`` = the bound (``end`` = ``start``, or plus 30 days for "shortly/soon/just after",
   90 for "weeks after", 365 for "months after"). "more than N days ago" is ``before`` DCT-N.
 
-Anaphora ("two days later", "that year", "the following week") is left undated on purpose, and
-durations are not dates ("over the last year", "in the past week", "in the coming months").
-With ``published_precision`` other than ``"day"`` the DCT is approximate: expressions that need
-the exact day (weekdays, yesterday/today/now, "N days ago") widen to the ISO week that holds
-the resolved day (precision ``"week"``); month- and year-level expressions resolve as usual.
+* "a year ago Wednesday" is that weekday (the latest) a year back;
+* a wire dateline opening the sentence ("LIMA, April 26 (Agency) —") is the filing day: no event.
 
-Known gaps: present tense used for schedules ("takes effect Dec. 1", "has until Oct. 15") reads
-as past; "in two weeks" / "within days" are not resolved; world knowledge ("Obama-era") needs
+Anaphora ("two days later", "that year", "the following week") is not resolved by
+:func:`find_dates` (it needs the story): :func:`find_anaphor` resolves it against the date of
+the story's previous dated sentence, which the caller supplies. Durations are not dates ("over
+the last year", "in the past week", "in the coming months"). With ``published_precision`` other
+than ``"day"`` the DCT is approximate: expressions that need the exact day (weekdays,
+yesterday/today/now, "N days ago") widen to the ISO week that holds the resolved day (precision
+``"week"``); a month-day without a year is read against the whole month (or year) the DCT
+allows; month- and year-level expressions resolve as usual.
+
+Known gaps: present tense used for schedules far ahead ("has until Oct. 15") reads as past;
+"in two weeks" / "within days" are not resolved; world knowledge ("Obama-era") needs
 ``anchors``; subordinate-clause detection is a heuristic, not a parse.
 
 Speed: each family of expressions has cheap *head* words (month names, "year", "ago", ...); a
@@ -1235,6 +1244,7 @@ _ANAPHOR = re.compile(
     r"\b", re.IGNORECASE)
 _ANAPHOR_WORDS = ("later", "earlier", "before", "prior", "previous", "next", "following", "after", "that ",
                   "same")
+_ANAPHOR_UNITS = ("day", "week", "month", "year", "morning", "afternoon", "evening", "night")
 _UNIT_RANK = {"day": 6, "week": 5, "month": 4, "year": 1}
 
 
@@ -1246,7 +1256,7 @@ def find_anaphor(sentence: str, base: DateMention) -> DateMention | None:
     needs a day; "that month" needs at least a month).
     """
     low = sentence.lower()
-    if not has_any(low, _ANAPHOR_WORDS):
+    if not (has_any(low, _ANAPHOR_UNITS) and has_any(low, _ANAPHOR_WORDS)):
         return None
     m = _ANAPHOR.search(sentence)
     if m is None:
