@@ -136,6 +136,7 @@ def extract(article: ArticleInput, *, home: str = "US") -> Extraction:
                 countries=own if pieces else mentions[p.index],
                 quote=p.text if pieces else "",
                 span=(a, b),
+                words=None if pieces else words,
             )
             if cand.is_event and cand.date is not None:
                 last_dated = (p.paragraph, cand.date)
@@ -165,8 +166,11 @@ def _candidate(
     countries: tuple[str, ...],
     quote: str,
     span: tuple[int, int],
+    words: list[str] | None = None,
 ) -> Candidate:
-    words = tokens(text)
+    """``words``: the text's tokens when already known (the whole sentence)."""
+    if words is None:
+        words = tokens(text)
     entities = tuple(e for e in found if span[0] <= e.start < span[1]) if quote else tuple(found)
     people = sum(1 for e in entities if e.kind == "person")
     name = agreement_name(text) if has_agreement_term(text) else None
