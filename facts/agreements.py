@@ -71,6 +71,7 @@ _TERM_STARTS = ("agreement", "accord", "deal", "pact", "treat", "arrangement", "
                 "safe third country")
 _PARTY_WORDS = ("sign", "agreed", "ratified", "negotiated", "reached", "struck", "concluded")
 _WINDOW_WORDS = 12
+_SUBJECT_WORDS = 1  # a country among the sentence's first two words is its subject
 _TOKEN = re.compile(r"\S+")
 
 
@@ -154,7 +155,10 @@ def linked_countries(sentence: SentenceCountries, home: str | None) -> list[str]
     linked: list[str] = []
     for code, start, _end in sentence.mentions:
         w = _position(ends, start)
-        if any(abs(w - a) <= _WINDOW_WORDS for a in anchor_words) and code not in linked:
+        # The sentence's subject ("Peru is the third country to join the accord ...") is a party
+        # however far the agreement word comes after it.
+        subject = w <= _SUBJECT_WORDS
+        if (subject or any(abs(w - a) <= _WINDOW_WORDS for a in anchor_words)) and code not in linked:
             linked.append(code)
     foreign = [c for c in linked if c != home]
     return foreign or linked

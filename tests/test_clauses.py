@@ -197,6 +197,14 @@ def test_a_party_of_the_story_means_its_agreement_and_another_country_its_own():
     ]
 
 
+def test_the_subject_of_a_sentence_is_a_party_however_far_the_agreement_word():
+    story = _spans(
+        [(0, "Peru is the third Andean nation to join what officials describe as the river basin accord.")]
+    )
+    links = attribute(story, topic=None, home="US")
+    assert links[0] is not None and links[0].countries == ("PE",)
+
+
 def test_attribution_carries_across_one_sentence_paragraphs():
     story = _spans(
         [
