@@ -24,6 +24,7 @@ __all__ = [
     "agreement_name",
     "attribute",
     "has_agreement_term",
+    "has_plural_term",
 ]
 
 _TERM = re.compile(
@@ -31,6 +32,21 @@ _TERM = re.compile(
     r"|compacts?|MOUs?|safe third country)\b",
     re.IGNORECASE,
 )
+# Agreements written as verbs: "agreed to take back", "will accept deportees", "agreed to
+# normalize relations", "would restore diplomatic ties". No agreement noun, still a deal.
+_DEAL_VERB = re.compile(
+    r"\b(?:agree[sd]?\s+to|agreeing\s+to"
+    r"|normali[sz](?:e[sd]?|ing|ation)\s+(?:of\s+)?(?:\w+\s+){0,2}?(?:relations|ties)"
+    r"|(?:restor|establish|re-?establish)(?:e[sd]?|ing)\s+(?:full\s+)?(?:diplomatic\s+)?(?:\w+\s+){0,2}?"
+    r"(?:relations|ties)"
+    r"|(?:will|would|to)\s+(?:accept|take\s+back|receive|admit)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:deportees|migrants|returnees|nationals|citizens|asylum|refugees|flights|detainees))\b",
+    re.IGNORECASE,
+)
+# Named agreements whose head word alone is too common to count ("an initiative", "a framework").
+_NAMED_TERM = re.compile(r"\b[A-Z][\w-]+\s+(?:Initiative|Protocol|Convention|Framework|Partnership)\b")
+_NAMED_HEADS = ("Initiative", "Protocol", "Convention", "Framework", "Partnership")
+_DEAL_VERB_WORDS = ("agree", "normali", "restor", "establish", "accept", "take back", "receive", "admit")
 _PLURAL_TERM = re.compile(r"\b(?:agreements|accords|deals|pacts|treaties|arrangements)\b", re.IGNORECASE)
 _PARTY_VERB = re.compile(
     r"\b(?:signed|signs|sign|agreed|ratified|negotiated|reached|struck|concluded)\b", re.IGNORECASE
@@ -55,6 +71,7 @@ _TERM_STARTS = ("agreement", "accord", "deal", "pact", "treat", "arrangement", "
                 "safe third country")
 _PARTY_WORDS = ("sign", "agreed", "ratified", "negotiated", "reached", "struck", "concluded")
 _WINDOW_WORDS = 12
+_SUBJECT_WORDS = 1  # a country among the sentence's first two words is its subject
 _TOKEN = re.compile(r"\S+")
 
 
@@ -78,10 +95,19 @@ class AgreementLink:
 
 @lru_cache(maxsize=1024)
 def has_agreement_term(text: str) -> bool:
-    """Cached: every sentence is asked several times during one extraction."""
-    if not has_any(fold_lower(text), _TERM_WORDS):
-        return False
-    return _TERM.search(text) is not None
+    """An agreement noun ("accord", "deal"), a named one ("the Lodz Protocol") or a verb phrase
+    ("agreed to take back"). Cached: every sentence is asked several times during one extraction."""
+    low = fold_lower(text)
+    if has_any(low, _TERM_WORDS) and _TERM.search(text) is not None:
+        return True
+    if has_any(text, _NAMED_HEADS) and _NAMED_TERM.search(text) is not None:
+        return True
+    return has_any(low, _DEAL_VERB_WORDS) and _DEAL_VERB.search(text) is not None
+
+
+def has_plural_term(text: str) -> bool:
+    """Does the sentence speak of several agreements ("the deals", "accords")?"""
+    return _PLURAL_TERM.search(text) is not None
 
 
 def _name_match(text: str) -> re.Match[str] | None:
@@ -120,6 +146,8 @@ def linked_countries(sentence: SentenceCountries, home: str | None) -> list[str]
     text = sentence.text
     anchors = [m.start() for m in finditer_at(_TERM, text, word_starts(text, _TERM_STARTS))]
     anchors += [m.start() for m in finditer_at(_PARTY_VERB, text, word_starts(text, _PARTY_WORDS))]
+    if has_any(fold_lower(text), _DEAL_VERB_WORDS):
+        anchors += [m.start() for m in _DEAL_VERB.finditer(text)]
     if not anchors:
         return []
     ends = _word_ends(sentence.text)
@@ -127,25 +155,41 @@ def linked_countries(sentence: SentenceCountries, home: str | None) -> list[str]
     linked: list[str] = []
     for code, start, _end in sentence.mentions:
         w = _position(ends, start)
-        if any(abs(w - a) <= _WINDOW_WORDS for a in anchor_words) and code not in linked:
+        # The sentence's subject ("Peru is the third country to join the accord ...") is a party
+        # however far the agreement word comes after it.
+        subject = w <= _SUBJECT_WORDS
+        if (subject or any(abs(w - a) <= _WINDOW_WORDS for a in anchor_words)) and code not in linked:
             linked.append(code)
     foreign = [c for c in linked if c != home]
     return foreign or linked
 
 
 def attribute(
-    sentences: Sequence[SentenceCountries], *, topic: str | None, home: str | None = "US"
+    sentences: Sequence[SentenceCountries],
+    *,
+    topic: str | None,
+    home: str | None = "US",
+    parties: Sequence[str] = (),
 ) -> list[AgreementLink | None]:
     """Attribute each sentence of one document to an agreement's countries (or None).
 
-    ``topic`` is the country of the document's headline agreement: the starting context.
-    A sentence with an agreement word takes the countries linked to it, or, if none, the
-    context (the last explicitly linked agreement, when it was at most one paragraph ago,
-    else the topic). A sentence without one joins the agreement of its own paragraph when
-    it names that country or no country at all.
+    ``topic`` is the country of the document's headline agreement and ``parties`` all the
+    countries of that agreement (the foreign countries its title names, or the ones its body
+    names most near agreement words): the starting context. A sentence with an agreement word
+    takes the countries linked to it, or, if none, the context (the last explicitly linked
+    agreement, when it was at most one paragraph ago, else the topic). Countries that are all
+    parties of the current agreement ("Ruritania withdrew from the accord" in a story about
+    Ruritania and Freedonia's accord) mean that agreement, with all its parties; a country
+    outside it is another country's deal and belongs to that country only. A sentence without
+    an agreement word joins the agreement of its own paragraph when it names that country or no
+    country at all; a story told in one-sentence paragraphs carries it on to the next paragraph.
     """
+    base: tuple[str, ...] = tuple(parties) or ((topic,) if topic else ())
+    sizes: dict[int, int] = {}
+    for s in sentences:
+        sizes[s.paragraph] = sizes.get(s.paragraph, 0) + 1
     out: list[AgreementLink | None] = []
-    context: tuple[str, ...] = (topic,) if topic else ()
+    context: tuple[str, ...] = base
     context_paragraph = -10
     paragraph_link: dict[int, AgreementLink] = {}
     for s in sentences:
@@ -153,20 +197,32 @@ def attribute(
         if has_agreement_term(s.text):
             linked = linked_countries(s, home)
             if linked and linked != [home]:
-                link = AgreementLink(tuple(linked), True, True)
+                countries = tuple(linked)
+                for known in (context, base):
+                    if known and set(linked) <= set(known):
+                        countries = known
+                        break
+                link = AgreementLink(countries, True, True)
                 context, context_paragraph = link.countries, s.paragraph
             elif _PLURAL_TERM.search(s.text) and not linked:
                 link = AgreementLink((topic,), False, True) if topic else None
             else:
                 recent = s.paragraph - context_paragraph <= 1
-                current = context if recent else ((topic,) if topic else ())
+                current = context if recent else base
                 link = AgreementLink(current, False, True) if current else None
             if link:
                 paragraph_link[s.paragraph] = link
             out.append(link)
             continue
         para = paragraph_link.get(s.paragraph)
-        if para and (not named or set(named) & set(para.countries)):
+        if para is None and (sizes[s.paragraph] == 1 or sizes.get(s.paragraph - 1) == 1):
+            carried = paragraph_link.get(s.paragraph - 1)
+            foreign = {c for c in named if c != home}
+            if carried and not foreign - set(carried.countries):
+                para = AgreementLink(carried.countries, False, False)
+                paragraph_link[s.paragraph] = para  # a chain of one-sentence paragraphs
+        foreign_named = [c for c in named if c != home]
+        if para and (not foreign_named or set(foreign_named) & set(para.countries)):
             out.append(AgreementLink(para.countries, False, False))
         else:
             out.append(None)

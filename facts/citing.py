@@ -77,10 +77,44 @@ def display_date(cluster: Sequence[FactRow]) -> tuple[str | None, str | None, st
         return lead.date_label, lead.date_end_label, lead.date_precision
     dated = [f for f in cluster if f.date_label]
     if dated:
-        best = max(dated, key=lambda f: (_rank(f.date_precision), -len(f.sources)))
+        label = agreed_date(cluster)
+        best = max(
+            dated, key=lambda f: (f.date_label == label, _rank(f.date_precision), len(f.sources))
+        )
         return best.date_label, best.date_end_label, best.date_precision
     published = min(s.doc.published for f in cluster for s in f.sources)
     return published, None, "as_of"
+
+
+def _compatible(a: str, b: str) -> bool:
+    """"2022-07" and "2022-07-22" do not disagree: one is the other at a coarser precision."""
+    return a.startswith(b) or b.startswith(a)
+
+
+def agreed_date(cluster: Sequence[FactRow]) -> str | None:
+    """The date label a line shows when its sources disagree: the one most independent outlets
+    give (an outlet giving the same day at a coarser precision agrees with it), then the one the
+    earliest report gives, then the most precise."""
+    rows = [s for s in _one_per_outlet(s for f in cluster for s in f.sources) if s.date_label]
+    if not rows:
+        return None
+    labels = {s.date_label for s in rows if s.date_label}
+
+    def support(label: str) -> tuple[int, int, int, tuple[int, ...]]:
+        backers = [s for s in rows if s.date_label and _compatible(s.date_label, label)]
+        first = min(_day_number(s.doc.published) for s in backers)
+        return (len(backers), -first, len(label), _neg(label))
+
+    return max(labels, key=support)
+
+
+def _day_number(published: str) -> int:
+    return dt.date.fromisoformat(published if len(published) == 10 else published[:7] + "-01").toordinal()
+
+
+def _neg(label: str) -> tuple[int, ...]:
+    """Earlier dates win the last tie: the larger this key, the earlier ``label``."""
+    return tuple(-int(p) for p in label.split("-"))
 
 
 _RANKS = {"day": 6, "week": 5, "month": 4, "season": 3, "range": 3, "before": 2, "after": 2, "year": 1}
@@ -95,6 +129,15 @@ def _one_per_outlet(sources: Iterable[SourceRow]) -> list[SourceRow]:
     for s in sources:
         by_doc.setdefault(s.doc.id, s)
     return list(by_doc.values())
+
+
+def _is_clause(fact: FactRow) -> bool:
+    """Was the fact taken from one clause of its sentence? (its text is in no quote as a whole)"""
+    if not fact.sources:
+        return False
+    mine = " ".join(fact.text.split())
+    quotes = [" ".join(s.quote.split()) for s in fact.sources]
+    return mine not in quotes and any(mine in q for q in quotes)
 
 
 def _desk_label(fact: FactRow) -> str | None:
@@ -115,9 +158,15 @@ def _conflict_note(cluster: Sequence[FactRow], only_doc: int | None) -> str | No
     keep = [s for f in cluster for s in f.sources if only_doc is None or s.doc.id == only_doc]
     rows = _one_per_outlet(keep)
     dates = {s.date_label for s in rows if s.date_label}
-    if len(rows) > 1 and len(dates) > 1:
-        parts = [f"{s.doc.outlet} dates it {s.date_label}" for s in rows if s.date_label]
-        return "Sources differ on the date: " + "; ".join(parts) + "."
+    shown = agreed_date(cluster) if only_doc is None else None
+    if len(rows) > 1 and len(dates) > 1 and not all(_compatible(a, b) for a in dates for b in dates):
+        backing = [s.doc.outlet for s in rows if shown and s.date_label and _compatible(s.date_label, shown)]
+        others = [f"{s.doc.outlet} dates it {s.date_label}" for s in rows
+                  if s.date_label and not (shown and _compatible(s.date_label, shown))]
+        if shown and backing:
+            return (f"Sources differ on the date: {shown} as {', '.join(backing)} give it; "
+                    + "; ".join(others) + ".")
+        return "Sources differ on the date: " + "; ".join(others) + "."
     for fact in cluster:
         versions = [s for s in _one_per_outlet(fact.sources) if only_doc is None or s.doc.id == only_doc]
         figures = {frozenset(s.numbers) for s in versions if s.numbers}
@@ -152,9 +201,17 @@ class AnswerBuilder:
         return n
 
     def add_cluster(
-        self, cluster: Sequence[FactRow], *, group: str | None = None, only_doc: int | None = None
+        self,
+        cluster: Sequence[FactRow],
+        *,
+        group: str | None = None,
+        only_doc: int | None = None,
+        clauses: bool = False,
     ) -> Item:
-        """One line for a fact or an event cluster, citing every supporting passage once."""
+        """One line for a fact or an event cluster, citing every supporting passage once.
+
+        With ``clauses``, a fact taken from one event clause of a sentence that reports several
+        shows that clause (verbatim) and cites the whole sentence."""
         # A line the desk corrected is shown as corrected, whatever else reported the event.
         lead = max(cluster, key=lambda f: (f.corrected_at is not None, f.salience, len(f.sources)))
         sources = [s for f in cluster for s in f.sources if only_doc is None or s.doc.id == only_doc]
@@ -173,8 +230,8 @@ class AnswerBuilder:
             citations.append(Citation(source=n, quote=s.quote))
         date, date_end, precision = display_date(cluster)
         notes = [_desk_label(lead), None if lead.corrected_at else _conflict_note(cluster, only_doc)]
-        if lead.corrected_at:
-            text = lead.text  # the desk's wording; the citations keep the sources' own
+        if lead.corrected_at or (clauses and _is_clause(lead)):
+            text = lead.text  # the desk's wording or the event's clause; citations keep the sentence
         item = Item(
             text=text,
             citations=tuple(citations),

@@ -7,7 +7,10 @@ news-relative dates well (dateparser, Recognizers-Text, parsedatetime were measu
   weekdays are the most recent one before the DCT, or the next one with a future cue;
 * a month (or month-day, or season) without a year is the latest one not after the DCT, or the
   earliest one not before it when a *future cue* ("will", "is scheduled to", "next", ...) is in
-  the same clause (clauses end at ``;``, ``:``, dashes, ``but`` and ``, and``/``, while``...);
+  the same clause (clauses end at ``;``, ``:``, dashes, ``but``, ``while``, ``, and``, and at
+  ``that``/``which``/``who``: "a March 3 rule that would require" is a past March 3); a
+  month-day within ``SOON_DAYS`` after the DCT is the coming one when a schedule word ("until",
+  "ahead of", "deadline", "takes effect") is in its clause;
 * "early/mid/late" narrow the interval (month: 1-10 / 11-20 / 21-end; year: Jan-Jun /
   Apr-Sep / Jul-Dec; season: its first / middle / last month; week: Mon-Wed / Tue-Thu / Thu-Sun);
 * "between November 2019 and March 2020" and "from May to July 2019" are ONE range;
@@ -18,14 +21,20 @@ news-relative dates well (dateparser, Recognizers-Text, parsedatetime were measu
   ``start`` = the bound (``end`` = ``start``, or plus 30 days for "shortly/soon/just after",
   90 for "weeks after", 365 for "months after"). "more than N days ago" is ``before`` DCT-N.
 
-Anaphora ("two days later", "that year", "the following week") is left undated on purpose, and
-durations are not dates ("over the last year", "in the past week", "in the coming months").
-With ``published_precision`` other than ``"day"`` the DCT is approximate: expressions that need
-the exact day (weekdays, yesterday/today/now, "N days ago") widen to the ISO week that holds
-the resolved day (precision ``"week"``); month- and year-level expressions resolve as usual.
+* "a year ago Wednesday" is that weekday (the latest) a year back;
+* a wire dateline opening the sentence ("LIMA, April 26 (Agency) —") is the filing day: no event.
 
-Known gaps: present tense used for schedules ("takes effect Dec. 1", "has until Oct. 15") reads
-as past; "in two weeks" / "within days" are not resolved; world knowledge ("Obama-era") needs
+Anaphora ("two days later", "that year", "the following week") is not resolved by
+:func:`find_dates` (it needs the story): :func:`find_anaphor` resolves it against the date of
+the story's previous dated sentence, which the caller supplies. Durations are not dates ("over
+the last year", "in the past week", "in the coming months"). With ``published_precision`` other
+than ``"day"`` the DCT is approximate: expressions that need the exact day (weekdays,
+yesterday/today/now, "N days ago") widen to the ISO week that holds the resolved day (precision
+``"week"``); a month-day without a year is read against the whole month (or year) the DCT
+allows; month- and year-level expressions resolve as usual.
+
+Known gaps: present tense used for schedules far ahead ("has until Oct. 15") reads as past;
+"in two weeks" / "within days" are not resolved; world knowledge ("Obama-era") needs
 ``anchors``; subordinate-clause detection is a heuristic, not a parse.
 
 Speed: each family of expressions has cheap *head* words (month names, "year", "ago", ...); a
@@ -47,7 +56,7 @@ from dateutil.relativedelta import relativedelta
 
 from facts.prefilter import finditer_at, fold_lower, has_any, has_digit, word_starts
 
-__all__ = ["PRECISIONS", "DateMention", "find_dates", "main_date", "parse_year_range"]
+__all__ = ["PRECISIONS", "DateMention", "find_anaphor", "find_dates", "main_date", "parse_year_range"]
 
 PRECISIONS = ("day", "week", "month", "season", "year", "range", "before", "after")
 _RANK = {"day": 6, "week": 5, "month": 4, "season": 3, "range": 3, "before": 2, "after": 2, "year": 1}
@@ -193,6 +202,7 @@ _AGO = re.compile(
     r"\b(?:(?P<q>(?i:more\s+than|over|nearly|almost|about|around|roughly|some|at\s+least|less\s+than"
     rf"|under|just|only|exactly|barely))\s+)?(?P<n>{_NUM})\s+(?P<u>(?i:days?|weeks?|months?|years?|decades?))"
     r"\s+(?P<dir>(?i:ago|from\s+now))\b")
+_AGO_WEEKDAY = re.compile(rf"\s+(?:(?i:on|last)\s+)?(?P<wd>{_WD})\b")
 _HOLIDAY = re.compile(
     r"\b(?P<p>(?i:on|before|after|since|by|until|over|at|during|around|ahead\s+of|prior\s+to))\s+"
     r"(?P<h>Christmas(?:\s+(?:Day|Eve))?|New\s+Year['’]s(?:\s+(?:Day|Eve))?|Thanksgiving(?:\s+Day)?"
@@ -209,7 +219,7 @@ _DIGIT = re.compile(r"\d")
 
 # Clause boundaries for future cues: ";", ":", dashes, "but", and ", and" / ", while" ...
 _BOUNDARY = re.compile(r";|:\s|\s[—–]\s|—|\s--\s|,\s*(?:but|and|while|whereas|although|though|yet|so|or)\b"
-                       r"|\bbut\b", re.IGNORECASE)
+                       r"|\b(?:but|while|whereas|that|which|who|whom|whose)\b", re.IGNORECASE)
 _SAYING = (r"(?:said|says|say|told|tells|announced|announces|added|noted|reported|warned|argued|stated"
            r"|confirmed|insisted|acknowledged|wrote)")
 _SAY_THAT = re.compile(rf"\b(?P<say>{_SAYING})\b(?:[^,;]{{0,40}}?\b(?P<that>that)\b)?", re.IGNORECASE)
@@ -220,6 +230,14 @@ _FUTURE = re.compile(
     r"|going)\s+(?:to|for)|plans?\s+to|planned\s+to|planning\s+to|intends?\s+to|next(?!\s+to\b)|upcoming"
     r"|the\s+coming|later\s+this)\b|['’](?:ll|s\s+(?:scheduled|set|expected|slated|due)\s+(?:to|for))\b",
     re.IGNORECASE)
+
+# Words that schedule: a month-day without a year shortly after the DCT is the coming one.
+SOON_DAYS = 92  # about a quarter: the horizon of a schedule named by month and day
+_SOON = re.compile(
+    r"\b(?:until|till|ahead\s+of|before|deadline|due|election|session|summit|expir\w*|starting"
+    r"|begin\w*|takes?\s+effect|return\w*|resum\w*|scheduled|upcoming|coming)\b", re.IGNORECASE)
+_SOON_WORDS = ("until", "till", "ahead", "before", "deadline", "due", "election", "session",
+               "summit", "expir", "start", "begin", "effect", "return", "resum", "schedul", "coming")
 
 # "before X" / "shortly after X" / "two days after X", read just before a mention.
 _WINDOWS = {"shortly": 30, "soon": 30, "just": 30, "right": 30, "immediately": 30, "days": 30,
@@ -290,12 +308,14 @@ class _Cand(NamedTuple):
 class _Ctx:
     """One sentence being scanned; clause boundaries and future cues are computed lazily."""
 
-    __slots__ = ("_bounds", "_cues", "_digit", "_months", "_years", "dct", "low", "s")
+    __slots__ = ("_bounds", "_cues", "_digit", "_months", "_years", "dct", "hi", "lo", "low", "s")
 
-    def __init__(self, sentence: str, dct: dt.date) -> None:
+    def __init__(self, sentence: str, dct: dt.date, window: tuple[dt.date, dt.date] | None = None) -> None:
         self.s = sentence
         self.low = sentence.lower()
         self.dct = dct
+        # The days the publication date may be: one day, or a whole month for "2021-05".
+        self.lo, self.hi = window or (dct, dct)
         self._bounds: list[tuple[int, int]] | None = None
         self._cues: list[int] | None = None
         self._digit: bool | None = None
@@ -423,6 +443,20 @@ class _Ctx:
                 break
         return any(lo <= c < hi for c in self._cues)
 
+    def soon(self, start: int, end: int) -> bool:
+        """Is a scheduling word ("until", "ahead of", "deadline", "takes effect") in the mention's
+        clause? Cheap: only asked for month-days without a year."""
+        if not has_any(self.low, _SOON_WORDS):
+            return False
+        lo, hi = 0, len(self.s)
+        for m in _BOUNDARY.finditer(self.s):
+            if m.end() <= start:
+                lo = m.end()
+            elif m.start() >= end:
+                hi = m.start()
+                break
+        return _SOON.search(self.s, lo, hi) is not None
+
 
 # --------------------------------------------------------------------------- resolution helpers
 
@@ -473,11 +507,17 @@ def _month_year(month: int, dct: dt.date, future: bool, rel: str | None) -> int:
 
 
 def _month_day(month: int, day: int, dct: dt.date, future: bool,
-               weekday: int | None = None) -> dt.date | None:
+               weekday: int | None = None, window: tuple[dt.date, dt.date] | None = None,
+               soon: bool = False) -> dt.date | None:
     """A month-day without a year: latest not after the DCT (earliest not before it with a future cue).
 
+    ``window`` is the span an approximate DCT allows (a month-precision article): the past reading
+    is the latest not after its end, the future one the earliest not before its start. ``soon``
+    (a scheduling word in the clause: "until", "ahead of", "deadline") reads a day within
+    ``SOON_DAYS`` after the DCT as that coming day rather than one almost a year back.
     A weekday named with it ("Friday, Sept. 20") picks the nearest year where it matches.
     """
+    lo, hi = window or (dct, dct)
     cands = []
     for y in range(dct.year - 4, dct.year + 5):
         try:
@@ -490,9 +530,12 @@ def _month_day(month: int, day: int, dct: dt.date, future: bool,
         fits = [c for c in cands if c.weekday() == weekday and abs((c - dct).days) < 370]
         if fits:
             return min(fits, key=lambda c: abs((c - dct).days))
+    ahead = min((c for c in cands if c >= lo), default=None)
     if future:
-        return min((c for c in cands if c >= dct), default=None)
-    return max((c for c in cands if c <= dct), default=None)
+        return ahead
+    if soon and ahead is not None and (ahead - hi).days <= SOON_DAYS:
+        return ahead
+    return max((c for c in cands if c <= hi), default=None)
 
 
 def _weekday(wd: int, dct: dt.date, rel: str | None, future: bool) -> dt.date:
@@ -612,7 +655,8 @@ def _scan_mdy(ctx: _Ctx) -> list[_Cand]:
             else:
                 if month == 9 and day == 11 and _SEPT11_TAIL.match(ctx.s, m.end()):
                     continue  # "the Sept. 11 attacks" is a name, not this year's date
-                date = _month_day(month, day, ctx.dct, ctx.future(m.start(), m.end()), wd)
+                date = _month_day(month, day, ctx.dct, ctx.future(m.start(), m.end()), wd,
+                                  (ctx.lo, ctx.hi), ctx.soon(m.start(), m.end()))
                 if date is None:
                     continue
                 relative = True
@@ -642,7 +686,8 @@ def _scan_day_range(ctx: _Ctx) -> list[_Cand]:
         if m["y"]:
             year = int(m["y"])
         else:
-            first = _month_day(month, d1, ctx.dct, ctx.future(m.start(), m.end()))
+            first = _month_day(month, d1, ctx.dct, ctx.future(m.start(), m.end()), None, (ctx.lo, ctx.hi),
+                               ctx.soon(m.start(), m.end()))
             if first is None:
                 continue
             year = first.year
@@ -872,6 +917,14 @@ def _scan_ago(ctx: _Ctx) -> list[_Cand]:
         except (ValueError, OverflowError):  # "2019 years ago"
             continue
         q = " ".join(m["q"].lower().split()) if m["q"] else None
+        wd = _AGO_WEEKDAY.match(ctx.s, m.end()) if ago and not q else None
+        if wd is not None:  # "a year ago Wednesday": that weekday (the latest), a year back
+            try:
+                day = _weekday(_WD_NUM[wd["wd"].lower()], dct, None, False) - delta
+            except (ValueError, OverflowError):
+                continue
+            out.append(_Cand(m.start(), wd.end(), day, day, "day", None, True, True))
+            continue
         if q in ("more than", "over", "at least"):  # "more than 100 days ago": on or before DCT-100
             precision = "before" if ago else "after"
             out.append(_Cand(m.start(), m.end(), point, point, precision, None, True))
@@ -1097,7 +1150,7 @@ def find_dates(sentence: str, *, published: dt.date, published_precision: str = 
     """All event-date expressions in the sentence, in textual order, resolved."""
     if isinstance(published, dt.datetime):
         published = published.date()
-    ctx = _Ctx(sentence, published)
+    ctx = _Ctx(sentence, published, _window(published, published_precision))
     if not (anchors or ctx.digit or ctx.months or has_any(ctx.low, _PRECHECK_WORDS)):
         return []
     cands: list[_Cand] = []
@@ -1116,12 +1169,37 @@ def find_dates(sentence: str, *, published: dt.date, published_precision: str = 
     chosen.sort(key=lambda c: c.s)
     out = []
     floor = 0
+    dateline = _dateline_end(sentence)
     for c in chosen:
+        if c.e <= dateline:
+            continue  # "PARIS, May 3 (Agency) —": the day it was filed, not an event
         c = _post_process(ctx, c, published_precision, floor)
         floor = c.e
         out.append(DateMention(c.start, c.end, c.precision, c.mod, sentence[c.s:c.e], (c.s, c.e),
                                c.relative, _subordinate(sentence, ctx.low, c.s)))
     return out
+
+
+_DATELINE = re.compile(
+    rf"[A-Z][A-Z.'’ -]{{1,40}}(?:,\s*[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?){{0,2}},\s+(?:{_WD},?\s+)?{_MON}\s*{_DAY}"
+    rf"(?:,?\s+{_YEAR})?\s*(?:\([^)]{{1,60}}\))?\s*(?:[—–]|--?)\s*")
+
+
+def _dateline_end(sentence: str) -> int:
+    """Where a wire dateline that opens the sentence ends (0 when there is none)."""
+    if not sentence[:2].isupper():
+        return 0
+    m = _DATELINE.match(sentence)
+    return m.end() if m else 0
+
+
+def _window(published: dt.date, precision: str) -> tuple[dt.date, dt.date] | None:
+    """The days an approximate publication date allows: its month, or its year."""
+    if precision == "month":
+        return dt.date(published.year, published.month, 1), _month_end(published.year, published.month)
+    if precision == "year":
+        return dt.date(published.year, 1, 1), dt.date(published.year, 12, 31)
+    return None
 
 
 def _post_process(ctx: _Ctx, c: _Cand, published_precision: str, floor: int) -> _Cand:
@@ -1150,6 +1228,69 @@ def main_date(mentions: list[DateMention]) -> DateMention | None:
 
 def _is_present(m: DateMention) -> bool:
     return m.text.lower() in {"now", "currently", "as of now", "right now"}
+
+
+# --------------------------------------------------------------------------- anaphora
+
+# "the day before" is anaphoric; "the day before the vote" is dated by the vote, not the story.
+_NOT_OBJECT = r"(?!\s+(?:the|a|an|his|her|its|their|this|that|of|[A-Z0-9]))"
+_ANAPHOR = re.compile(
+    rf"\b(?:(?P<n>{_NUM})\s+(?P<nu>days?|weeks?)\s+(?P<dir>later|earlier)"
+    rf"|(?P<prev>the\s+(?:day|week|month|year)\s+(?:before|prior){_NOT_OBJECT}"
+    r"|the\s+previous\s+(?:day|week|month|year))"
+    r"|(?P<next>the\s+(?:next|following)\s+(?:day|morning|week|month|year)"
+    rf"|the\s+(?:day|week|month|year)\s+after{_NOT_OBJECT})"
+    r"|(?P<same>(?:later\s+|earlier\s+)?(?:that|the\s+same)\s+(?:day|morning|afternoon|evening|night|week|month|year)))"
+    r"\b", re.IGNORECASE)
+_ANAPHOR_WORDS = ("later", "earlier", "before", "prior", "previous", "next", "following", "after", "that ",
+                  "same")
+_ANAPHOR_UNITS = ("day", "week", "month", "year", "morning", "afternoon", "evening", "night")
+_UNIT_RANK = {"day": 6, "week": 5, "month": 4, "year": 1}
+
+
+def find_anaphor(sentence: str, base: DateMention) -> DateMention | None:
+    """A date written relative to the story's last dated sentence ("the day before", "that day",
+    "two days later", "the next week"), resolved against ``base``, that sentence's date.
+
+    None when the sentence has no such phrase or ``base`` is too coarse for it (a day offset
+    needs a day; "that month" needs at least a month).
+    """
+    low = sentence.lower()
+    if not (has_any(low, _ANAPHOR_UNITS) and has_any(low, _ANAPHOR_WORDS)):
+        return None
+    m = _ANAPHOR.search(sentence)
+    if m is None:
+        return None
+    phrase = " ".join(m.group().lower().split())
+    unit = next((u for u in ("week", "month", "year") if u in phrase.split()), "day")  # morning: a day
+    if base.precision not in ("day", "week", "month", "season", "year") or base.rank < _UNIT_RANK[unit]:
+        return None
+    if m["n"]:
+        n, _vague = _num(m["n"])
+        step = n * (7 if m["nu"].lower().startswith("week") else 1)
+        step = step if m["dir"].lower() == "later" else -step
+        unit, shift = ("day", step) if base.precision == "day" else ("week", step // 7)
+        if unit == "week" and step % 7:
+            return None
+    else:
+        shift = -1 if m["prev"] else 1 if m["next"] else 0
+    try:
+        if unit == "day":
+            a = b = base.start + dt.timedelta(days=shift)
+            precision = "day"
+        elif unit == "week":
+            a, b = _week_interval(base.start + dt.timedelta(weeks=shift))
+            precision = "week"
+        elif unit == "month":
+            first = dt.date(base.start.year, base.start.month, 1) + relativedelta(months=shift)
+            a, b = _month_interval(first.year, first.month, None)
+            precision = "month"
+        else:
+            a, b = _year_interval(base.start.year + shift, None)
+            precision = "year"
+    except (ValueError, OverflowError):
+        return None
+    return DateMention(a, b, precision, None, m.group(), m.span(), True, False)
 
 
 _YR_EP = r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?"

@@ -75,7 +75,7 @@ async def agreement(store: FactStore, query: str, *, command: str) -> Answer:
     grouped = len(names) > 1
     b = AnswerBuilder(command, title)
     for cluster, p in sorted(zip(picked, periods, strict=True), key=lambda cp: (cp[1], _sort_key(cp[0]))):
-        b.add_cluster(cluster, group=names[p] if grouped else None)
+        b.add_cluster(cluster, group=names[p] if grouped else None, clauses=True)
     more = len(clusters) - len(picked)
     if more > 0:
         b.answer.notes.append(f"{more} more reported lines; /search {country.slug} lists passages.")
@@ -146,7 +146,7 @@ async def timeline(store: FactStore, text: str, *, command: str) -> Answer:
         raise UsageError(f"There are only {pages} page(s) for {label}.")
     shown = ranked[(page - 1) * TIMELINE_PAGE : page * TIMELINE_PAGE]
     for cluster in sorted(shown, key=lambda c: (min(f.date_start or "" for f in c), _sort_key(c))):
-        b.add_cluster(cluster)
+        b.add_cluster(cluster, clauses=True)
     if page < pages:
         rest = len(ranked) - page * TIMELINE_PAGE
         b.answer.notes.append(f"{rest} more — use /timeline {text.split(' page ')[0]} page {page + 1}")

@@ -22,7 +22,8 @@ _FACET_WORDS: dict[str, tuple[str, ...]] = {
     "signing": ("sign", "signed", "signs", "signing", "inked"),
     "change": ("reach", "reached", "struck", "end", "ended", "develop", "developing"),
     "status": ("never", "pending", "sent", "applied", "stalled", "remain", "remains"),
-    "definition": ("framework", "capacity", "requires", "require", "so-called"),
+    "definition": ("framework", "capacity", "requires", "require", "so-called", "allows", "allow", "permits",
+                   "obliges", "valid"),
     "criticism": ("farce", "mockery", "dangerous", "concern", "concerns", "opposed", "slammed", "decried",
                   "illegal", "unlawful", "lawsuit", "sued", "challenge", "challenged", "challenges", "warned",
                   "warns", "warn"),
@@ -30,14 +31,14 @@ _FACET_WORDS: dict[str, tuple[str, ...]] = {
 _FACET_STEMS: dict[str, tuple[str, ...]] = {
     "change": ("finalis", "finaliz", "terminat", "cancel", "revok", "reviv", "renew", "amend", "expand",
                "suspend", "withdr", "ratif", "approv", "assent", "negotiat", "announc", "propos", "review",
-               "scrap", "replac"),
+               "scrap", "replac", "extend", "extens", "adopt", "re-enter", "rejoin", "normaliz", "normalis"),
     "status": ("implement", "transfer", "deport"),
     "definition": ("recognis", "recogniz"),
     "criticism": ("criticis", "criticiz", "condemn", "denounc"),
 }
 _FACET_PHRASES: dict[str, tuple[str, ...]] = {
     "status": ("in effect", "into effect", "in place", "take effect", "took effect", "yet to", "not yet",
-               "in force"),
+               "in force", "into force"),
     "definition": ("known as", "described as", "designed to", "aims to", "aim to", "would allow",
                    "could allow", "would enable", "will enable", "would give", "builds on", "build on",
                    "under the", "under which", "calls for", "call for", "could lead"),
@@ -67,6 +68,10 @@ _EVENT_STEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("announce", ("announced", "announces", "announce")),
     ("suspend", ("suspended", "suspends", "suspend")),
     ("cancel", ("canceled", "cancelled", "cancels", "cancel")),
+    ("reach", ("reached", "reaches", "reach")),
+    ("extend", ("extended", "extends", "extend")),
+    ("withdraw", ("withdrew", "withdraws", "withdrawn", "withdraw")),
+    ("normalize", ("normalize", "normalise", "normalized", "normalised", "normalizes", "normalises")),
 )
 _WORD_EVENT = {w: stem for stem, forms in _EVENT_STEMS for w in forms}
 _EVENT_WORDS = frozenset(_WORD_EVENT)
@@ -146,12 +151,16 @@ def score_sentence(
     explicit: bool,
     position: int,
     named_agreement: bool,
+    length: int | None = None,
 ) -> Salience:
-    """Score one sentence for summaries; ``position`` is its index among the story's sentences."""
+    """Score one sentence for summaries; ``position`` is its index among the story's sentences.
+
+    ``length`` is the word count the length rules read (the whole sentence's, for one event
+    clause of it: a short clause of a full sentence is not a fragment)."""
     lower_words = _lower_words(text)
     distinct = set(lower_words)
     facets = _facets(lower_words, distinct)
-    words = len(text.split())
+    words = length if length is not None else len(text.split())
     score = 1.0
     score += 1.5 * len(facets - {"criticism"}) + (1.0 if "criticism" in facets else 0.0)
     score += 2.0 if dated else 0.0

@@ -3,7 +3,9 @@
 A reader of ``/agreement X`` wants what the agreement is, who signed it and when, how it
 changed, where it stands and who criticised it, in a dozen lines at most. Candidates are
 facts (or event clusters) attributed to the country's agreements; each facet's best line
-is taken first, then the rest by score, skipping lines that mostly repeat a chosen one.
+is taken first (a definitional line such as "The agreement allows ..." whether dated or
+not), then the best line of each event date (how it changed), then the rest by score,
+skipping lines that mostly repeat a chosen one.
 When the reports span separate agreements years apart, each period keeps its best line.
 """
 
@@ -48,6 +50,12 @@ def _day(cluster: Sequence[FactRow]) -> dt.date:
     date, _, _ = display_date(cluster)
     assert date is not None
     return dt.date.fromisoformat(date if len(date) == 10 else date + "-01")
+
+
+def _event_label(cluster: Sequence[FactRow]) -> str | None:
+    """The event date a line shows, or None for a line the reports do not date."""
+    date, _, precision = display_date(cluster)
+    return None if precision == "as_of" else date
 
 
 def agreement_periods(clusters: Sequence[Sequence[FactRow]]) -> list[int]:
@@ -109,9 +117,21 @@ def select_lines(clusters: Sequence[Sequence[FactRow]], *, limit: int, min_score
         if any(facet in facets[j] for j in chosen):
             continue
         for i in ranked:
-            if facet in facets[i] and scores[i] >= min_score and not repeats(i):
+            floor = min_score - 1 if facet == "definition" else min_score  # undated, still essential
+            if facet in facets[i] and scores[i] >= floor and not repeats(i):
                 take(i)
                 break
+    # How it changed: the best line of each date the reports give an event, before more lines
+    # about a date already shown.
+    dates_shown = {_event_label(clusters[j]) for j in chosen}
+    for i in ranked:
+        label = _event_label(clusters[i])
+        if label is None or label in dates_shown or not facets[i] or scores[i] < min_score - 1:
+            continue
+        before = len(chosen)
+        take(i)
+        if len(chosen) > before:
+            dates_shown.add(label)
     for i in ranked:
         if scores[i] < min_score:
             break

@@ -175,8 +175,14 @@ class ArticleWriter:
         country_rows: list[tuple[str, int]] = []
         merged = 0
         fact_of: dict[int, int] = {}
-        for cand, cand_anchors in zip(ex.candidates, anchor_sets, strict=True):
-            fact_id = matches.get(cand.passage)
+        # A paragraph the article repeats word for word (a standfirst printed again at the end) is
+        # one fact with two passages, not two lines.
+        said: dict[str, int] = {}
+        for i, (cand, cand_anchors) in enumerate(zip(ex.candidates, anchor_sets, strict=True)):
+            fact_id = matches.get(i)
+            said_key = " ".join(cand.text.lower().split())
+            if fact_id is None and said_key in said:
+                fact_id = matches[i] = said[said_key]
             if fact_id is None:
                 fact_id = next_fact
                 next_fact += 1
@@ -210,14 +216,15 @@ class ArticleWriter:
                 shingle_rows.extend((h, fact_id) for h in cand_anchors)
             else:
                 merged += 1
-            fact_of[cand.passage] = fact_id
+            said.setdefault(said_key, fact_id)
+            fact_of[i] = fact_id
             d = cand.date if cand.is_event else None
             source_rows.append(
                 (
                     fact_id,
                     passage_ids[cand.passage],
                     doc_id,
-                    cand.text,
+                    cand.sentence,
                     d.start.isoformat() if d else None,
                     d.end.isoformat() if d else None,
                     d.precision if d else None,
@@ -252,7 +259,7 @@ class ArticleWriter:
         db.executemany("INSERT OR IGNORE INTO fact_countries (country, fact_id) VALUES (?, ?)", country_rows)
         if merged:
             self._raise_merged_salience(
-                [(fact_of[c.passage], c.salience.score) for c in ex.candidates if matches.get(c.passage)]
+                [(fact_of[i], c.salience.score) for i, c in enumerate(ex.candidates) if matches.get(i)]
             )
         return IngestResult(
             article.origin,
@@ -272,7 +279,7 @@ class ArticleWriter:
         )
 
     def _find_duplicates(self, candidates: list[Candidate], anchor_sets: list[set[int]]) -> dict[int, int]:
-        """passage index -> existing fact id, for sentences another document already carries.
+        """candidate index -> existing fact id, for sentences another document already carries.
 
         One query per batch of anchors: for each anchor shingle, SQLite returns up to
         ``COMMON_SHINGLE_FACTS`` facts indexed by it; an anchor carried by that many facts is a
@@ -318,12 +325,12 @@ class ArticleWriter:
             passing.append(sorted(scored))
         places = self._places({fid for scored in passing for _, fid in scored})
         out: dict[int, int] = {}
-        for c, scored in zip(candidates, passing, strict=True):
+        for i, (c, scored) in enumerate(zip(candidates, passing, strict=True)):
             mine = set(c.countries)
             for _, fid in scored:
                 theirs = places[fid]
                 if not (mine - theirs and theirs - mine):
-                    out[c.passage] = fid
+                    out[i] = fid
                     break
         return out
 
