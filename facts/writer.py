@@ -18,6 +18,7 @@ from facts.article import ArticleInput
 from facts.countries import all_countries, find_countries
 from facts.dedup import anchors, near_enough, overlap, pack, spread_through, tokens
 from facts.extract import Candidate, Extraction
+from facts.passage_vectors import context_rows
 from facts.records import IngestResult
 
 __all__ = ["COMMON_SHINGLE_FACTS", "ArticleWriter", "WorkItem"]
@@ -162,6 +163,10 @@ class ArticleWriter:
                 )
                 for p in ex.passages
             ],
+        )
+        db.executemany(
+            "INSERT INTO passage_vectors (passage_id, bits, vec) VALUES (?, ?, ?)",
+            context_rows([(passage_ids[p.index], p.kind, p.text) for p in ex.passages], article.title),
         )
         self._write_entities(ex, passage_ids)
 
