@@ -15,7 +15,10 @@ from facts.question import Question, country_forms
 
 __all__ = ["holds_answer"]
 
-_MONTH = r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|March|Mar\.|April|Apr\.|May|June|Jun\.|July|Jul\.|Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
+_MONTH = (
+    r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|March|Mar\.|April|Apr\.|May|June|Jun\.|July|Jul\.|"
+    r"Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
+)
 _DATE = re.compile(
     rf"\b(?:{_MONTH}\s+\d{{1,2}}\b|\d{{1,2}}\s+{_MONTH}|{_MONTH}(?:\s+of)?\s+(?:1[89]|20)\d\d|in\s+{_MONTH}\b|"
     r"(?:on|last|next|this|late|early)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
@@ -34,14 +37,15 @@ _MONEY = re.compile(
     re.I,
 )
 _DURATION = re.compile(
-    rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS}|several|a few)[- ](?:more\s+|further\s+)?(?:days?|weeks?|months?|years?|hours?)\b",
+    rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS}|several|a few)[- ](?:more\s+|further\s+)?"
+    r"(?:days?|weeks?|months?|years?|hours?)\b",
     re.I,
 )
 _REASON = re.compile(
     r"\b(?:because|since|due to|owing to|as a result|in response to|in protest|in retaliation|"
     r"citing|cited|blamed|blaming|complain(?:ed|s|ing)?|accus(?:ed|ing)|demand(?:ed|s|ing)?|"
     r"so that|in order to|over (?:its|their|the|concerns?)|concerns? (?:about|over)|obstacles?|"
-    r"fail(?:ed|ure)|not (?:been )?(?:implemented|met|fulfilled|honou?red)|unless|after)\b",
+    r"fail(?:ed|ure)|not (?:been )?(?:implemented|met|fulfilled|honou?red)|unless)\b",
     re.I,
 )
 
@@ -52,7 +56,10 @@ _SPEECH = re.compile(
     re.I,
 )
 _VOTES = re.compile(r"\b\d{1,4}\s*(?:-|–|to)\s*\d{1,4}\b|\bvotes?\b.*\b\d+\b|\bunanimous(?:ly)?\b", re.I)
-_SHARE = re.compile(r"%|\bper ?cent\b|\b(?:half|third|quarter|fifth|majority)\b", re.I)
+_SHARE = re.compile(
+    r"%|\bper ?cent\b|\b(?:half|a third|two-thirds|a quarter|three-quarters|a fifth|majority|most)\s+of\b",
+    re.I,
+)
 _NUMBER = re.compile(rf"^(?:[$€£]?\d[\d,.]*%?|{_NUMBER_WORDS}|dozens?|hundreds?|thousands?|millions?)$", re.I)
 _GENERIC_UNITS = frozenset("people persons individuals times cases".split())
 _TOKEN = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*|[$€£%]\S*", re.UNICODE)

@@ -30,8 +30,11 @@ __all__ = ["ANSWER_SCORE", "NEAREST_LABEL", "Scored", "rank_candidates", "retrie
 
 ANSWER_SCORE = 0.25  # calibrated on the development /ask questions (see README, "How it works")
 ANSWER_MARGIN = 0.15  # lines this close to the best answering line are shown with it
+# Figures and dates change over time: each report of one is worth showing, so a wider margin.
+CHANGING_MARGIN = 0.18
 FTS_CANDIDATES = 80
 VECTOR_CANDIDATES = 120
+COMMON = 2000  # passages holding a word beyond which it is not ranked on (see _idf)
 NEAREST_LABEL = "Nearest passage (not an answer)"
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
@@ -51,8 +54,13 @@ def _has(term: str, words: set[str], stems: set[str]) -> bool:
     return term in words or (len(term) >= 5 and term[:5] in stems)
 
 
-def _fts_query(q: Question) -> str:
-    parts = [f'"{t}"' for t in q.words]
+def _fts_query(q: Question, common: set[str]) -> str:
+    """Rare words OR'ed (bm25 over words in thousands of passages is slow and says little;
+    with only common words, all of them must appear)."""
+    rare = [t for t in q.words if t not in common]
+    if not rare and q.words:
+        return " AND ".join(f'"{t}"' for t in q.words)
+    parts = [f'"{t}"' for t in rare]
     for code in q.countries:
         parts += [f'"{f}"' for f in country_forms(code) if len(f) > 2 and "." not in f]
     return " OR ".join(dict.fromkeys(p.replace("'", " ").replace("’", " ") for p in parts))
@@ -73,28 +81,36 @@ def rank_candidates(
         in_s = sum(idf.get(t, 1.0) for t in q.words if _has(t, sw, s_stems))
         in_c = sum(idf.get(t, 1.0) for t in q.words if not _has(t, sw, s_stems) and _has(t, cw, c_stems))
         lexical = (in_s + 0.5 * in_c) / total
-        place = 1.0
+        place, elsewhere = 1.0, False
         if q.countries:
             s_codes = {m.country.code for m in find_countries(hit.text)}
             c_codes = {m.country.code for m in find_countries(context)}
-            place = sum(1.0 if c in s_codes else 0.6 if c in c_codes else 0.0 for c in q.countries) / len(q.countries)
+            found = (1.0 if c in s_codes else 0.6 if c in c_codes else 0.0 for c in q.countries)
+            place = sum(found) / len(q.countries)
+            elsewhere = not all(c in s_codes or c in c_codes for c in q.countries)
         semantic = 0.5 * float(cvec @ qvec) + 0.5 * float(svec @ qvec)
         score = 0.45 * lexical + 0.55 * semantic
         score = score * (0.6 + 0.4 * place)
         if q.kind == "who":  # the more people named, the likelier the line says who
             score += min(0.16, 0.04 * sum(e.kind == "person" for e in find_entities(hit.text)))
-        out.append(Scored(hit, score, holds_answer(q, hit.text, context)))
+        # A line about somewhere else does not answer a question about a named country.
+        out.append(Scored(hit, score, not elsewhere and holds_answer(q, hit.text, context)))
     out.sort(key=lambda s: -s.score)
     return out
 
 
-async def _idf(store: FactStore, q: Question) -> dict[str, float]:
-    n = max(await store.count_passages('"the" OR "a" OR "of"', cap=20000), 100)
-    out = {}
+async def _idf(store: FactStore, q: Question) -> tuple[dict[str, float], set[str]]:
+    """Inverse document frequency of the question's words, and the words too common to rank by
+    (counts stop at ``COMMON``, so a word in a million passages costs what one in 2,000 does)."""
+    n = max(await store.passage_count(), 100)
+    idf: dict[str, float] = {}
+    common: set[str] = set()
     for t in q.words:
-        df = await store.count_passages(f'"{t}"', cap=n)
-        out[t] = math.log((n + 1) / (df + 1)) + 0.5
-    return out
+        df = await store.count_passages(f'"{t.replace(chr(34), "")}"', cap=COMMON)
+        if df >= COMMON:
+            common.add(t)
+        idf[t] = math.log((n + 1) / (df + 1)) + 0.5
+    return idf, common
 
 
 async def retrieve(store: FactStore, question: str) -> tuple[Question, list[Scored]]:
@@ -102,14 +118,14 @@ async def retrieve(store: FactStore, question: str) -> tuple[Question, list[Scor
     q = read_question(question)
     qvec = embedding.embed([question])[0]
     ids: list[int] = []
-    match = _fts_query(q)
+    idf, common = await _idf(store, q) if q.words else ({}, set())
+    match = _fts_query(q, common)
     if match:
         ids += [h.passage_id for h in await store.search_passages(match, limit=FTS_CANDIDATES)]
     ids += await store.nearest_passages(qvec, VECTOR_CANDIDATES)
     found = await store.ask_passages(list(dict.fromkeys(ids)))
     vecs = embedding.from_int8([p.vec or bytes(embedding.DIM) for p in found])
     cands = [(p.hit, p.context, v) for p, v in zip(found, vecs, strict=True)]
-    idf = await _idf(store, q) if q.words else {}
     scored = rank_candidates(q, qvec, cands, idf)
     if q.years:
         scored = _by_year(q, scored)
@@ -128,13 +144,14 @@ def _by_year(q: Question, scored: list[Scored]) -> list[Scored]:
     return sorted(scored, key=key)
 
 
-def answering(scored: Sequence[Scored], limit: int) -> list[Scored]:
+def answering(scored: Sequence[Scored], limit: int, kind: str = "what") -> list[Scored]:
     """The lines that answer: of the right kind, above the calibrated score, near the best."""
     good = [s for s in scored if s.answers and s.score >= ANSWER_SCORE]
     if not good:
         return []
+    margin = CHANGING_MARGIN if kind in ("when", "figure") else ANSWER_MARGIN
     best = good[0].score
-    return [s for s in good if s.score >= best - ANSWER_MARGIN][:limit]
+    return [s for s in good if s.score >= best - margin][:limit]
 
 
 def label_nearest(items: list) -> list:

@@ -103,7 +103,9 @@ def backfill(conn: sqlite3.Connection, *, batch_docs: int = 200) -> int:
                 "SELECT id, kind, text FROM passages WHERE doc_id = ? ORDER BY idx", (doc_id,)
             ).fetchall()
             rows += context_rows(ps, title[0] if title else "")
-        conn.executemany("INSERT OR REPLACE INTO passage_vectors (passage_id, bits, vec) VALUES (?, ?, ?)", rows)
+        conn.executemany(
+            "INSERT OR REPLACE INTO passage_vectors (passage_id, bits, vec) VALUES (?, ?, ?)", rows
+        )
         added += len(rows)
 
 

@@ -231,12 +231,14 @@ async def ask(store: FactStore, question: str, *, command: str) -> Answer:
     if not q.words and not q.countries:
         b.answer.notes.append("The documents do not say: the question names nothing to look for.")
         return b.answer
-    good = answering(scored, ASK_RESULTS)
+    good = answering(scored, ASK_RESULTS, q.kind)
     if good:
         await _cite_hits(b, store, [s.hit for s in good], ASK_RESULTS, prefer_dated=q.kind == "when")
         if q.kind in ("when", "figure") and len({it.date for it in b.answer.items}) > 1:
             b.answer.items.sort(key=lambda it: it.date or "9999")
-            b.answer.notes.append("The documents give different figures or dates over time; each is shown with its date.")
+            b.answer.notes.append(
+                "The documents give different figures or dates over time; each is shown with its date."
+            )
         return b.answer
     b.answer.notes.append(f"The documents do not say: no passage answers “{_clip(question, 120)}”.")
     if scored:

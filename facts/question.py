@@ -17,22 +17,33 @@ from facts.stopwords import QUESTION_WORDS
 
 __all__ = ["Question", "country_forms", "read_question"]
 
-_MONTHS = (
-    "january february march april may june july august september october november december".split()
-)
+_MONTHS = "january february march april may june july august september october november december".split()
 _MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(_MONTHS)} | {"sept": 9}
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_MONTH_WORD = re.compile(r"\b(" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\b", re.I)
+_MONTH_WORD = re.compile(
+    r"\b(" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\b", re.I
+)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w’'-]+)+")
 
-_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("when", re.compile(r"^\s*(?:when|since when|how long ago|(?:on|in|by)? ?what (?:year|month|day|date|time))\b", re.I)),
-    ("who", re.compile(r"^\s*(?:who|whom|whose|which (?:person|people|official|officials|leader|leaders|minister|country|countries|side|sides))\b", re.I)),
-    ("why", re.compile(r"^\s*(?:why|for what reason|what (?:was|were|is|are) the reasons?|what reason)\b", re.I)),
-    ("figure", re.compile(r"^\s*(?:how (?:many|much|long|far|big|large|often)|by how much|by what (?:margin|amount|share)|what (?:share|percentage|proportion|number|amount|fraction|sum|percent))\b", re.I)),
+_KINDS: tuple[tuple[str, str], ...] = (
+    ("when", r"when|since when|how long ago|(?:on|in|by)? ?what (?:year|month|day|date|time)"),
+    (
+        "who",
+        r"who|whom|whose|which (?:person|people|officials?|leaders?|ministers?|country|countries|sides?)",
+    ),
+    ("why", r"why|for what reason|what (?:was|were|is|are) the reasons?|what reason"),
+    (
+        "figure",
+        r"how (?:many|much|long|far|big|large|often)|by how much|by what (?:margin|amount|share)|"
+        r"what (?:share|percentage|proportion|number|amount|fraction|sum|percent)",
+    ),
 )
-_MONEY = re.compile(r"\b(?:money|pay|pays|paid|paying|cost|costs|fund|funds|funding|spend|spent|worth|price|budget|aid|dollars?|euros?)\b", re.I)
+_MONEY = re.compile(
+    r"\b(?:money|pay|pays|paid|paying|cost|costs|fund|funds|funding|spend|spent|worth|price|budget|aid|"
+    r"dollars?|euros?)\b",
+    re.I,
+)
 _DURATION = re.compile(r"^\s*how long\b(?! ago)", re.I)
 _SAY = re.compile(r"\b(?:say|said|says|think|thought|claim|claimed|call|called|describe|described)\b", re.I)
 
@@ -57,7 +68,8 @@ class Question:
     @property
     def words(self) -> tuple[str, ...]:
         """Everything lexical the question asks about (terms plus the words of its names)."""
-        name_words = [w.lower() for n in self.names for w in _WORD.findall(n) if w.lower() not in QUESTION_WORDS]
+        name_words = [w.lower() for n in self.names for w in _WORD.findall(n)]
+        name_words = [w for w in name_words if w not in QUESTION_WORDS]
         return tuple(dict.fromkeys([*self.terms, *name_words]))
 
 
@@ -89,10 +101,10 @@ def country_forms(code: str) -> tuple[str, ...]:
 
 
 def read_question(text: str) -> Question:
-    kind = next((k for k, rx in _KINDS if rx.search(text)), "what")
+    kind = next((k for k, rx in _KINDS if re.match(rf"\s*(?:{rx})\b", text, re.I)), "what")
     years = tuple(int(y) for y in _YEAR.findall(text))
     months = tuple(
-        _MONTH_ABBR[m.group(1).lower()[:4] if m.group(1).lower().startswith("sept") else m.group(1).lower()[:3]]
+        _MONTH_ABBR[m.group(1).lower()[:3]]
         for m in _MONTH_WORD.finditer(text)
         if m.group(1)[0].isupper() or len(m.group(1)) > 3
     )

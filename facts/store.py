@@ -53,6 +53,7 @@ class FactStore(Protocol):
     ) -> list[PassageHit]: ...
     async def facts_by_ids(self, ids: Sequence[int]) -> list[FactRow]: ...
     async def nearest_passages(self, vector: Any, k: int) -> list[int]: ...
+    async def passage_count(self) -> int: ...
     async def ask_passages(self, ids: Sequence[int]) -> list[AskPassage]: ...
     async def agreement_countries(self) -> list[str]: ...
     async def fact(self, fact_id: int) -> FactRow | None: ...
@@ -352,6 +353,12 @@ class SQLiteStore:
             rows = await cur.fetchall()
         return [PassageHit(r[0], _doc(r[4:14]), r[1], r[2], float(r[3]), r[14]) for r in rows]
 
+    async def passage_count(self) -> int:
+        """About how many passages the store holds (ids are dense: the largest one)."""
+        async with self._db.execute("SELECT coalesce(max(id), 0) FROM passages") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
     async def nearest_passages(self, vector: Any, k: int) -> list[int]:
         """Ids of the ``k`` passages whose stored vectors are nearest ``vector`` (Hamming on signs)."""
         async with self._db.execute(
@@ -626,7 +633,9 @@ async def _backfill_vectors(store: SQLiteStore) -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
             backfill(conn)
-            conn.execute("INSERT OR REPLACE INTO _meta (key, value) VALUES ('vectors_complete', ?)", (_now(),))
+            conn.execute(
+                "INSERT OR REPLACE INTO _meta (key, value) VALUES ('vectors_complete', ?)", (_now(),)
+            )
         except BaseException:
             conn.rollback()
             raise
