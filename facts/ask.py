@@ -34,6 +34,7 @@ ANSWER_MARGIN = 0.15  # lines this close to the best answering line are shown wi
 CHANGING_MARGIN = 0.18
 FTS_CANDIDATES = 80
 VECTOR_CANDIDATES = 120
+RESCORED = 60  # candidates given the full (slower) scoring
 COMMON = 2000  # passages holding a word beyond which it is not ranked on (see _idf)
 NEAREST_LABEL = "Nearest passage (not an answer)"
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
@@ -46,8 +47,12 @@ class Scored:
     answers: bool  # holds what the question's kind asks for
 
 
+_LOWER_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
 def _words(text: str) -> set[str]:
-    return {re.sub(r"['’]s$", "", w.lower()) for w in _WORD.findall(text)}
+    """Lower-case words (a possessive's "s" becomes a word of its own, which matches nothing)."""
+    return set(_LOWER_WORD.findall(text.lower()))
 
 
 def _has(term: str, words: set[str], stems: set[str]) -> bool:
@@ -62,25 +67,35 @@ def _fts_query(q: Question, common: set[str]) -> str:
         return " AND ".join(f'"{t}"' for t in q.words)
     parts = [f'"{t}"' for t in rare]
     for code in q.countries:
-        parts += [f'"{f}"' for f in country_forms(code) if len(f) > 2 and "." not in f]
+        parts += [f'"{f}"' for f in country_forms(code) if len(f) > 2 and "." not in f and f not in common]
     return " OR ".join(dict.fromkeys(p.replace("'", " ").replace("’", " ") for p in parts))
 
 
 def rank_candidates(
     q: Question, qvec: np.ndarray, cands: Sequence[tuple[PassageHit, str, np.ndarray]], idf: dict[str, float]
 ) -> list[Scored]:
-    """Score ``(hit, context, context_vector)`` candidates for ``q``; best first."""
+    """Score ``(hit, context, context_vector)`` candidates for ``q``; best first.
+
+    A cheap first pass (words, context vector) keeps the best ``RESCORED``; only those are
+    embedded alone, searched for countries and people, and checked for the answer's kind.
+    """
     if not cands:
         return []
-    own = embedding.embed([h.text for h, _, _ in cands])
     total = sum(idf.get(t, 1.0) for t in q.words) or 1.0
-    out: list[Scored] = []
-    for (hit, context, cvec), svec in zip(cands, own, strict=True):
+    first: list[tuple[float, float, PassageHit, str, float]] = []
+    for hit, context, cvec in cands:
         sw, cw = _words(hit.text), _words(context)
         s_stems, c_stems = {w[:5] for w in sw}, {w[:5] for w in cw}
         in_s = sum(idf.get(t, 1.0) for t in q.words if _has(t, sw, s_stems))
         in_c = sum(idf.get(t, 1.0) for t in q.words if not _has(t, sw, s_stems) and _has(t, cw, c_stems))
         lexical = (in_s + 0.5 * in_c) / total
+        near = float(cvec @ qvec)
+        first.append((0.45 * lexical + 0.55 * near, lexical, hit, context, near))
+    first.sort(key=lambda f: -f[0])
+    first = first[:RESCORED]
+    own = embedding.embed([f[2].text for f in first])
+    out: list[Scored] = []
+    for (_, lexical, hit, context, near), svec in zip(first, own, strict=True):
         place, elsewhere = 1.0, False
         if q.countries:
             s_codes = {m.country.code for m in find_countries(hit.text)}
@@ -88,9 +103,8 @@ def rank_candidates(
             found = (1.0 if c in s_codes else 0.6 if c in c_codes else 0.0 for c in q.countries)
             place = sum(found) / len(q.countries)
             elsewhere = not all(c in s_codes or c in c_codes for c in q.countries)
-        semantic = 0.5 * float(cvec @ qvec) + 0.5 * float(svec @ qvec)
-        score = 0.45 * lexical + 0.55 * semantic
-        score = score * (0.6 + 0.4 * place)
+        semantic = 0.5 * near + 0.5 * float(svec @ qvec)
+        score = (0.45 * lexical + 0.55 * semantic) * (0.6 + 0.4 * place)
         if q.kind == "who":  # the more people named, the likelier the line says who
             score += min(0.16, 0.04 * sum(e.kind == "person" for e in find_entities(hit.text)))
         # A line about somewhere else does not answer a question about a named country.
@@ -105,7 +119,8 @@ async def _idf(store: FactStore, q: Question) -> tuple[dict[str, float], set[str
     n = max(await store.passage_count(), 100)
     idf: dict[str, float] = {}
     common: set[str] = set()
-    for t in q.words:
+    forms = [f for c in q.countries for f in country_forms(c) if len(f) > 2 and "." not in f]
+    for t in [*q.words, *forms]:
         df = await store.count_passages(f'"{t.replace(chr(34), "")}"', cap=COMMON)
         if df >= COMMON:
             common.add(t)
