@@ -28,7 +28,7 @@ from facts.extract import Extraction, extract
 from facts.migrations import migrate
 from facts.passage_vectors import AskPassage, VectorIndex, backfill
 from facts.records import DocumentRow, FactRow, IngestResult, PassageHit, SourceRow
-from facts.writer import ArticleWriter, _chunks, _marks, _now
+from facts.writer import ArticleWriter, _chunks, _has_vectors, _marks, _now
 
 __all__ = ["FactStore", "SQLiteStore", "extract_all", "open_store"]
 
@@ -630,6 +630,8 @@ async def _backfill_vectors(store: SQLiteStore) -> None:
             return
 
     def run(conn: sqlite3.Connection) -> None:
+        if not _has_vectors(conn):
+            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             backfill(conn)

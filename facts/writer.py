@@ -44,6 +44,12 @@ def _spread(text: str, stored: memoryview) -> bool:
     return spread_through(tokens(text), frozenset(stored))
 
 
+def _has_vectors(db: sqlite3.Connection) -> bool:
+    sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'passage_vectors'"
+    row = db.execute(sql).fetchone()
+    return row is not None
+
+
 def _marks(n: int) -> str:
     return ",".join("?" * n)
 
@@ -164,10 +170,11 @@ class ArticleWriter:
                 for p in ex.passages
             ],
         )
-        db.executemany(
-            "INSERT INTO passage_vectors (passage_id, bits, vec) VALUES (?, ?, ?)",
-            context_rows([(passage_ids[p.index], p.kind, p.text) for p in ex.passages], article.title),
-        )
+        if _has_vectors(db):  # a store migrated before vectors existed gets them by backfill
+            db.executemany(
+                "INSERT INTO passage_vectors (passage_id, bits, vec) VALUES (?, ?, ?)",
+                context_rows([(passage_ids[p.index], p.kind, p.text) for p in ex.passages], article.title),
+            )
         self._write_entities(ex, passage_ids)
 
         anchor_sets = [anchors(c.shingles) for c in ex.candidates]
