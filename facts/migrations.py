@@ -234,6 +234,17 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_by_expiry ON deliveries(expires_at);
 """
 
+# /ask's semantic search: one vector per passage (its sentence with its context), as 32 bytes of
+# signs for a Hamming prefilter and 256 signed bytes for rescoring. Passages stored before this
+# migration are embedded by the store's backfill (facts/passage_vectors.py) on first open.
+PASSAGE_VECTORS = """
+CREATE TABLE passage_vectors (
+    passage_id INTEGER PRIMARY KEY REFERENCES passages(id),
+    bits BLOB NOT NULL,
+    vec BLOB NOT NULL
+);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
     ("0002_drop_shingle_df", DROP_SHINGLE_DF),
@@ -241,6 +252,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0004_digests", DIGESTS),
     ("0005_digest_attempt_leases", DIGEST_LEASES),
     ("0006_deliveries", DELIVERIES),
+    ("0007_passage_vectors", PASSAGE_VECTORS),
 ]
 
 

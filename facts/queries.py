@@ -16,7 +16,6 @@ from facts.countries import Country, resolve_country, suggest_countries
 from facts.dates import parse_year_range
 from facts.errors import NotFound, UsageError
 from facts.records import FactRow, PassageHit
-from facts.stopwords import QUESTION_WORDS
 from facts.store import FactStore
 from facts.summary import agreement_periods, period_name, select_lines
 
@@ -37,7 +36,6 @@ ASK_RESULTS = 5
 CROWDED = 2000  # matching passages beyond which relevance ranking is too slow to be worth it
 MAX_QUERY_CHARS = 500
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
-_WHEN = re.compile(r"^\s*(?:when|what (?:year|month|day|date)|since when|how long ago)\b", re.I)
 
 
 def lookup_country(query: str) -> Country:
@@ -237,37 +235,30 @@ async def search(store: FactStore, text: str, *, command: str) -> Answer:
     return b.answer
 
 
-def _coverage(passage: str, terms: Sequence[str]) -> float:
-    have = set(_terms(passage))
-    stems = {w[:5] for w in have}
-    hit = sum(1 for t in terms if t in have or t[:5] in stems)
-    return hit / len(terms) if terms else 0.0
-
-
 async def ask(store: FactStore, question: str, *, command: str) -> Answer:
+    """Hybrid retrieval, then an answer check (facts/ask.py); says so when nothing answers."""
+    from facts.ask import answering, label_nearest, retrieve
+
     question = check_query(question, what="question")
-    terms = list(dict.fromkeys(t for t in _terms(question) if t not in QUESTION_WORDS and len(t) > 1))
     b = AnswerBuilder(command, f"Q: {_clip(question, 120)}")
-    if not terms:
+    q, scored = await retrieve(store, question)
+    if not q.words and not q.countries:
         b.answer.notes.append("The documents do not say: the question names nothing to look for.")
         return b.answer
-    need = 1.0 if len(terms) == 1 else (2 / 3 if len(terms) <= 3 else 0.5)
-
-    def answering(hits: Sequence[PassageHit]) -> list[PassageHit]:
-        scored = [(h, _coverage(h.text, terms)) for h in hits if h.kind == "sentence"]
-        return [h for h, cov in sorted(scored, key=lambda hc: (-hc[1], hc[0].rank)) if cov >= need]
-
-    # Passages holding every word are few and quick to rank; only without enough of them is the
-    # whole vocabulary of the question ranked (FTS5 scores every passage holding any word).
-    good = answering(await store.search_passages(_fts(terms, "AND"), limit=60)) if len(terms) > 1 else []
-    if len(good) < ASK_RESULTS:
-        known = {h.passage_id for h in good}
-        more = answering(await store.search_passages(_fts(terms, "OR"), limit=60))
-        good += [h for h in more if h.passage_id not in known]
-    when = bool(_WHEN.match(question))
-    await _cite_hits(b, store, good, ASK_RESULTS, prefer_dated=when)
-    if not b.answer.items:
-        b.answer.notes.append("The documents do not say. No passage answers that question.")
+    good = answering(scored, ASK_RESULTS, q.kind)
+    if good:
+        await _cite_hits(b, store, [s.hit for s in good], ASK_RESULTS, prefer_dated=q.kind == "when")
+        if q.kind in ("when", "figure") and len({it.date for it in b.answer.items}) > 1:
+            b.answer.items.sort(key=lambda it: it.date or "9999")
+            b.answer.notes.append(
+                "The documents give different figures or dates over time; each is shown with its date."
+            )
+        return b.answer
+    b.answer.notes.append(f"The documents do not say: no passage answers “{_clip(question, 120)}”.")
+    if scored:
+        await _cite_hits(b, store, [scored[0].hit], 1)
+        b.answer.items[:] = label_nearest(b.answer.items)
+        b.answer.notes.append("The line shown is the nearest passage, not an answer.")
     return b.answer
 
 

@@ -26,8 +26,9 @@ from facts.corrections import DateSpec, Editor, HistoryRow
 from facts.digest_records import DigestChange, DigestRun, Subscription
 from facts.extract import Extraction, extract
 from facts.migrations import migrate
+from facts.passage_vectors import AskPassage, VectorIndex, backfill
 from facts.records import DocumentRow, FactRow, IngestResult, PassageHit, SourceRow
-from facts.writer import ArticleWriter, _chunks, _marks, _now
+from facts.writer import ArticleWriter, _chunks, _has_vectors, _marks, _now
 
 __all__ = [
     "FactStore",
@@ -63,6 +64,9 @@ class FactStore(Protocol):
         self, match: str, *, limit: int = 40, newest_first: bool = False
     ) -> list[PassageHit]: ...
     async def facts_by_ids(self, ids: Sequence[int]) -> list[FactRow]: ...
+    async def nearest_passages(self, vector: Any, k: int) -> list[int]: ...
+    async def passage_count(self) -> int: ...
+    async def ask_passages(self, ids: Sequence[int]) -> list[AskPassage]: ...
     async def agreement_countries(self) -> list[str]: ...
     async def fact(self, fact_id: int) -> FactRow | None: ...
     async def fact_history(self, fact_id: int) -> list[HistoryRow]: ...
@@ -141,6 +145,7 @@ class SQLiteStore:
         self.path = path
         self._write_lock = asyncio.Lock()
         self._writer = ArticleWriter()
+        self._vectors = VectorIndex()
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -362,6 +367,44 @@ class SQLiteStore:
         async with self._db.execute(sql, (match, limit)) as cur:
             rows = await cur.fetchall()
         return [PassageHit(r[0], _doc(r[4:14]), r[1], r[2], float(r[3]), r[14]) for r in rows]
+
+    async def passage_count(self) -> int:
+        """About how many passages the store holds (ids are dense: the largest one)."""
+        async with self._db.execute("SELECT coalesce(max(id), 0) FROM passages") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def nearest_passages(self, vector: Any, k: int) -> list[int]:
+        """Ids of the ``k`` passages whose stored vectors are nearest ``vector`` (Hamming on signs)."""
+        async with self._db.execute(
+            "SELECT passage_id, bits FROM passage_vectors WHERE passage_id > ? ORDER BY passage_id",
+            (self._vectors.last_id,),
+        ) as cur:
+            self._vectors.extend(await cur.fetchall())
+        return self._vectors.nearest(vector, k)
+
+    async def ask_passages(self, ids: Sequence[int]) -> list[AskPassage]:
+        """Current sentences and captions among ``ids``, each with its context and stored vector."""
+        out: list[AskPassage] = []
+        for chunk in _chunks(sorted(set(ids))):
+            sql = (
+                f"SELECT p.id, p.text, p.kind, {_DOC_COLUMNS},"
+                " (SELECT s.fact_id FROM fact_sources s WHERE s.passage_id = p.id),"
+                " (SELECT q.text FROM passages q WHERE q.doc_id = p.doc_id AND q.idx = p.idx - 1"
+                "  AND q.kind IN ('sentence', 'caption')),"
+                " (SELECT q.text FROM passages q WHERE q.doc_id = p.doc_id AND q.idx < p.idx"
+                "  AND q.kind = 'heading' ORDER BY q.idx DESC LIMIT 1),"
+                " coalesce(d.headline, d.title), v.vec"
+                " FROM passages p JOIN documents d ON d.id = p.doc_id"
+                " LEFT JOIN passage_vectors v ON v.passage_id = p.id"
+                f" WHERE p.id IN ({_marks(len(chunk))}) AND d.superseded_by IS NULL"
+                " AND p.kind IN ('sentence', 'caption')"
+            )
+            async with self._db.execute(sql, tuple(chunk)) as cur:
+                for r in await cur.fetchall():
+                    hit = PassageHit(r[0], _doc(r[3:13]), r[1], r[2], 0.0, r[13])
+                    out.append(AskPassage(hit, r[14] or "", r[15] or "", r[16] or "", r[17]))
+        return out
 
     # ------------------------------------------------------------------ the desk's changes
 
@@ -613,6 +656,7 @@ async def open_store(path: str | Path, *, bundled_corpus: bool = True) -> SQLite
     store = SQLiteStore(db, path)
     try:
         await migrate(db)
+        await _backfill_vectors(store)
         if bundled_corpus:
             await _seed_bundled(store)
     except BaseException:
@@ -651,6 +695,29 @@ async def open_store_read_only(path: str | Path) -> SQLiteStore:
             raise StoreUnavailable(f"the store {file} cannot be opened: {exc}") from exc
         raise
     return SQLiteStore(db, str(file))
+
+
+async def _backfill_vectors(store: SQLiteStore) -> None:
+    """Vectors for passages stored before they existed, once per store (then ingest writes them)."""
+    async with store.connection.execute("SELECT value FROM _meta WHERE key = 'vectors_complete'") as cur:
+        if await cur.fetchone():
+            return
+
+    def run(conn: sqlite3.Connection) -> None:
+        if not _has_vectors(conn):
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            backfill(conn)
+            conn.execute(
+                "INSERT OR REPLACE INTO _meta (key, value) VALUES ('vectors_complete', ?)", (_now(),)
+            )
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+    await store._in_connection_thread(run)
 
 
 async def _seed_bundled(store: SQLiteStore) -> None:

@@ -18,6 +18,7 @@ from facts.article import ArticleInput
 from facts.countries import all_countries, find_countries
 from facts.dedup import anchors, near_enough, overlap, pack, spread_through, tokens
 from facts.extract import Candidate, Extraction
+from facts.passage_vectors import context_rows
 from facts.records import IngestResult
 
 __all__ = ["COMMON_SHINGLE_FACTS", "ArticleWriter", "WorkItem"]
@@ -41,6 +42,12 @@ def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]
 
 def _spread(text: str, stored: memoryview) -> bool:
     return spread_through(tokens(text), frozenset(stored))
+
+
+def _has_vectors(db: sqlite3.Connection) -> bool:
+    sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'passage_vectors'"
+    row = db.execute(sql).fetchone()
+    return row is not None
 
 
 def _marks(n: int) -> str:
@@ -163,6 +170,11 @@ class ArticleWriter:
                 for p in ex.passages
             ],
         )
+        if _has_vectors(db):  # a store migrated before vectors existed gets them by backfill
+            db.executemany(
+                "INSERT INTO passage_vectors (passage_id, bits, vec) VALUES (?, ?, ?)",
+                context_rows([(passage_ids[p.index], p.kind, p.text) for p in ex.passages], article.title),
+            )
         self._write_entities(ex, passage_ids)
 
         anchor_sets = [anchors(c.shingles) for c in ex.candidates]

@@ -34,7 +34,7 @@ def score(db: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 def test_every_gold_case_passes(tmp_path: Path) -> None:
     proc = score(tmp_path / "eval.db", dict(os.environ))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "13/13 cases pass" in proc.stdout, proc.stdout
+    assert "20/20 cases pass" in proc.stdout, proc.stdout
 
 
 def test_every_gold_case_passes_on_an_ingested_corpus(tmp_path: Path) -> None:
@@ -50,4 +50,4 @@ def test_every_gold_case_passes_on_an_ingested_corpus(tmp_path: Path) -> None:
     )
     assert ingest.returncode == 0, ingest.stderr
     proc = score(db, env)
-    assert "13/13 cases pass" in proc.stdout, proc.stdout
+    assert "20/20 cases pass" in proc.stdout, proc.stdout

@@ -1,0 +1,62 @@
+"""Static word embeddings for /ask, from the model inside the ``wordllama`` wheel.
+
+Nothing is downloaded, ever: the model and its tokenizer ship in the wheel, and the loader is
+pointed at the package folder with downloads disabled (its default looks for the tokenizer in a
+folder that does not exist and then asks the network). The model loads once per process, on first
+use. Vectors are kept in the store as 256 signed bytes (``int8``, cosine scale 127) and 32 bytes of
+signs (binary quantised, for a Hamming prefilter).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["DIM", "embed", "from_int8", "pack_bits", "to_int8"]
+
+DIM = 256
+_lock = threading.Lock()
+
+
+@cache
+def _model() -> Any:
+    import wordllama
+    from wordllama import WordLlama
+
+    with _lock:
+        return WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True, dim=DIM)
+
+
+def embed(texts: Sequence[str]) -> np.ndarray:
+    """Unit vectors (float32, ``len(texts) x DIM``); an empty text gets a zero vector."""
+    if not texts:
+        return np.zeros((0, DIM), dtype=np.float32)
+    raw = np.asarray(_model().embed(list(texts), norm=False), dtype=np.float32).reshape(len(texts), DIM)
+    norms = np.linalg.norm(raw, axis=1, keepdims=True)
+    return np.divide(raw, norms, out=np.zeros_like(raw), where=norms > 0)
+
+
+def to_int8(vectors: np.ndarray) -> np.ndarray:
+    """Unit vectors as signed bytes: each coordinate scaled so the largest is ±127."""
+    peak = np.maximum(np.abs(vectors).max(axis=1, keepdims=True), 1e-9)
+    return np.round(vectors / peak * 127).astype(np.int8)
+
+
+def from_int8(blobs: Sequence[bytes]) -> np.ndarray:
+    """Stored signed bytes back to unit vectors (float32)."""
+    if not blobs:
+        return np.zeros((0, DIM), dtype=np.float32)
+    m = np.frombuffer(b"".join(blobs), dtype=np.int8).reshape(len(blobs), DIM).astype(np.float32)
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    return np.divide(m, norms, out=np.zeros_like(m), where=norms > 0)
+
+
+def pack_bits(vectors: np.ndarray) -> np.ndarray:
+    """Signs of each coordinate, 256 bits packed into 4 ``uint64`` per vector."""
+    bits = np.packbits(vectors > 0, axis=1)
+    return bits.view(np.uint64).reshape(len(vectors), DIM // 64)

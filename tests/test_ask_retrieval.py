@@ -1,0 +1,248 @@
+"""/ask as retrieval then an answer check: the embedding model stays offline, the question is
+read, lines are checked for what the question asks, and the documents "do not say" when nothing
+answers. Every example is invented (Ruritania, Freedonia and their people do not exist)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.handler import handle
+from bot.requests import parse_command_line
+from facts import embedding
+from facts.answer import Answer
+from facts.answer_check import holds_answer
+from facts.article import ArticleInput
+from facts.passage_vectors import VectorIndex
+from facts.question import read_question
+from facts.store import SQLiteStore, open_store
+
+
+def test_the_model_loads_and_embeds_without_opening_a_socket(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the embedding model tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    embedding._model.cache_clear()
+    vectors = embedding.embed(["The ministers signed the accord.", "Who signed the deal?", ""])
+    assert vectors.shape == (3, embedding.DIM)
+    assert np.allclose(np.linalg.norm(vectors[:2], axis=1), 1.0, atol=1e-4)
+    assert not vectors[2].any()  # an empty text is a zero vector, not NaN
+    assert float(vectors[0] @ vectors[1]) > 0.3
+
+
+def test_stored_vectors_round_trip_close_to_the_original() -> None:
+    v = embedding.embed(["Freedonia agreed to take back its nationals."])
+    back = embedding.from_int8([embedding.to_int8(v)[0].tobytes()])
+    assert float(back[0] @ v[0]) > 0.99
+    assert embedding.pack_bits(v).shape == (1, embedding.DIM // 64)
+
+
+def test_the_hamming_prefilter_finds_the_nearest_vector_first() -> None:
+    texts = ["Fishing quotas in the northern sea", "The central bank raised rates", "A football final"]
+    vecs = embedding.embed(texts)
+    index = VectorIndex()
+    bits = embedding.pack_bits(vecs)
+    index.extend([(10 + i, bits[i].tobytes()) for i in range(len(texts))])
+    assert index.last_id == 12
+    assert index.nearest(embedding.embed(["interest rates at the bank"])[0], 1) == [11]
+    assert VectorIndex().nearest(vecs[0], 3) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "expect"),
+    [
+        ("who signed the Lima accord?", "who", {}),
+        ("When did Freedonia leave the pact?", "when", {}),
+        ("on what date will the accord take effect?", "when", {}),
+        ("how many Canadians were flown back in 2019?", "figure", {"years": (2019,), "unit": "canadians"}),
+        ("how much will Norway pay Chile under the deal?", "figure", {"money": True}),
+        ("how long did each extension last?", "figure", {"duration": True}),
+        ("by what margin did the senate approve it?", "figure", {"margin": True}),
+        ("what share of the fish must be landed in port?", "figure", {"share": True}),
+        ("why did Peru walk out of the talks?", "why", {}),
+        ("what did Chile's president say about the accord?", "what", {"speech": True}),
+    ],
+)
+def test_the_kind_of_question_decides_what_an_answer_holds(question: str, kind: str, expect: dict) -> None:
+    q = read_question(question)
+    assert q.kind == kind
+    for field, value in expect.items():
+        assert getattr(q, field) == value, field
+
+
+@pytest.mark.parametrize(
+    ("question", "countries", "not_words", "names"),
+    [
+        ("how many Canadians live in Peru?", ("CA", "PE"), {"canadians", "peru"}, ()),
+        ("what did Ottawa promise in March 2020?", ("CA",), {"ottawa", "march", "2020"}, ()),
+        ("what happened at the Lima climate talks?", (), set(), ()),  # a city naming a thing
+        (
+            "what did Anna Vey Kolst say about the Silver Coast Pact?",
+            (),
+            set(),
+            ("Anna Vey Kolst", "Silver Coast Pact"),
+        ),
+    ],
+)
+def test_countries_dates_and_names_are_read_not_matched_as_words(
+    question: str, countries: tuple[str, ...], not_words: set[str], names: tuple[str, ...]
+) -> None:
+    q = read_question(question)
+    assert q.countries == countries
+    assert not not_words & set(q.terms)
+    assert q.names == names
+
+
+def test_a_role_tied_to_a_country_is_required_in_the_line() -> None:
+    q = read_question("what did Chile's president say about the accord?")
+    assert q.roles == (("CL", "president"),)
+    assert holds_answer(q, "Chilean President Ana Ortiz said the accord was fair.")
+    assert holds_answer(q, "The accord is fair, Chile's president told reporters.")
+    assert not holds_answer(q, "Peru's president said the accord was fair, and Chile signed it.")
+    assert not holds_answer(q, "Chile's president signed the accord in May.")  # says nothing
+
+
+@pytest.mark.parametrize(
+    ("question", "line", "answers"),
+    [
+        ("who signed the fisheries accord?", "Minister Tomas Vell and Ada Quist signed it.", True),
+        ("who signed the fisheries accord?", "The fisheries accord was signed last year.", False),
+        ("when did Peru sign the accord?", "Peru signed the accord on March 4.", True),
+        ("when did Peru sign the accord?", "Peru signed the accord on Friday.", True),
+        ("when did Peru sign the accord?", "Peru signed the accord after long talks.", False),
+        ("how many boats were sold?", "The yard sold 40 boats to the navy.", True),
+        ("how many boats were sold?", "The yard sold some boats to the navy.", False),
+        ("how many tonnes of fish were landed?", "Ships landed fish on 12 days.", False),
+        ("how many tonnes of fish were landed?", "Ships landed 3 million tonnes of fish.", True),
+        ("how much will Chile pay Peru?", "Chile will pay Peru $40 million over ten years.", True),
+        ("how much will Chile pay Peru?", "Chile will pay for 200 new patrol boats.", False),
+        ("how long did each extension last?", "It was extended by 90 days.", True),
+        ("how long did each extension last?", "It was extended by the two sides.", False),
+        ("by what margin did the senate approve it?", "The senate approved it 61-38.", True),
+        ("by what margin did the senate approve it?", "The senate approved it on Monday.", False),
+        ("what share of the catch stays local?", "Some 40% of the catch stays local.", True),
+        ("what share of the catch stays local?", "Half a billion fish were caught.", False),
+        ("why did Peru quit the talks?", "Peru quit the talks because its quota was cut.", True),
+        ("why did Peru quit the talks?", "Peru quit the talks, citing unpaid fees.", True),
+        ("why did Peru quit the talks?", "Peru quit the talks on Monday.", False),
+        ("what does the accord allow?", "The accord allows joint patrols.", True),
+    ],
+)
+def test_a_line_must_hold_what_the_question_asks(question: str, line: str, answers: bool) -> None:
+    assert holds_answer(read_question(question), line) is answers
+
+
+def _article(n: int, title: str, body: str, published: str = "2031-05-12") -> ArticleInput:
+    return ArticleInput(
+        title=title,
+        outlet=f"Wire {n}",
+        published=published,
+        published_precision="day",
+        url=f"https://wire{n}.example/story",
+        body=body,
+        origin="test",
+    )
+
+
+ARTICLES = [
+    _article(
+        1,
+        "Freedonia and Chile agree on returns",
+        "Freedonia and Chile agree on returns\n\n"
+        "Chile and Freedonia reached a returns accord on Tuesday after months of talks.\n\n"
+        "About 300 Freedonians who had been held at the border were flown back on Wednesday.\n\n"
+        "Freedonia's interior minister, Lena Haroth, said the flights would continue. "
+        "She said her government would open two reception centres.\n\n"
+        "Funding\n\n"
+        "Chile will give Freedonia $4 million to run the centres.\n",
+    ),
+    _article(
+        2,
+        "Harbour strike ends",
+        "Harbour strike ends\n\n"
+        "Dock workers in Valparaiso returned to work on Monday after a week-long strike.\n\n"
+        "The union said the port would clear its backlog within days.\n",
+    ),
+]
+
+
+@pytest.fixture
+async def returns_store(tmp_path: Path) -> SQLiteStore:
+    store = await open_store(tmp_path / "ask.db", bundled_corpus=False)
+    for a in ARTICLES:
+        await store.ingest(a)
+    yield store
+    await store.close()
+
+
+async def _ask(store: SQLiteStore, question: str) -> Answer:
+    return await handle(parse_command_line(f"/ask {question}"), store)
+
+
+def _said(answer: Answer) -> bool:
+    return any("do not say" in n for n in answer.notes)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how many people were sent home to Freedonia?", "About 300 Freedonians"),  # paraphrase
+        ("how much is Chile paying Freedonia?", "$4 million"),  # "how much ... paying" vs "give"
+        ("what will the government of Freedonia open?", "two reception centres"),  # "She said her…"
+        ("when did the dock workers go back to work?", "returned to work on Monday"),
+    ],
+)
+async def test_paraphrased_questions_find_their_answer(
+    returns_store: SQLiteStore, question: str, expected: str
+) -> None:
+    answer = await _ask(returns_store, question)
+    assert not _said(answer), answer.notes
+    assert any(expected in it.text for it in answer.items[:2]), [it.text for it in answer.items]
+    for it in answer.items:  # cited lines are the verbatim sentences, never a heading
+        assert it.text not in {"Funding", "Freedonia and Chile agree on returns"}
+        assert all(c.quote in ARTICLES[0].body + ARTICLES[1].body for c in it.citations)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who signed the returns accord between Chile and Freedonia?",  # no signer is named
+        "how much did the harbour strike cost?",  # figures elsewhere, none about that
+        "what did Chile's president say about the returns?",  # no such line
+        "why did the strike in Freedonia begin?",
+    ],
+)
+async def test_the_documents_do_not_say_and_show_only_the_nearest(
+    returns_store: SQLiteStore, question: str
+) -> None:
+    answer = await _ask(returns_store, question)
+    assert _said(answer), [it.text for it in answer.items]
+    assert len(answer.items) <= 1
+    assert all(it.group and "nearest" in it.group.lower() for it in answer.items)
+
+
+async def test_a_store_from_before_vectors_gets_them_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    store = await open_store(path, bundled_corpus=False)
+    await store.ingest(ARTICLES[0])
+    await store.connection.execute("DELETE FROM passage_vectors")
+    await store.connection.execute("DELETE FROM _meta WHERE key = 'vectors_complete'")
+    await store.close()
+    store = await open_store(path, bundled_corpus=False)
+    try:
+        async with store.connection.execute(
+            "SELECT count(*), (SELECT count(*) FROM passages) FROM passage_vectors"
+        ) as cur:
+            vectors, passages = await cur.fetchone()
+        assert vectors == passages > 0
+        answer = await _ask(store, "how much is Chile paying Freedonia?")
+        assert any("$4 million" in it.text for it in answer.items)
+    finally:
+        await store.close()
