@@ -110,7 +110,8 @@ def _file(folder: Path, name: str, front: str) -> Path:
         ),
         # TOML gives a real datetime object, with its offset
         (
-            '+++\ntitle = "T"\noutlet = "O"\nurl = "https://z.example/1"\ndate = 2023-06-09T23:10:00+09:00\n+++',
+            '+++\ntitle = "T"\noutlet = "O"\nurl = "https://z.example/1"\n'
+            "date = 2023-06-09T23:10:00+09:00\n+++",
             "2023-06-09",
             "day",
             "23:10:00",
