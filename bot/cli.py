@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.extraction_pool import extraction_pool
-from bot.handler import handle
+from bot.handler import Context, handle
 from bot.observability import setup_logging
 from bot.render_text import render_text
 from bot.requests import Request, clean_text
@@ -86,7 +86,7 @@ async def _open(settings: Settings) -> SQLiteStore:
 async def _ask(settings: Settings, line: str, as_json: bool) -> int:
     store = await _open(settings)
     try:
-        answer = await handle(_cli_request(line), store)
+        answer = await handle(_cli_request(line), store, context=Context(fetch=settings.fetch_policy()))
     finally:
         await store.close()
     if as_json:
@@ -114,14 +114,16 @@ async def _ingest(settings: Settings, paths: Sequence[str]) -> int:
         urls = [p for p in paths if str(p).startswith(("http://", "https://"))]
         for url in urls:
             try:
-                fetched = await fetch_article(str(url))
+                fetched = await fetch_article(str(url), policy=settings.fetch_policy())
             except FactdeskError as exc:
                 failed += 1
                 print(f"error: {url}: {exc}", file=sys.stderr)
             else:
                 articles.append(fetched)
         files = [Path(p) for p in paths if p not in urls]
-        for item in read_paths(files) if files else []:
+        for item in read_paths(files, settings.read_limits()) if files else []:
+            for warning in item.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
             if item.error:
                 failed += 1
                 print(f"error: {item.error}", file=sys.stderr)

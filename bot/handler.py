@@ -13,6 +13,7 @@ from bot.requests import Request, without_surrogates
 from facts.answer import Answer
 from facts.errors import FactdeskError, UsageError
 from facts.store import FactStore
+from facts.web_article import FetchPolicy
 
 __all__ = ["Access", "Context", "handle", "help_answer"]
 
@@ -55,10 +56,12 @@ READ_ONLY_PLATFORMS = frozenset({"http"})
 
 @dataclass(frozen=True)
 class Context:
-    """What a surface lends the commands: who may edit, and the digest scheduler when one runs."""
+    """What a surface lends the commands: who may edit, the digest scheduler when one runs, and
+    where ``/ingest`` may fetch from (public addresses only unless the settings allow more)."""
 
     access: Access = field(default_factory=Access)
     digests: DigestScheduler | None = None
+    fetch: FetchPolicy = field(default_factory=FetchPolicy)
 
 
 async def handle(

@@ -8,7 +8,7 @@ from facts import queries
 from facts.answer import Answer
 from facts.errors import UsageError
 from facts.store import FactStore
-from facts.web_article import PageMetadata, fetch_article
+from facts.web_article import FetchPolicy, PageMetadata, fetch_article
 
 __all__ = ["INGEST_USAGE", "ingest_url"]
 
@@ -36,9 +36,11 @@ def parse_ingest(text: str) -> tuple[str, PageMetadata]:
     return url, PageMetadata(fields.get("outlet"), fields.get("published"), fields.get("title"))
 
 
-async def ingest_url(store: FactStore, text: str, command: str) -> Answer:
+async def ingest_url(
+    store: FactStore, text: str, command: str, *, policy: FetchPolicy | None = None
+) -> Answer:
     url, meta = parse_ingest(text)
-    article = await fetch_article(url, meta)
+    article = await fetch_article(url, meta, policy=policy or FetchPolicy())
     result = await store.ingest(article)
     answer = await queries.source(store, str(result.doc_id), command=command)
     done = {

@@ -95,7 +95,7 @@ async def _source(store: FactStore, text: str, command: str, request: Request, c
 
 
 async def _ingest(store: FactStore, text: str, command: str, request: Request, context: Any) -> Answer:
-    return await ingest_url(store, text, command)
+    return await ingest_url(store, text, command, policy=context.fetch)
 
 
 async def _digest(store: FactStore, args: DigestArgs, command: str, request: Request, context: Any) -> Answer:

@@ -107,6 +107,18 @@ class Settings(BaseSettings):
         default="skip", description="An empty period: skip (post nothing) or line (one short line)."
     )
 
+    ingest_allow_private: bool = Field(
+        default=False,
+        description="Let /ingest and factdesk ingest URL fetch private, loopback and link-local"
+        " addresses (a newsroom's own intranet); off, only public web addresses are fetched.",
+    )
+    max_article_bytes: int = Field(
+        default=5_000_000, ge=1, description="Largest article file ingest reads, in bytes."
+    )
+    max_article_sentences: int = Field(
+        default=5000, ge=1, description="Most sentences an article may have; a longer one is refused."
+    )
+
     @field_validator("log_level")
     @classmethod
     def _known_log_level(cls, value: str) -> str:
@@ -149,6 +161,18 @@ class Settings(BaseSettings):
         from bot.handler import Access
 
         return Access(admins=frozenset(self.admins), discord_admin_roles=frozenset(self.discord_admin_roles))
+
+    def fetch_policy(self) -> Any:
+        """Where ``/ingest`` may fetch from (``facts.web_article.FetchPolicy``)."""
+        from facts.web_article import FetchPolicy
+
+        return FetchPolicy(allow_private=self.ingest_allow_private)
+
+    def read_limits(self) -> Any:
+        """How large an article file may be (``facts.limits.ReadLimits``)."""
+        from facts.limits import ReadLimits
+
+        return ReadLimits(max_bytes=self.max_article_bytes, max_sentences=self.max_article_sentences)
 
     @property
     def discord_enabled(self) -> bool:

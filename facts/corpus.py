@@ -1,178 +1,259 @@
 """Read articles from disk: Markdown files with front matter, and folders with a manifest.toml.
 
 Every failure is a :class:`CorpusError` naming the file and the field, so one bad file
-never stops the rest of a batch.
+never stops the rest of a batch: whatever goes wrong reading one file (an unexpected type in
+a manifest, a nesting too deep, a file too large) becomes that file's refusal. A manifest
+names files inside its own folder only; what would resolve outside it (``..``, an absolute
+path, a symlink pointing out) is refused.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
-
-import yaml
+from urllib.parse import urlsplit
 
 from facts.article import ArticleInput
 from facts.errors import CorpusError
+from facts.front_matter import FrontMatterError, split_front_matter
+from facts.limits import DEFAULT_LIMITS, ReadLimits, sentence_count_over
+from facts.published import parse_published_value
 
-__all__ = ["CorpusItem", "parse_published", "read_markdown", "read_paths"]
+__all__ = ["DATE_FIELDS", "CorpusItem", "parse_published", "read_markdown", "read_paths"]
 
-KNOWN_FIELDS = {"title", "outlet", "published", "url", "author", "date_note"}
-_FENCE = re.compile(r"^(---|\+\+\+)[ \t]*\r?\n(.*?)\r?\n(---|\+\+\+)[ \t]*(?:\r?\n|$)(.*)$", re.S)
-_PUBLISHED = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+DATE_FIELDS = ("published", "date")  # ``date`` as Hugo and Jekyll write it
+KNOWN_FIELDS = {"title", "outlet", "url", "author", "date_note", *DATE_FIELDS}
 
 
 @dataclass(frozen=True)
 class CorpusItem:
-    """Either an article ready to ingest or the error that stopped one file."""
+    """Either an article ready to ingest or the error that stopped one file; ``warnings`` say
+    what was filled in (an outlet taken from the url)."""
 
     path: str
     article: ArticleInput | None = None
     error: CorpusError | None = None
+    warnings: tuple[str, ...] = ()
 
 
-def parse_published(value: Any, *, path: str) -> tuple[str, str]:
+def parse_published(value: Any, *, path: str, field: str = "published") -> tuple[str, str]:
     """Return (``YYYY-MM-DD`` or ``YYYY-MM``, precision) or raise naming the field."""
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return value.isoformat(), "day"
-    text = str(value or "").strip()
-    m = _PUBLISHED.match(text)
-    if not m:
-        raise CorpusError(path, "published", f"{text!r} is not a date (use YYYY-MM-DD or YYYY-MM)")
-    year, month, day = int(m[1]), int(m[2]), m[3]
     try:
-        if day is None:
-            dt.date(year, month, 1)
-            return f"{year:04d}-{month:02d}", "month"
-        return dt.date(year, month, int(day)).isoformat(), "day"
-    except ValueError:
-        raise CorpusError(path, "published", f"{text!r} is not a real date") from None
+        found = parse_published_value(value)
+    except ValueError as exc:
+        raise CorpusError(path, field, str(exc)) from None
+    return found.date, found.precision
 
 
-def _text(path: Path) -> str:
+def _text(path: Path, limits: ReadLimits) -> str:
     try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(str(path), "encoding", f"not UTF-8 (byte {exc.start})") from None
+        with path.open("rb") as f:
+            data = f.read(limits.max_bytes + 1)
     except OSError as exc:
         raise CorpusError(str(path), "file", exc.strerror or "cannot be read") from None
+    if len(data) > limits.max_bytes:
+        raise CorpusError(
+            str(path), "file", f"over the {limits.max_bytes:,}-byte limit (FACTDESK_MAX_ARTICLE_BYTES)"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(str(path), "encoding", f"not UTF-8 (byte {exc.start})") from None
 
 
 def _required(meta: dict[str, Any], name: str, path: str) -> str:
     value = meta.get(name)
-    if value is None or not str(value).strip():
-        raise CorpusError(path, name, "missing")
+    if value is None or isinstance(value, dict | list) or not str(value).strip():
+        raise CorpusError(path, name, "missing" if value is None else "must be text")
     return str(value).strip()
 
 
-def _article(meta: dict[str, Any], body: str, path: str) -> ArticleInput:
+def _date_field(meta: dict[str, Any]) -> str:
+    for name in DATE_FIELDS:
+        value = meta.get(name)
+        if value is not None and str(value).strip():
+            return name
+    return DATE_FIELDS[0]
+
+
+def _outlet(meta: dict[str, Any], url: str, path: str) -> tuple[str, list[str]]:
+    """The outlet, or the url's host when the front matter names none (with a warning)."""
+    if meta.get("outlet") is not None:
+        return _required(meta, "outlet", path), []
+    try:
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+    except ValueError:
+        host = ""
+    if not host:
+        raise CorpusError(path, "outlet", "missing, and the url has no host to take it from")
+    return host, [f"{path}: outlet: missing; using {host!r}, the url's host"]
+
+
+def _article(
+    meta: dict[str, Any], body: str, path: str, limits: ReadLimits
+) -> tuple[ArticleInput, list[str]]:
     if not body.strip():
         raise CorpusError(path, "body", "empty: the article has no text")
-    published, precision = parse_published(meta.get("published"), path=path)
+    sentences = sentence_count_over(body, limits.max_sentences)
+    if sentences is not None:
+        raise CorpusError(
+            path,
+            "body",
+            f"{sentences:,} sentences, over the {limits.max_sentences:,}-sentence limit"
+            " (FACTDESK_MAX_ARTICLE_SENTENCES); split it into several articles",
+        )
+    date_field = _date_field(meta)
+    try:
+        published = parse_published_value(meta.get(date_field))
+    except ValueError as exc:
+        shown = f"missing (give {' or '.join(DATE_FIELDS)})" if meta.get(date_field) is None else str(exc)
+        raise CorpusError(path, date_field, shown) from None
+    title = _required(meta, "title", path)
+    url = _required(meta, "url", path)
+    outlet, warnings = _outlet(meta, url, path)
     extra = {
-        k: v if isinstance(v, str | int | float | bool) else str(v)
+        str(k): v if isinstance(v, str | int | float | bool) else str(v)
         for k, v in meta.items()
         if k not in KNOWN_FIELDS
     }
-    return ArticleInput(
-        title=_required(meta, "title", path),
-        outlet=_required(meta, "outlet", path),
-        published=published,
-        published_precision=precision,
-        url=_required(meta, "url", path),
+    extra.update(published.metadata())
+    article = ArticleInput(
+        title=title,
+        outlet=outlet,
+        published=published.date,
+        published_precision=published.precision,
+        url=url,
         body=body,
         origin=path,
         author=str(meta["author"]).strip() if meta.get("author") else None,
         date_note=str(meta["date_note"]).strip() if meta.get("date_note") else None,
         metadata=extra,
     )
+    return article, warnings
 
 
-def read_markdown(path: Path) -> ArticleInput:
+def read_markdown(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> ArticleInput:
     """One Markdown file with YAML (``---``) or TOML (``+++``) front matter."""
-    raw = _text(path).lstrip("\ufeff")
+    return _read_markdown(path, limits)[0]
+
+
+def _read_markdown(path: Path, limits: ReadLimits) -> tuple[ArticleInput, list[str]]:
+    raw = _text(path, limits).lstrip("\ufeff")
     if not raw.startswith(("---", "+++")):
         raise CorpusError(str(path), "front matter", "missing (start the file with --- and the metadata)")
     try:
-        meta, body = _front_matter(raw)
-    except (yaml.YAMLError, tomllib.TOMLDecodeError, ValueError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise CorpusError(str(path), "front matter", f"cannot be read ({first})") from None
+        meta, body = split_front_matter(raw, limits)
+    except FrontMatterError as exc:
+        raise CorpusError(str(path), "front matter", f"cannot be read ({exc})") from None
     if not isinstance(meta, dict) or not meta:
         raise CorpusError(str(path), "front matter", "missing or empty")
-    return _article(meta, body, str(path))
+    return _article(meta, body, str(path), limits)
 
 
-class _PlainDatesLoader(yaml.SafeLoader):
-    """YAML without implicit timestamps: ``published`` is validated by factdesk, with its own errors."""
+def _inside(folder: Path, name: object, where: str) -> Path:
+    """The file a manifest entry names, provided it lies inside the manifest's folder."""
+    if not isinstance(name, str) or not name.strip():
+        raise CorpusError(where, "file", "must be the name of a file beside the manifest (text)")
+    relative = Path(name)
+    if relative.is_absolute() or PureWindowsPath(name).drive or name.startswith(("/", "\\")):
+        raise CorpusError(where, "file", "an absolute path; name a file inside the manifest's folder")
+    if ".." in relative.parts or ".." in PureWindowsPath(name).parts:
+        raise CorpusError(where, "file", "'..' leads outside the manifest's folder")
+    _check_contained(folder, folder / relative, where)
+    return folder / relative
 
 
-_PlainDatesLoader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+def _check_contained(folder: Path, path: Path, where: str) -> None:
+    """Refuse ``path`` unless, symlinks followed, it lies inside ``folder``."""
+    try:
+        root, target = folder.resolve(), path.resolve()
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise CorpusError(where, "file", f"cannot be resolved ({type(exc).__name__})") from None
+    if not target.is_relative_to(root):
+        raise CorpusError(where, "file", "a link to a file outside its folder")
 
 
-def _front_matter(raw: str) -> tuple[Any, str]:
-    """``---``-fenced YAML or ``+++``-fenced TOML; the body is returned byte for byte."""
-    m = _FENCE.match(raw)
-    if not m or m.group(1) != m.group(3):
-        raise ValueError(f"no closing {raw[:3]} line")
-    header = m.group(2)
-    meta = tomllib.loads(header) if m.group(1) == "+++" else yaml.load(header, Loader=_PlainDatesLoader)
-    return meta, m.group(4)
+def _manifest_entries(manifest: Path, limits: ReadLimits) -> list[Any]:
+    try:
+        data = tomllib.loads(_text(manifest, limits))
+    except tomllib.TOMLDecodeError as exc:
+        raise CorpusError(str(manifest), "toml", str(exc)) from None
+    except RecursionError:
+        raise CorpusError(str(manifest), "toml", "nested too deeply") from None
+    entries = data.get("article", [])
+    if not isinstance(entries, list):
+        raise CorpusError(str(manifest), "article", "must be [[article]] tables, one per file")
+    return entries
 
 
-def _read_manifest(folder: Path) -> Iterator[CorpusItem]:
+def _read_manifest(folder: Path, limits: ReadLimits) -> Iterator[CorpusItem]:
     manifest = folder / "manifest.toml"
     try:
-        entries = tomllib.loads(_text(manifest)).get("article", [])
-    except tomllib.TOMLDecodeError as exc:
-        yield CorpusItem(str(manifest), error=CorpusError(str(manifest), "toml", str(exc)))
-        return
+        entries = _manifest_entries(manifest, limits)
     except CorpusError as exc:
         yield CorpusItem(str(manifest), error=exc)
         return
     for n, entry in enumerate(entries, 1):
-        name = entry.get("file")
-        where = str(folder / name) if name else f"{manifest} [article {n}]"
+        name = entry.get("file") if isinstance(entry, dict) else None
+        where = str(folder / name) if isinstance(name, str) and name else f"{manifest} [article {n}]"
         try:
-            if not name:
+            if not isinstance(entry, dict):
+                raise CorpusError(where, "article", "must be a table ([[article]] with file = …)")
+            if name is None:
                 raise CorpusError(where, "file", "missing in the manifest entry")
-            yield CorpusItem(where, article=_article(dict(entry), _text(folder / name), where))
-        except CorpusError as exc:
-            yield CorpusItem(where, error=exc)
+            target = _inside(folder, name, where)
+            article, warnings = _article(dict(entry), _text(target, limits), where, limits)
+            yield CorpusItem(where, article=article, warnings=tuple(warnings))
+        except Exception as exc:  # one entry's failure, whatever it is, is that entry's refusal
+            yield CorpusItem(where, error=_as_corpus_error(exc, where))
 
 
-def read_paths(paths: list[Path]) -> Iterator[CorpusItem]:
+def _as_corpus_error(exc: Exception, where: str) -> CorpusError:
+    if isinstance(exc, CorpusError):
+        return exc
+    if isinstance(exc, RecursionError):
+        return CorpusError(where, "file", "nested too deeply to read")
+    return CorpusError(where, "file", f"cannot be read ({type(exc).__name__}: {str(exc)[:80]})")
+
+
+def read_paths(paths: list[Path], limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[CorpusItem]:
     """Every article under ``paths``: Markdown files, and folders (manifest or ``*.md``)."""
     for path in paths:
-        if path.is_dir():
-            if (path / "manifest.toml").exists():
-                yield from _read_manifest(path)
-            mds = sorted(path.glob("*.md"))
-            if not mds and not (path / "manifest.toml").exists():
-                yield CorpusItem(
-                    str(path), error=CorpusError(str(path), "folder", "no manifest.toml and no .md files")
-                )
-            for md in mds:
-                yield _one_markdown(md)
-        elif path.name == "manifest.toml":
-            yield from _read_manifest(path.parent)
-        elif not path.exists():
-            yield CorpusItem(str(path), error=CorpusError(str(path), "file", "does not exist"))
-        else:
-            yield _one_markdown(path)
+        try:
+            yield from _read_path(path, limits)
+        except Exception as exc:  # a folder that cannot be listed, …: that path's refusal only
+            yield CorpusItem(str(path), error=_as_corpus_error(exc, str(path)))
 
 
-def _one_markdown(path: Path) -> CorpusItem:
+def _read_path(path: Path, limits: ReadLimits) -> Iterator[CorpusItem]:
+    if path.is_dir():
+        has_manifest = (path / "manifest.toml").exists()
+        if has_manifest:
+            yield from _read_manifest(path, limits)
+        mds = sorted(path.glob("*.md"))
+        if not mds and not has_manifest:
+            yield CorpusItem(
+                str(path), error=CorpusError(str(path), "folder", "no manifest.toml and no .md files")
+            )
+        for md in mds:
+            yield _one_markdown(md, limits, folder=path)
+    elif path.name == "manifest.toml":
+        yield from _read_manifest(path.parent, limits)
+    elif not path.exists():
+        yield CorpusItem(str(path), error=CorpusError(str(path), "file", "does not exist"))
+    else:
+        yield _one_markdown(path, limits)
+
+
+def _one_markdown(path: Path, limits: ReadLimits, *, folder: Path | None = None) -> CorpusItem:
+    """One file; found in a folder, it must not be a link out of that folder."""
     try:
-        return CorpusItem(str(path), article=read_markdown(path))
-    except CorpusError as exc:
-        return CorpusItem(str(path), error=exc)
+        if folder is not None:
+            _check_contained(folder, path, str(path))
+        article, warnings = _read_markdown(path, limits)
+        return CorpusItem(str(path), article=article, warnings=tuple(warnings))
+    except Exception as exc:  # whatever stops this file stops this file only
+        return CorpusItem(str(path), error=_as_corpus_error(exc, str(path)))

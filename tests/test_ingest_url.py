@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import subprocess
 import sys
@@ -12,12 +13,14 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.handler import Access, handle
+from bot.handler import Access, Context, handle
 from bot.requests import Request
 from facts.answer import Answer
 from facts.errors import UsageError
 from facts.store import SQLiteStore
-from facts.web_article import fetch_article
+from facts.web_article import FetchPolicy, fetch_article
+
+LOCAL = FetchPolicy(allow_private=True)  # the test site is on loopback, which is refused by default
 
 EDITOR = "slack:UEDITOR"
 
@@ -96,7 +99,8 @@ async def site(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Site]:
 async def run(store: SQLiteStore, line: str, actor: str = EDITOR) -> Answer:
     command, _, text = line.partition(" ")
     request = Request(command=command.lstrip("/"), text=text, actor=actor)
-    return await handle(request, store, access=Access(admins=frozenset({EDITOR})))
+    context = Context(access=Access(admins=frozenset({EDITOR})), fetch=LOCAL)
+    return await handle(request, store, context=context)
 
 
 async def test_an_editor_ingests_a_page_and_its_facts_show_up_in_answers(
@@ -129,9 +133,9 @@ async def test_timeouts_size_caps_and_bad_addresses_are_one_line_errors(
 ) -> None:
     before = len(await store.documents())
     with pytest.raises(UsageError, match=r"did not answer within 0\.2 s"):
-        await fetch_article(f"{site.base}/slow", timeout=0.2)
+        await fetch_article(f"{site.base}/slow", timeout=0.2, policy=LOCAL)
     with pytest.raises(UsageError, match="byte limit"):
-        await fetch_article(f"{site.base}/huge", max_bytes=1_000_000)
+        await fetch_article(f"{site.base}/huge", max_bytes=1_000_000, policy=LOCAL)
     for line, needle in [
         (f"/ingest {site.base}/missing", "HTTP 404"),
         ("/ingest ftp://example.org/x", "not a web address"),
@@ -154,6 +158,7 @@ async def test_factdesk_ingest_url_from_the_shell(site: Site, seeded_db_path: Pa
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "--db", str(db), "ingest", f"{site.base}/pact",
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "FACTDESK_INGEST_ALLOW_PRIVATE": "true"},
     )
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 0, err.decode()

@@ -7,10 +7,11 @@ import contextlib
 import threading
 from typing import TextIO
 
-from bot.handler import handle
+from bot.handler import Context, handle
 from bot.render_text import render_text
 from bot.requests import parse_command_line
 from facts.store import FactStore
+from facts.web_article import FetchPolicy
 
 __all__ = ["BANNER", "run_console"]
 
@@ -20,7 +21,14 @@ Type a command such as /agreement el-salvador, /timeline 2019, /search asylum, /
 No Slack or Discord token is set: this console is the only surface running."""
 
 
-async def run_console(store: FactStore, stdin: TextIO, stdout: TextIO, *, prompt: str = "factdesk> ") -> bool:
+async def run_console(
+    store: FactStore,
+    stdin: TextIO,
+    stdout: TextIO,
+    *,
+    prompt: str = "factdesk> ",
+    fetch: FetchPolicy | None = None,
+) -> bool:
     """Read commands line by line until end of input (``False``) or ``/quit`` (``True``); each
     answer is printed as text."""
     stdout.write(BANNER + "\n")
@@ -39,7 +47,8 @@ async def run_console(store: FactStore, stdin: TextIO, stdout: TextIO, *, prompt
             return True
         if not line.startswith("/"):
             line = "/ask " + line
-        answer = await handle(parse_command_line(line, actor="console:local"), store)
+        request = parse_command_line(line, actor="console:local")
+        answer = await handle(request, store, context=Context(fetch=fetch or FetchPolicy()))
         stdout.write(render_text(answer) + "\n\n")
 
 

@@ -281,7 +281,9 @@ class FactdeskDiscord(discord.Client):
 
     async def reply(self, interaction: discord.Interaction, request: Request) -> None:
         """The answer to ``request`` as a private follow-up of an already deferred interaction."""
-        context = Context(access=self.settings.access(), digests=self.digests)
+        context = Context(
+            access=self.settings.access(), digests=self.digests, fetch=self.settings.fetch_policy()
+        )
         answer = await handle(request, self.store, context=context)
         page = paginate(answer)
         if page.embed is None:

@@ -336,7 +336,7 @@ async def serve(
         )
         if not (settings.slack_enabled or settings.discord_enabled):
             print(HOW_TO_CONFIGURE, file=stdout, flush=True)
-            console = asyncio.create_task(run_console(store, stdin, stdout))
+            console = asyncio.create_task(run_console(store, stdin, stdout, fetch=settings.fetch_policy()))
             console.add_done_callback(lambda task: _console_ended(task, stdin, services, stop))
         if started:
             started(services)

@@ -279,7 +279,8 @@ def build_slack_app(
     access = settings.access()
 
     async def run(request: Request) -> Answer:
-        return await handle(request, store, context=Context(access=access, digests=digests))
+        context = Context(access=access, digests=digests, fetch=settings.fetch_policy())
+        return await handle(request, store, context=context)
 
     async def on_command(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
