@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.adapters.serve import Services
 from bot.settings import Settings
 from facts.article import ArticleInput
 from facts.store import SQLiteStore, open_store
@@ -132,3 +135,32 @@ def write_article(folder: Path, name: str, *, body: str, **meta: str) -> Path:
     path = folder / f"{name}.md"
     path.write_text(f"---\n{head}\n---\n{body}", encoding="utf-8")
     return path
+
+
+def slack_settings(slack: FakeSlack, db: str, *, secret: str, **extra: Any) -> Settings:
+    """Settings that point factdesk at the Slack fake in HTTP mode on a free port."""
+    values: dict[str, Any] = {
+        "db": db,
+        "slack_bot_token": "xoxb-test",
+        "slack_signing_secret": secret,
+        "slack_api_url": slack.api_url,
+        "http_host": "127.0.0.1",
+        "http_port": 0,
+        **extra,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@asynccontextmanager
+async def running_services(settings: Settings, store: SQLiteStore) -> AsyncIterator[Services]:
+    """Every surface the settings configure, started on ``store`` and stopped afterwards."""
+    services = Services(settings, store)
+    await services.start()
+    try:
+        yield services
+    finally:
+        await services.stop()
+
+
+def slack_events_url(services: Services) -> str:
+    return f"http://127.0.0.1:{services.http_port}/slack/events"

@@ -13,22 +13,26 @@ import re
 import shutil
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
-from bot.adapters.serve import Services
 from bot.adapters.slack_app import slack_client
 from bot.settings import Settings
 from facts.store import SQLiteStore
-from tests.conftest import ingest_long_and_loud
+from tests.conftest import ingest_long_and_loud, slack_settings
+from tests.conftest import running_services as running
+from tests.conftest import slack_events_url as events_url
 from tests.fakes.slack import FakeSlack, strip_proxy_env
 
 SECRET = "e2e-signing-secret"
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def settings_for(slack: FakeSlack, db: str, **extra: Any) -> Settings:
+    return slack_settings(slack, db, secret=SECRET, **extra)
 
 
 @pytest.fixture
@@ -36,33 +40,6 @@ async def slack(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeSlack]:
     strip_proxy_env(monkeypatch)
     async with FakeSlack(signing_secret=SECRET) as fake:
         yield fake
-
-
-def settings_for(slack: FakeSlack, db: str, **extra: Any) -> Settings:
-    values: dict[str, Any] = {
-        "db": db,
-        "slack_bot_token": "xoxb-e2e",
-        "slack_signing_secret": SECRET,
-        "slack_api_url": slack.api_url,
-        "http_host": "127.0.0.1",
-        "http_port": 0,
-        **extra,
-    }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
-
-
-@asynccontextmanager
-async def running(settings: Settings, store: SQLiteStore) -> AsyncIterator[Services]:
-    services = Services(settings, store)
-    await services.start()
-    try:
-        yield services
-    finally:
-        await services.stop()
-
-
-def events_url(services: Services) -> str:
-    return f"http://127.0.0.1:{services.http_port}/slack/events"
 
 
 def sections(response: dict[str, Any]) -> list[str]:

@@ -13,17 +13,17 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
 import pytest
 
-from bot.adapters.serve import Services
 from bot.backpressure import BUSY, Limiter, Slot
 from bot.observability import metrics_text
 from bot.settings import Settings
 from facts.store import SQLiteStore
+from tests.conftest import running_services as running
+from tests.conftest import slack_settings as fake_slack_settings
 from tests.fakes.discord import GUILD_ID, FakeDiscord
 from tests.fakes.slack import FakeSlack, strip_proxy_env
 
@@ -112,16 +112,6 @@ def test_the_defaults_are_documented_ones() -> None:
 # --- /api/ask, /healthz, /metrics ----------------------------------------------------------------
 
 
-@asynccontextmanager
-async def running(settings: Settings, store: SQLiteStore) -> AsyncIterator[Services]:
-    services = Services(settings, store)
-    await services.start()
-    try:
-        yield services
-    finally:
-        await services.stop()
-
-
 def http_settings(store: SQLiteStore, **extra: Any) -> Settings:
     values = {"db": store.path, "http_host": "127.0.0.1", "http_port": 0, **extra}
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -175,16 +165,7 @@ async def slack(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeSlack]:
 
 
 def slack_settings(slack: FakeSlack, store: SQLiteStore, **extra: Any) -> Settings:
-    values: dict[str, Any] = {
-        "db": store.path,
-        "slack_bot_token": "xoxb-busy",
-        "slack_signing_secret": SECRET,
-        "slack_api_url": slack.api_url,
-        "http_host": "127.0.0.1",
-        "http_port": 0,
-        **extra,
-    }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return fake_slack_settings(slack, store.path, secret=SECRET, **extra)
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,6 @@ import hmac
 import shutil
 import sys
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,9 @@ from bot.adapters.serve import Services
 from bot.adapters.slack_app import UNSIGNED_HTTP
 from bot.settings import Settings, SetupError
 from facts.store import SQLiteStore, open_store
+from tests.conftest import running_services as running
+from tests.conftest import slack_events_url as events_url
+from tests.conftest import slack_settings
 from tests.fakes.slack import STALE_TIMESTAMP_AGE_SECONDS, FakeSlack, strip_proxy_env
 
 SECRET = "security-signing-secret"
@@ -31,38 +33,15 @@ SECRET = "security-signing-secret"
 Headers = dict[str, str]
 
 
+def settings_for(slack: FakeSlack, db: str, **extra: Any) -> Settings:
+    return slack_settings(slack, db, secret=SECRET, **extra)
+
+
 @pytest.fixture
 async def slack(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeSlack]:
     strip_proxy_env(monkeypatch)
     async with FakeSlack(signing_secret=SECRET) as fake:
         yield fake
-
-
-def settings_for(slack: FakeSlack, db: str, **extra: Any) -> Settings:
-    values: dict[str, Any] = {
-        "db": db,
-        "slack_bot_token": "xoxb-security",
-        "slack_signing_secret": SECRET,
-        "slack_api_url": slack.api_url,
-        "http_host": "127.0.0.1",
-        "http_port": 0,
-        **extra,
-    }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
-
-
-@asynccontextmanager
-async def running(settings: Settings, store: SQLiteStore) -> AsyncIterator[Services]:
-    services = Services(settings, store)
-    await services.start()
-    try:
-        yield services
-    finally:
-        await services.stop()
-
-
-def events_url(services: Services) -> str:
-    return f"http://127.0.0.1:{services.http_port}/slack/events"
 
 
 def hmac_v0(secret: str, timestamp: str, body: bytes) -> str:
