@@ -7,13 +7,15 @@ reason clause; what: anything (relevance alone decides).
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Sequence
 
 from facts.countries import find_countries
 from facts.entities import find_entities
 from facts.question import Question, country_forms
 
-__all__ = ["holds_answer"]
+__all__ = ["asked_events", "date_bound_to_event", "figure_near", "figure_of", "holds_answer"]
 
 _MONTH = (
     r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|March|Mar\.|April|Apr\.|May|June|Jun\.|July|Jul\.|"
@@ -74,7 +76,7 @@ def holds_answer(q: Question, sentence: str, context: str = "") -> bool:
     if q.speech and not _SPEECH.search(sentence):
         return False
     if q.kind == "when":
-        return bool(_DATE.search(sentence))
+        return date_bound_to_event(q, sentence)
     if q.kind == "figure":
         if q.money:
             return bool(_MONEY.search(sentence))
@@ -92,6 +94,106 @@ def holds_answer(q: Question, sentence: str, context: str = "") -> bool:
     if q.kind == "who":
         return _names_someone_new(q, sentence)
     return True
+
+
+# The events a "when" question may ask about, each with the words that say it happened (stems;
+# a clause holding one of them and a date dates that event). The first table's events are
+# predicates about another event ("when did the exit become official"): when a question names
+# one, it is the one asked.
+_PREDICATES: tuple[tuple[str, ...], ...] = (
+    ("effect", "effective", "force", "in force", "kick in", "kicks in", "kicked in", "apply", "applies"),
+    ("official", "formal", "final"),
+)
+_EVENTS: tuple[tuple[str, ...], ...] = (
+    ("sign", "signat", "ink", "put their names", "seal"),
+    ("withdr", "exit", "leave", "leaving", "left", "quit", "abandon", "pull out", "pulled out"),
+    ("open", "inaugurat", "unveil"),
+    ("ratif", "approv", "pass", "vote", "adopt", "endorse"),
+    ("agree", "reach", "clinch", "struck", "strike", "broker", "conclud"),
+    ("extend", "extens", "renew", "prolong", "roll over", "rolled over"),
+    ("announc", "unveil", "declar", "disclos"),
+    ("start", "begin", "began", "begun", "launch", "resum", "restart"),
+    ("end", "expir", "collaps", "lapse", "terminat", "halt", "stop", "scrap"),
+    ("join", "rejoin", "re-enter", "reenter", "accede", "return"),
+    ("suspend", "suspens", "freez", "froze"),
+    ("normaliz", "normalis", "restor", "establish"),
+    ("meet", "met", "talks", "summit", "visit"),
+    ("arriv", "deliver", "sent", "send"),
+)
+_CLAUSE_CUT = re.compile(
+    r";|,\s*(?:but|while|whereas|although|though)\b|\s(?:but|while|whereas|although|though)\s"
+    r"|,\s*(?:which|who)\b|\s(?:which|who)\s|,\s*and\s|\s(?:after|before|when|once|since|until)\s",
+    re.I,
+)
+
+
+def _stem_of(word: str, stem: str) -> bool:
+    """A stem of five letters or more begins the word; a shorter one is the word or it inflected."""
+    if len(stem) >= 5:
+        return word.startswith(stem)
+    return word in (stem, stem + "s", stem + "ed", stem + "ing", stem + "d", stem + "es", stem + "er")
+
+
+def _stems_in(words: Sequence[str], group: tuple[str, ...]) -> bool:
+    return any(_stem_of(w, g) for w in words for g in group if " " not in g)
+
+
+def asked_events(q: Question) -> tuple[tuple[str, ...], ...]:
+    """The word groups of the event a "when" question asks about (none: any date answers)."""
+    words = [w.lower() for w in _TOKEN.findall(q.text)]
+    text = " " + " ".join(words) + " "
+    found = [g for g in _PREDICATES if _stems_in(words, g) or any(f" {p} " in text for p in g if " " in p)]
+    if found:
+        return tuple(found)
+    return tuple(g for g in _EVENTS if _stems_in(words, g) or any(f" {p} " in text for p in g if " " in p))
+
+
+def _says_event(clause: str, groups: tuple[tuple[str, ...], ...]) -> bool:
+    words = [w.lower() for w in _TOKEN.findall(clause)]
+    text = " " + " ".join(words) + " "
+    return any(_stems_in(words, g) or any(f" {p} " in text for p in g if " " in p) for g in groups)
+
+
+def date_bound_to_event(q: Question, sentence: str) -> bool:
+    """A date in the same clause as the asked event (its verb or noun, or a synonym); when the
+    question names no known event, any date."""
+    groups = asked_events(q)
+    if not groups:
+        return bool(_DATE.search(sentence))
+    cuts = [0, *(m.start() for m in _CLAUSE_CUT.finditer(sentence)), len(sentence)]
+    clauses = [sentence[a:b] for a, b in itertools.pairwise(cuts)]
+    return any(_DATE.search(c) and _says_event(c, groups) for c in clauses)
+
+
+_AMOUNT = re.compile(
+    rf"(?:[$€£¥]\s?\d[\d,.]*(?:\s*(?:million|billion|trillion|bn|m)\b)?|"
+    rf"\b\d[\d,.]*\s*(?:million|billion|trillion)\b|\b\d[\d,.]*\s*%|{_DURATION.pattern})",
+    re.I,
+)
+
+
+def figure_near(q: Question, sentence: str, reach: int = 6) -> bool:
+    """An amount (money, a large count, a share, a length of time) within ``reach`` words of one
+    of the question's own words, in the same clause: "$3 billion in fish exports" for "how big
+    are fish exports"."""
+    low = sentence.lower()
+    stems = {t[:5] for t in q.terms if len(t) >= 3}
+    words = [(m.start(), m.group()[:5]) for m in re.finditer(r"[^\W_]+", low)]
+    cuts = [0, *(c.start() for c in _CLAUSE_CUT.finditer(sentence)), len(sentence)]
+    for m in _AMOUNT.finditer(sentence):
+        lo = max(c for c in cuts if c <= m.start())
+        hi = min(c for c in cuts if c >= m.end())
+        before = [w for at, w in words if lo <= at < m.start()][-reach:]
+        after = [w for at, w in words if m.end() <= at < hi][:reach]
+        if stems.intersection(before) or stems.intersection(after):
+            return True
+    return False
+
+
+def figure_of(sentence: str) -> str | None:
+    """The first amount in ``sentence`` as written (to tell reports of different figures apart)."""
+    m = _AMOUNT.search(sentence)
+    return m.group().lower() if m else None
 
 
 def _names_someone_new(q: Question, sentence: str) -> bool:

@@ -20,7 +20,7 @@ from functools import cache
 import numpy as np
 
 from facts import embedding
-from facts.answer_check import holds_answer
+from facts.answer_check import figure_near, figure_of, holds_answer
 from facts.entities import find_entities
 from facts.question import Question, country_forms, read_question
 from facts.records import PassageHit
@@ -32,6 +32,8 @@ ANSWER_SCORE = 0.25  # calibrated on the development /ask questions (see README,
 ANSWER_MARGIN = 0.15  # lines this close to the best answering line are shown with it
 # Figures and dates change over time: each report of one is worth showing, so a wider margin.
 CHANGING_MARGIN = 0.18
+FIGURE_BONUS = 0.08  # a figure question's line with an amount next to one of the question's words
+FIGURE_REACH = 0.3  # how far below the best a line giving a different figure is still shown
 FTS_CANDIDATES = 80
 VECTOR_CANDIDATES = 120
 RESCORED = 60  # candidates given the full (slower) scoring
@@ -145,6 +147,8 @@ def rank_candidates(
             elsewhere = 0.0 in found
         semantic = 0.5 * float(near[i]) + 0.5 * float(own[j])
         score = (0.45 * float(lexical[i]) + 0.55 * semantic) * (0.6 + 0.4 * place)
+        if q.kind == "figure" and figure_near(q, hit.text):  # the asked thing's own amount
+            score += FIGURE_BONUS
         if q.kind == "who":  # the more people named, the likelier the line says who
             score += min(0.16, 0.04 * sum(e.kind == "person" for e in find_entities(hit.text)))
         # A line about somewhere else does not answer a question about a named country.
@@ -208,13 +212,24 @@ def _by_year(q: Question, scored: list[Scored]) -> list[Scored]:
 
 
 def answering(scored: Sequence[Scored], limit: int, kind: str = "what") -> list[Scored]:
-    """The lines that answer: of the right kind, above the calibrated score, near the best."""
+    """The lines that answer: of the right kind, above the calibrated score, near the best.
+
+    For a figure, each line giving a different amount within ``FIGURE_REACH`` of the best is
+    shown too (a term renewed for 90 days, then 60: every report with its date)."""
     good = [s for s in scored if s.answers and s.score >= ANSWER_SCORE]
     if not good:
         return []
     margin = CHANGING_MARGIN if kind in ("when", "figure") else ANSWER_MARGIN
     best = good[0].score
-    return [s for s in good if s.score >= best - margin][:limit]
+    shown = [s for s in good if s.score >= best - margin]
+    if kind == "figure":
+        figures = {figure_of(s.hit.text) for s in shown}
+        for s in good:
+            fig = figure_of(s.hit.text)
+            if s not in shown and fig and fig not in figures and s.score >= best - FIGURE_REACH:
+                shown.append(s)
+                figures.add(fig)
+    return shown[:limit]
 
 
 def label_nearest(items: list) -> list:
