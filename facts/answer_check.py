@@ -76,7 +76,7 @@ def holds_answer(q: Question, sentence: str, context: str = "") -> bool:
     if q.speech and not _SPEECH.search(sentence):
         return False
     if q.kind == "when":
-        return date_bound_to_event(q, sentence)
+        return date_bound_to_event(q, sentence, context)
     if q.kind == "figure":
         if q.money:
             return bool(_MONEY.search(sentence))
@@ -138,31 +138,44 @@ def _stems_in(words: Sequence[str], group: tuple[str, ...]) -> bool:
     return any(_stem_of(w, g) for w in words for g in group if " " not in g)
 
 
-def asked_events(q: Question) -> tuple[tuple[str, ...], ...]:
-    """The word groups of the event a "when" question asks about (none: any date answers)."""
+def _groups_in(words: Sequence[str], table: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    text = " " + " ".join(words) + " "
+    return tuple(g for g in table if _stems_in(words, g) or any(f" {p} " in text for p in g if " " in p))
+
+
+def asked_events(q: Question) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
+    """The word groups of what a "when" question asks: its predicates ("take effect", "become
+    official") and the events they are said of ("withdrawal"); both empty: any date answers."""
     words = [w.lower() for w in _TOKEN.findall(q.text)]
-    text = " " + " ".join(words) + " "
-    found = [g for g in _PREDICATES if _stems_in(words, g) or any(f" {p} " in text for p in g if " " in p)]
-    if found:
-        return tuple(found)
-    return tuple(g for g in _EVENTS if _stems_in(words, g) or any(f" {p} " in text for p in g if " " in p))
+    return _groups_in(words, _PREDICATES), _groups_in(words, _EVENTS)
 
 
-def _says_event(clause: str, groups: tuple[tuple[str, ...], ...]) -> bool:
-    words = [w.lower() for w in _TOKEN.findall(clause)]
-    text = " " + " ".join(words) + " "
-    return any(_stems_in(words, g) or any(f" {p} " in text for p in g if " " in p) for g in groups)
+_ORDINAL = re.compile(r"\b(second|third|fourth|fifth|sixth)\b", re.I)
 
 
-def date_bound_to_event(q: Question, sentence: str) -> bool:
-    """A date in the same clause as the asked event (its verb or noun, or a synonym); when the
-    question names no known event, any date."""
-    groups = asked_events(q)
-    if not groups:
+def date_bound_to_event(q: Question, sentence: str, context: str = "") -> bool:
+    """A date in the same clause as the asked event (its verb or noun, or a synonym): with a
+    predicate ("when did the exit become official"), the predicate and the event both; when the
+    question names no known event, any date. An ordinal the question gives ("the second
+    withdrawal") must be in the line or its context."""
+    ordinal = _ORDINAL.search(q.text)
+    if ordinal and not re.search(rf"\b{ordinal.group(1)}\b", f"{sentence} {context}", re.I):
+        return False
+    predicates, events = asked_events(q)
+    if not predicates and not events:
         return bool(_DATE.search(sentence))
     cuts = [0, *(m.start() for m in _CLAUSE_CUT.finditer(sentence)), len(sentence)]
-    clauses = [sentence[a:b] for a, b in itertools.pairwise(cuts)]
-    return any(_DATE.search(c) and _says_event(c, groups) for c in clauses)
+    for a, b in itertools.pairwise(cuts):
+        clause = sentence[a:b]
+        if not _DATE.search(clause):
+            continue
+        words = [w.lower() for w in _TOKEN.findall(clause)]
+        if predicates and not _groups_in(words, predicates):
+            continue
+        if events and not _groups_in(words, events):
+            continue
+        return True
+    return False
 
 
 _AMOUNT = re.compile(

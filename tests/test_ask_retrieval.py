@@ -265,6 +265,10 @@ async def test_a_store_from_before_vectors_gets_them_on_open(tmp_path: Path) -> 
         ("when did Chile and Peru sign the accord?", "Chile and Peru inked the accord on May 4.", True),
         ("when did Chile and Peru sign the accord?", "They signed it, which took effect on May 4.", False),
         ("when was the exit made official?", "Peru formally left the accord on Wednesday.", True),
+        ("when did the withdrawal take effect?", "The withdrawal took effect on June 9.", True),
+        ("when did the withdrawal take effect?", "The accord went into effect on June 9.", False),
+        ("when will the second levy take effect?", "The levy takes effect on June 9.", False),
+        ("when will the second levy take effect?", "A second levy takes effect on June 9.", True),
         # No known event in the question: any date answers, as before.
         ("when was the accord?", "The accord dates from May 4.", True),
     ],
