@@ -15,7 +15,7 @@ from facts.countries import find_countries
 from facts.entities import find_entities
 from facts.question import Question, country_forms
 
-__all__ = ["asked_events", "date_bound_to_event", "figure_near", "figure_of", "holds_answer"]
+__all__ = ["asked_events", "date_bound_to_event", "figure_near", "figures_of", "holds_answer"]
 
 _MONTH = (
     r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|March|Mar\.|April|Apr\.|May|June|Jun\.|July|Jul\.|"
@@ -203,10 +203,9 @@ def figure_near(q: Question, sentence: str, reach: int = 6) -> bool:
     return False
 
 
-def figure_of(sentence: str) -> str | None:
-    """The first amount in ``sentence`` as written (to tell reports of different figures apart)."""
-    m = _AMOUNT.search(sentence)
-    return m.group().lower() if m else None
+def figures_of(sentence: str) -> tuple[str, ...]:
+    """The amounts in ``sentence`` as written (to tell reports of different figures apart)."""
+    return tuple(m.group().lower() for m in _AMOUNT.finditer(sentence))
 
 
 def _names_someone_new(q: Question, sentence: str) -> bool:

@@ -20,7 +20,7 @@ from functools import cache
 import numpy as np
 
 from facts import embedding
-from facts.answer_check import figure_near, figure_of, holds_answer
+from facts.answer_check import figure_near, figures_of, holds_answer
 from facts.entities import find_entities
 from facts.question import Question, country_forms, read_question
 from facts.records import PassageHit
@@ -34,6 +34,7 @@ ANSWER_MARGIN = 0.15  # lines this close to the best answering line are shown wi
 CHANGING_MARGIN = 0.18
 FIGURE_BONUS = 0.08  # a figure question's line with an amount next to one of the question's words
 FIGURE_REACH = 0.3  # how far below the best a line giving a different figure is still shown
+FIGURE_FLOOR = 0.75 * ANSWER_SCORE  # ... and the least it may score (the best must pass ANSWER_SCORE)
 FTS_CANDIDATES = 80
 VECTOR_CANDIDATES = 120
 RESCORED = 60  # candidates given the full (slower) scoring
@@ -214,8 +215,9 @@ def _by_year(q: Question, scored: list[Scored]) -> list[Scored]:
 def answering(scored: Sequence[Scored], limit: int, kind: str = "what") -> list[Scored]:
     """The lines that answer: of the right kind, above the calibrated score, near the best.
 
-    For a figure, each line giving a different amount within ``FIGURE_REACH`` of the best is
-    shown too (a term renewed for 90 days, then 60: every report with its date)."""
+    For a figure, each line reporting an amount not yet shown (an amount and its document's date)
+    within ``FIGURE_REACH`` of the best, and above ``FIGURE_FLOOR``, is shown too (a term renewed
+    for 90 days, then 90 again, then 60: every report with its date)."""
     good = [s for s in scored if s.answers and s.score >= ANSWER_SCORE]
     if not good:
         return []
@@ -223,12 +225,14 @@ def answering(scored: Sequence[Scored], limit: int, kind: str = "what") -> list[
     best = good[0].score
     shown = [s for s in good if s.score >= best - margin]
     if kind == "figure":
-        figures = {figure_of(s.hit.text) for s in shown}
-        for s in good:
-            fig = figure_of(s.hit.text)
-            if s not in shown and fig and fig not in figures and s.score >= best - FIGURE_REACH:
+        seen = {(f, s.hit.doc.published) for s in shown for f in figures_of(s.hit.text)}
+        for s in scored:
+            if s in shown or not s.answers or s.score < max(best - FIGURE_REACH, FIGURE_FLOOR):
+                continue
+            reports = {(f, s.hit.doc.published) for f in figures_of(s.hit.text)}
+            if reports - seen:
                 shown.append(s)
-                figures.add(fig)
+                seen |= reports
     return shown[:limit]
 
 

@@ -310,5 +310,9 @@ def test_each_different_figure_is_shown_not_only_the_best() -> None:
     assert shown[:2] == [scored[0].hit.text, scored[1].hit.text]
     assert scored[2].hit.text in shown and scored[3].hit.text in shown
     assert scored[4].hit.text not in shown  # below the reach of the best
+    # The same amount reported by another document on another day is another report.
+    again = [scored[0], _scored("The permits got 120 days more.", 0.60, "2022-09-01")]
+    assert len(answering(again, 6, "figure")) == 2
+    assert len(answering([scored[0], _scored("Then 120 days more.", 0.60, "2021-07-01")], 6, "figure")) == 1
     # Other kinds keep the narrow margin.
     assert [s.hit.text for s in answering(scored, 6, "what")] == [scored[0].hit.text, scored[1].hit.text]
