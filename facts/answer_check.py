@@ -7,13 +7,15 @@ reason clause; what: anything (relevance alone decides).
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Sequence
 
 from facts.countries import find_countries
 from facts.entities import find_entities
 from facts.question import Question, country_forms
 
-__all__ = ["holds_answer"]
+__all__ = ["asked_events", "date_bound_to_event", "figure_near", "figures_of", "holds_answer"]
 
 _MONTH = (
     r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|March|Mar\.|April|Apr\.|May|June|Jun\.|July|Jul\.|"
@@ -74,7 +76,7 @@ def holds_answer(q: Question, sentence: str, context: str = "") -> bool:
     if q.speech and not _SPEECH.search(sentence):
         return False
     if q.kind == "when":
-        return bool(_DATE.search(sentence))
+        return date_bound_to_event(q, sentence, context)
     if q.kind == "figure":
         if q.money:
             return bool(_MONEY.search(sentence))
@@ -92,6 +94,118 @@ def holds_answer(q: Question, sentence: str, context: str = "") -> bool:
     if q.kind == "who":
         return _names_someone_new(q, sentence)
     return True
+
+
+# The events a "when" question may ask about, each with the words that say it happened (stems;
+# a clause holding one of them and a date dates that event). The first table's events are
+# predicates about another event ("when did the exit become official"): when a question names
+# one, it is the one asked.
+_PREDICATES: tuple[tuple[str, ...], ...] = (
+    ("effect", "effective", "force", "in force", "kick in", "kicks in", "kicked in", "apply", "applies"),
+    ("official", "formal", "final"),
+)
+_EVENTS: tuple[tuple[str, ...], ...] = (
+    ("sign", "signat", "ink", "put their names", "seal"),
+    ("withdr", "exit", "leave", "leaving", "left", "quit", "abandon", "pull out", "pulled out"),
+    ("open", "inaugurat", "unveil"),
+    ("ratif", "approv", "pass", "vote", "adopt", "endorse"),
+    ("agree", "reach", "clinch", "struck", "strike", "broker", "conclud"),
+    ("extend", "extens", "renew", "prolong", "roll over", "rolled over"),
+    ("announc", "unveil", "declar", "disclos"),
+    ("start", "begin", "began", "begun", "launch", "resum", "restart"),
+    ("end", "expir", "collaps", "lapse", "terminat", "halt", "stop", "scrap"),
+    ("join", "rejoin", "re-enter", "reenter", "accede", "return"),
+    ("suspend", "suspens", "freez", "froze"),
+    ("normaliz", "normalis", "restor", "establish"),
+    ("meet", "met", "talks", "summit", "visit"),
+    ("arriv", "deliver", "sent", "send"),
+)
+_CLAUSE_CUT = re.compile(
+    r";|,\s*(?:but|while|whereas|although|though)\b|\s(?:but|while|whereas|although|though)\s"
+    r"|,\s*(?:which|who)\b|\s(?:which|who)\s|,\s*and\s|\s(?:after|before|when|once|since|until)\s",
+    re.I,
+)
+
+
+def _stem_of(word: str, stem: str) -> bool:
+    """A stem of five letters or more begins the word; a shorter one is the word or it inflected."""
+    if len(stem) >= 5:
+        return word.startswith(stem)
+    return word in (stem, stem + "s", stem + "ed", stem + "ing", stem + "d", stem + "es", stem + "er")
+
+
+def _stems_in(words: Sequence[str], group: tuple[str, ...]) -> bool:
+    return any(_stem_of(w, g) for w in words for g in group if " " not in g)
+
+
+def _groups_in(words: Sequence[str], table: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    text = " " + " ".join(words) + " "
+    return tuple(g for g in table if _stems_in(words, g) or any(f" {p} " in text for p in g if " " in p))
+
+
+def asked_events(q: Question) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
+    """The word groups of what a "when" question asks: its predicates ("take effect", "become
+    official") and the events they are said of ("withdrawal"); both empty: any date answers."""
+    words = [w.lower() for w in _TOKEN.findall(q.text)]
+    return _groups_in(words, _PREDICATES), _groups_in(words, _EVENTS)
+
+
+_ORDINAL = re.compile(r"\b(second|third|fourth|fifth|sixth)\b", re.I)
+
+
+def date_bound_to_event(q: Question, sentence: str, context: str = "") -> bool:
+    """A date in the same clause as the asked event (its verb or noun, or a synonym): with a
+    predicate ("when did the exit become official"), the predicate and the event both; when the
+    question names no known event, any date. An ordinal the question gives ("the second
+    withdrawal") must be in the line or its context."""
+    ordinal = _ORDINAL.search(q.text)
+    if ordinal and not re.search(rf"\b{ordinal.group(1)}\b", f"{sentence} {context}", re.I):
+        return False
+    predicates, events = asked_events(q)
+    if not predicates and not events:
+        return bool(_DATE.search(sentence))
+    cuts = [0, *(m.start() for m in _CLAUSE_CUT.finditer(sentence)), len(sentence)]
+    for a, b in itertools.pairwise(cuts):
+        clause = sentence[a:b]
+        if not _DATE.search(clause):
+            continue
+        words = [w.lower() for w in _TOKEN.findall(clause)]
+        if predicates and not _groups_in(words, predicates):
+            continue
+        if events and not _groups_in(words, events):
+            continue
+        return True
+    return False
+
+
+_AMOUNT = re.compile(
+    rf"(?:[$€£¥]\s?\d[\d,.]*(?:\s*(?:million|billion|trillion|bn|m)\b)?|"
+    rf"\b\d[\d,.]*\s*(?:million|billion|trillion)\b|\b\d[\d,.]*\s*%|{_DURATION.pattern})",
+    re.I,
+)
+
+
+def figure_near(q: Question, sentence: str, reach: int = 6) -> bool:
+    """An amount (money, a large count, a share, a length of time) within ``reach`` words of one
+    of the question's own words, in the same clause: "$3 billion in fish exports" for "how big
+    are fish exports"."""
+    low = sentence.lower()
+    stems = {t[:5] for t in q.terms if len(t) >= 3}
+    words = [(m.start(), m.group()[:5]) for m in re.finditer(r"[^\W_]+", low)]
+    cuts = [0, *(c.start() for c in _CLAUSE_CUT.finditer(sentence)), len(sentence)]
+    for m in _AMOUNT.finditer(sentence):
+        lo = max(c for c in cuts if c <= m.start())
+        hi = min(c for c in cuts if c >= m.end())
+        before = [w for at, w in words if lo <= at < m.start()][-reach:]
+        after = [w for at, w in words if m.end() <= at < hi][:reach]
+        if stems.intersection(before) or stems.intersection(after):
+            return True
+    return False
+
+
+def figures_of(sentence: str) -> tuple[str, ...]:
+    """The amounts in ``sentence`` as written (to tell reports of different figures apart)."""
+    return tuple(m.group().lower() for m in _AMOUNT.finditer(sentence))
 
 
 def _names_someone_new(q: Question, sentence: str) -> bool:

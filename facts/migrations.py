@@ -245,6 +245,13 @@ CREATE TABLE passage_vectors (
 );
 """
 
+# /ask's answer check scores each candidate on its sentence alone too: that vector is kept beside
+# the context vector (256 signed bytes), so nothing but the question is embedded per query. Rows
+# stored before this migration keep a NULL and are embedded when asked (facts/ask.py).
+PASSAGE_SENTENCE_VECTORS = """
+ALTER TABLE passage_vectors ADD COLUMN svec BLOB;
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
     ("0002_drop_shingle_df", DROP_SHINGLE_DF),
@@ -253,6 +260,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0005_digest_attempt_leases", DIGEST_LEASES),
     ("0006_deliveries", DELIVERIES),
     ("0007_passage_vectors", PASSAGE_VECTORS),
+    ("0008_passage_sentence_vectors", PASSAGE_SENTENCE_VECTORS),
 ]
 
 

@@ -21,7 +21,7 @@ import numpy as np
 from facts import embedding
 from facts.records import PassageHit
 
-__all__ = ["ANSWER_KINDS", "AskPassage", "VectorIndex", "backfill", "context_rows"]
+__all__ = ["ANSWER_KINDS", "AskPassage", "VectorIndex", "backfill", "context_rows", "has_sentence_vectors"]
 
 ANSWER_KINDS = ("sentence", "caption")
 _PREV, _HEADING, _HEADLINE = 0.5, 0.3, 0.3
@@ -36,6 +36,7 @@ class AskPassage:
     heading: str
     headline: str
     vec: bytes | None
+    svec: bytes | None = None  # the sentence alone (None in rows stored before it was kept)
 
     @property
     def context(self) -> str:
@@ -49,8 +50,11 @@ class _P:
     text: str
 
 
-def context_rows(passages: Sequence[tuple[int, str, str]], title: str) -> list[tuple[int, bytes, bytes]]:
-    """``(passage_id, bits, vec)`` rows for the passages of one document, in reading order.
+def context_rows(
+    passages: Sequence[tuple[int, str, str]], title: str
+) -> list[tuple[int, bytes, bytes, bytes]]:
+    """``(passage_id, bits, vec, svec)`` rows for the passages of one document, in reading order:
+    ``vec`` is the sentence with its context, ``svec`` the sentence alone.
 
     ``passages`` are ``(id, kind, text)``; every passage gets a vector (headings too, for the
     record), but only sentences and captions carry context.
@@ -82,7 +86,13 @@ def context_rows(passages: Sequence[tuple[int, str, str]], title: str) -> list[t
         prev = own[i]
     bits = embedding.pack_bits(mixed)
     vecs = embedding.to_int8(mixed)
-    return [(p.id, bits[i].tobytes(), vecs[i].tobytes()) for i, p in enumerate(ps)]
+    alone = embedding.to_int8(own[:-1])
+    return [(p.id, bits[i].tobytes(), vecs[i].tobytes(), alone[i].tobytes()) for i, p in enumerate(ps)]
+
+
+def has_sentence_vectors(conn: sqlite3.Connection) -> bool:
+    """Whether the store keeps the sentence-alone vector (migration 0008)."""
+    return any(r[1] == "svec" for r in conn.execute("PRAGMA table_info(passage_vectors)"))
 
 
 def backfill(conn: sqlite3.Connection, *, batch_docs: int = 200) -> int:
@@ -96,16 +106,19 @@ def backfill(conn: sqlite3.Connection, *, batch_docs: int = 200) -> int:
         ).fetchall()
         if not docs:
             return added
-        rows: list[tuple[int, bytes, bytes]] = []
+        rows: list[tuple[int, bytes, bytes, bytes]] = []
         for (doc_id,) in docs:
             title = conn.execute("SELECT title FROM documents WHERE id = ?", (doc_id,)).fetchone()
             ps = conn.execute(
                 "SELECT id, kind, text FROM passages WHERE doc_id = ? ORDER BY idx", (doc_id,)
             ).fetchall()
             rows += context_rows(ps, title[0] if title else "")
-        conn.executemany(
-            "INSERT OR REPLACE INTO passage_vectors (passage_id, bits, vec) VALUES (?, ?, ?)", rows
-        )
+        if has_sentence_vectors(conn):
+            sql = "INSERT OR REPLACE INTO passage_vectors (passage_id, bits, vec, svec) VALUES (?, ?, ?, ?)"
+            conn.executemany(sql, rows)
+        else:
+            sql = "INSERT OR REPLACE INTO passage_vectors (passage_id, bits, vec) VALUES (?, ?, ?)"
+            conn.executemany(sql, [r[:3] for r in rows])
         added += len(rows)
 
 

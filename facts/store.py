@@ -60,6 +60,7 @@ class FactStore(Protocol):
     ) -> list[FactRow]: ...
     async def document_facts(self, doc_id: int) -> list[FactRow]: ...
     async def count_passages(self, match: str, *, cap: int) -> int: ...
+    async def count_passages_each(self, matches: Sequence[str], *, cap: int) -> list[int]: ...
     async def search_passages(
         self, match: str, *, limit: int = 40, newest_first: bool = False
     ) -> list[PassageHit]: ...
@@ -146,6 +147,7 @@ class SQLiteStore:
         self._write_lock = asyncio.Lock()
         self._writer = ArticleWriter()
         self._vectors = VectorIndex()
+        self._svec: bool | None = None  # the store keeps sentence-alone vectors (read once)
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -346,6 +348,15 @@ class SQLiteStore:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
+    async def count_passages_each(self, matches: Sequence[str], *, cap: int) -> list[int]:
+        """:meth:`count_passages` for several queries in one trip to the connection's thread."""
+        sql = "SELECT count(*) FROM (SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?)"
+
+        def run(conn: sqlite3.Connection) -> list[int]:
+            return [int(conn.execute(sql, (m, cap)).fetchone()[0]) for m in matches]
+
+        return await self._in_connection_thread(run) if matches else []
+
     async def search_passages(
         self, match: str, *, limit: int = 40, newest_first: bool = False
     ) -> list[PassageHit]:
@@ -386,6 +397,9 @@ class SQLiteStore:
     async def ask_passages(self, ids: Sequence[int]) -> list[AskPassage]:
         """Current sentences and captions among ``ids``, each with its context and stored vector."""
         out: list[AskPassage] = []
+        if self._svec is None:
+            async with self._db.execute("PRAGMA table_info(passage_vectors)") as cur:
+                self._svec = any(r[1] == "svec" for r in await cur.fetchall())
         for chunk in _chunks(sorted(set(ids))):
             sql = (
                 f"SELECT p.id, p.text, p.kind, {_DOC_COLUMNS},"
@@ -394,7 +408,7 @@ class SQLiteStore:
                 "  AND q.kind IN ('sentence', 'caption')),"
                 " (SELECT q.text FROM passages q WHERE q.doc_id = p.doc_id AND q.idx < p.idx"
                 "  AND q.kind = 'heading' ORDER BY q.idx DESC LIMIT 1),"
-                " coalesce(d.headline, d.title), v.vec"
+                f" coalesce(d.headline, d.title), v.vec, {'v.svec' if self._svec else 'NULL'}"
                 " FROM passages p JOIN documents d ON d.id = p.doc_id"
                 " LEFT JOIN passage_vectors v ON v.passage_id = p.id"
                 f" WHERE p.id IN ({_marks(len(chunk))}) AND d.superseded_by IS NULL"
@@ -403,7 +417,7 @@ class SQLiteStore:
             async with self._db.execute(sql, tuple(chunk)) as cur:
                 for r in await cur.fetchall():
                     hit = PassageHit(r[0], _doc(r[3:13]), r[1], r[2], 0.0, r[13])
-                    out.append(AskPassage(hit, r[14] or "", r[15] or "", r[16] or "", r[17]))
+                    out.append(AskPassage(hit, r[14] or "", r[15] or "", r[16] or "", r[17], r[18]))
         return out
 
     # ------------------------------------------------------------------ the desk's changes

@@ -18,7 +18,7 @@ from facts.article import ArticleInput
 from facts.countries import all_countries, find_countries
 from facts.dedup import anchors, near_enough, overlap, pack, spread_through, tokens
 from facts.extract import Candidate, Extraction
-from facts.passage_vectors import context_rows
+from facts.passage_vectors import context_rows, has_sentence_vectors
 from facts.records import IngestResult
 
 __all__ = ["COMMON_SHINGLE_FACTS", "ArticleWriter", "WorkItem"]
@@ -171,10 +171,13 @@ class ArticleWriter:
             ],
         )
         if _has_vectors(db):  # a store migrated before vectors existed gets them by backfill
-            db.executemany(
-                "INSERT INTO passage_vectors (passage_id, bits, vec) VALUES (?, ?, ?)",
-                context_rows([(passage_ids[p.index], p.kind, p.text) for p in ex.passages], article.title),
-            )
+            rows = context_rows([(passage_ids[p.index], p.kind, p.text) for p in ex.passages], article.title)
+            if has_sentence_vectors(db):
+                sql = "INSERT INTO passage_vectors (passage_id, bits, vec, svec) VALUES (?, ?, ?, ?)"
+                db.executemany(sql, rows)
+            else:
+                sql = "INSERT INTO passage_vectors (passage_id, bits, vec) VALUES (?, ?, ?)"
+                db.executemany(sql, [r[:3] for r in rows])
         self._write_entities(ex, passage_ids)
 
         anchor_sets = [anchors(c.shingles) for c in ex.candidates]

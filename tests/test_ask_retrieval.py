@@ -16,8 +16,10 @@ from facts import embedding
 from facts.answer import Answer
 from facts.answer_check import holds_answer
 from facts.article import ArticleInput
+from facts.ask import Scored, answering
 from facts.passage_vectors import VectorIndex
 from facts.question import read_question
+from facts.records import DocumentRow, PassageHit
 from facts.store import SQLiteStore, open_store
 
 
@@ -246,3 +248,71 @@ async def test_a_store_from_before_vectors_gets_them_on_open(tmp_path: Path) -> 
         assert any("$4 million" in it.text for it in answer.items)
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "line", "answers"),
+    [
+        # The date must sit in the clause of the asked event (its word or a synonym).
+        ("when did the levy take effect?", "The levy took effect on March 3.", True),
+        ("when did the levy take effect?", "The levy came into force on March 3.", True),
+        ("when did the levy take effect?", "Osric Fenn proposed the levy on March 3.", False),
+        ("when did the levy take effect?", "MPs passed the levy on March 3, but it never took effect", False),
+        ("when will the consulate open?", "The consulate will open its doors on June 9.", True),
+        ("when will the consulate open?", "Envoys visited the consulate site on June 9.", False),
+        ("when did Peru withdraw from the accord?", "Peru signed on May 4, but it withdrew on June 9.", True),
+        ("when did Peru withdraw from the accord?", "Peru signed the accord on May 4.", False),
+        ("when did Chile and Peru sign the accord?", "Chile and Peru inked the accord on May 4.", True),
+        ("when did Chile and Peru sign the accord?", "They signed it, which took effect on May 4.", False),
+        ("when was the exit made official?", "Peru formally left the accord on Wednesday.", True),
+        ("when did the withdrawal take effect?", "The withdrawal took effect on June 9.", True),
+        ("when did the withdrawal take effect?", "The accord went into effect on June 9.", False),
+        ("when will the second levy take effect?", "The levy takes effect on June 9.", False),
+        ("when will the second levy take effect?", "A second levy takes effect on June 9.", True),
+        # No known event in the question: any date answers, as before.
+        ("when was the accord?", "The accord dates from May 4.", True),
+    ],
+)
+def test_a_when_answer_dates_the_asked_event(question: str, line: str, answers: bool) -> None:
+    assert holds_answer(read_question(question), line) is answers
+
+
+@pytest.mark.parametrize(
+    ("question", "line", "near"),
+    [
+        ("how big is the fish trade?", "Their fish trade is worth $3 billion a year.", True),
+        ("how big is the fish trade?", "Some $3 billion went to roads, while fish trade grew.", False),
+        ("how long were the permits renewed?", "The permits were renewed for 90 days.", True),
+        ("how large is the fund?", "The fund holds 40 million euros.", True),
+        ("how large is the fund?", "Ada Quist, 61, spoke at the fund's opening.", False),
+    ],
+)
+def test_a_figure_next_to_the_asked_noun_is_found(question: str, line: str, near: bool) -> None:
+    from facts.answer_check import figure_near
+
+    assert figure_near(read_question(question), line) is near
+
+
+def _scored(text: str, score: float, day: str) -> Scored:
+    doc = DocumentRow(1, "https://example.test/a", 1, "Example", "A", day, "day")
+    return Scored(PassageHit(hash(text) % 1000, doc, text, "sentence", 0.0, None), score, True)
+
+
+def test_each_different_figure_is_shown_not_only_the_best() -> None:
+    scored = [
+        _scored("The permits were renewed for 120 days.", 0.80, "2021-07-01"),
+        _scored("The permits were renewed again for 120 days.", 0.78, "2021-11-01"),
+        _scored("In March the permits got a 60-day extension.", 0.55, "2022-03-01"),
+        _scored("They were then renewed for two more months.", 0.52, "2022-05-01"),
+        _scored("A far weaker line with 9 days in it.", 0.30, "2022-06-01"),
+    ]
+    shown = [s.hit.text for s in answering(scored, 6, "figure")]
+    assert shown[:2] == [scored[0].hit.text, scored[1].hit.text]
+    assert scored[2].hit.text in shown and scored[3].hit.text in shown
+    assert scored[4].hit.text not in shown  # below the reach of the best
+    # The same amount reported by another document on another day is another report.
+    again = [scored[0], _scored("The permits got 120 days more.", 0.60, "2022-09-01")]
+    assert len(answering(again, 6, "figure")) == 2
+    assert len(answering([scored[0], _scored("Then 120 days more.", 0.60, "2021-07-01")], 6, "figure")) == 1
+    # Other kinds keep the narrow margin.
+    assert [s.hit.text for s in answering(scored, 6, "what")] == [scored[0].hit.text, scored[1].hit.text]
