@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlparse
 
 import aiohttp
-import trafilatura
 from aiohttp.abc import AbstractResolver
 
 from facts.article import ArticleInput
@@ -146,6 +145,8 @@ async def _body(resp: aiohttp.ClientResponse, url: str, max_bytes: int) -> str:
 
 def article_from_html(html: str, url: str, meta: PageMetadata) -> ArticleInput:
     """Text, title, date and outlet of a page, as an :class:`ArticleInput`."""
+    import trafilatura  # 0.2 s to import: paid by the commands that fetch pages, not by every command
+
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False
     )
