@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -164,3 +166,26 @@ async def running_services(settings: Settings, store: SQLiteStore) -> AsyncItera
 
 def slack_events_url(services: Services) -> str:
     return f"http://127.0.0.1:{services.http_port}/slack/events"
+
+
+async def start_serve(cwd: Path, db: Path, *, stderr: int = asyncio.subprocess.PIPE, **env: str) -> Any:
+    """``python -m bot serve`` as a real process without a terminal, HTTP on a free loopback port;
+    ``env`` adds ``FACTDESK_*`` settings. Pair it with :func:`reap`."""
+    settings = {
+        "PATH": "/usr/bin:/bin",
+        "FACTDESK_DB": str(db),
+        "FACTDESK_HTTP_HOST": "127.0.0.1",
+        "FACTDESK_HTTP_PORT": "0",
+        **env,
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "serve", env=settings, cwd=cwd,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=stderr,
+    )
+
+
+async def reap(proc: Any) -> None:
+    """Kill a served process the test did not stop itself."""
+    if proc.returncode is None:
+        proc.kill()
+        await proc.wait()

@@ -11,7 +11,6 @@ import asyncio
 import json
 import re
 import shutil
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import pytest
 from bot.adapters.slack_app import slack_client
 from bot.settings import Settings
 from facts.store import SQLiteStore
-from tests.conftest import ingest_long_and_loud, slack_settings
+from tests.conftest import ingest_long_and_loud, reap, slack_settings, start_serve
 from tests.conftest import running_services as running
 from tests.conftest import slack_events_url as events_url
 from tests.fakes.slack import FakeSlack, strip_proxy_env
@@ -189,24 +188,12 @@ async def test_factdesk_serve_runs_slack_over_http_and_stops_cleanly_on_sigterm(
 ) -> None:
     db = tmp_path / "serve.db"
     shutil.copy(seeded_db_path, db)
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "FACTDESK_DB": str(db),
-        "FACTDESK_SLACK_BOT_TOKEN": "xoxb-e2e",
-        "FACTDESK_SLACK_SIGNING_SECRET": SECRET,
-        "FACTDESK_SLACK_API_URL": slack.api_url,
-        "FACTDESK_HTTP_HOST": "127.0.0.1",
-        "FACTDESK_HTTP_PORT": "0",
-    }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "serve",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    proc = await start_serve(
+        tmp_path,
+        db,
+        FACTDESK_SLACK_BOT_TOKEN="xoxb-e2e",
+        FACTDESK_SLACK_SIGNING_SECRET=SECRET,
+        FACTDESK_SLACK_API_URL=slack.api_url,
     )
     try:
         assert proc.stdout is not None
@@ -219,9 +206,7 @@ async def test_factdesk_serve_runs_slack_over_http_and_stops_cleanly_on_sigterm(
         proc.terminate()
         assert await asyncio.wait_for(proc.wait(), 15) == 0
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await reap(proc)
 
 
 async def test_slack_and_discord_expose_exactly_the_commands_of_the_registry(

@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.flood import Receiver, flood
+from tests.conftest import reap, start_serve
 
 SECRET = "flood-signing-secret"
 COMMANDS = 3000
@@ -31,26 +31,14 @@ async def serving(seeded_db_path: Path, tmp_path: Path) -> AsyncIterator[tuple[s
     receiver = await Receiver().start()
     db = tmp_path / "flood.db"
     shutil.copy(seeded_db_path, db)
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "FACTDESK_DB": str(db),
-        "FACTDESK_SLACK_BOT_TOKEN": "xoxb-flood",
-        "FACTDESK_SLACK_SIGNING_SECRET": SECRET,
-        "FACTDESK_SLACK_API_URL": receiver.api_url,
-        "FACTDESK_HTTP_HOST": "127.0.0.1",
-        "FACTDESK_HTTP_PORT": "0",
-        "FACTDESK_LOG_LEVEL": "WARNING",
-    }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "serve",
-        env=env,
-        cwd=tmp_path,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
+    proc = await start_serve(
+        tmp_path,
+        db,
+        stderr=asyncio.subprocess.DEVNULL,  # a flood logs more than a pipe nobody reads can hold
+        FACTDESK_SLACK_BOT_TOKEN="xoxb-flood",
+        FACTDESK_SLACK_SIGNING_SECRET=SECRET,
+        FACTDESK_SLACK_API_URL=receiver.api_url,
+        FACTDESK_LOG_LEVEL="WARNING",
     )
     try:
         assert proc.stdout is not None
@@ -61,9 +49,7 @@ async def serving(seeded_db_path: Path, tmp_path: Path) -> AsyncIterator[tuple[s
         proc.terminate()
         assert await asyncio.wait_for(proc.wait(), 15) == 0
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await reap(proc)
         await receiver.stop()
 
 

@@ -12,7 +12,6 @@ import asyncio
 import hashlib
 import hmac
 import shutil
-import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -23,9 +22,9 @@ from bot.adapters.serve import Services
 from bot.adapters.slack_app import UNSIGNED_HTTP
 from bot.settings import Settings, SetupError
 from facts.store import SQLiteStore, open_store
+from tests.conftest import reap, slack_settings, start_serve
 from tests.conftest import running_services as running
 from tests.conftest import slack_events_url as events_url
-from tests.conftest import slack_settings
 from tests.fakes.slack import STALE_TIMESTAMP_AGE_SECONDS, FakeSlack, strip_proxy_env
 
 SECRET = "security-signing-secret"
@@ -138,31 +137,13 @@ async def test_factdesk_serve_without_a_signing_secret_says_why_in_one_line_and_
 ) -> None:
     db = tmp_path / "serve.db"
     shutil.copy(seeded_db_path, db)
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "FACTDESK_DB": str(db),
-        "FACTDESK_SLACK_BOT_TOKEN": "xoxb-security",
-        "FACTDESK_SLACK_API_URL": slack.api_url,
-        "FACTDESK_HTTP_HOST": "127.0.0.1",
-        "FACTDESK_HTTP_PORT": "0",
-    }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "serve",
-        env=env,
-        cwd=tmp_path,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    proc = await start_serve(
+        tmp_path, db, FACTDESK_SLACK_BOT_TOKEN="xoxb-security", FACTDESK_SLACK_API_URL=slack.api_url
     )
     try:
         out, err = await asyncio.wait_for(proc.communicate(), 30)
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await reap(proc)
     assert proc.returncode == 2
     lines = err.decode().strip().splitlines()
     assert lines == [f"factdesk: {UNSIGNED_HTTP}"]
