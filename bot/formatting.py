@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facts.answer import Item
+from facts.answers.contract import Item
 
 __all__ = ["format_date"]
 

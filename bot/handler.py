@@ -6,14 +6,14 @@ import logging
 import time
 from dataclasses import dataclass, field, replace
 
-from bot.digests import DigestScheduler
+from bot.commands.registry import COMMANDS, get_command
+from bot.digest_scheduler import DigestScheduler
 from bot.observability import command_done, error_seen
-from bot.registry import COMMANDS, get_command
 from bot.requests import Request, without_surrogates
-from facts.answer import Answer
+from facts.answers.contract import Answer
 from facts.errors import FactdeskError, UsageError
-from facts.store import FactStore
-from facts.web_article import FetchPolicy
+from facts.read.web_article import FetchPolicy
+from facts.store.sqlite_store import FactStore
 
 __all__ = ["Access", "Context", "handle", "help_answer"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from bot.formatting import format_date
-from facts.answer import Answer
+from facts.answers.contract import Answer
 
 __all__ = ["render_text"]
 

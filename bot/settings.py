@@ -163,14 +163,14 @@ class Settings(BaseSettings):
         return Access(admins=frozenset(self.admins), discord_admin_roles=frozenset(self.discord_admin_roles))
 
     def fetch_policy(self) -> Any:
-        """Where ``/ingest`` may fetch from (``facts.web_article.FetchPolicy``)."""
-        from facts.web_article import FetchPolicy
+        """Where ``/ingest`` may fetch from (``facts.read.web_article.FetchPolicy``)."""
+        from facts.read.web_article import FetchPolicy
 
         return FetchPolicy(allow_private=self.ingest_allow_private)
 
     def read_limits(self) -> Any:
-        """How large an article file may be (``facts.limits.ReadLimits``)."""
-        from facts.limits import ReadLimits
+        """How large an article file may be (``facts.read.limits.ReadLimits``)."""
+        from facts.read.limits import ReadLimits
 
         return ReadLimits(max_bytes=self.max_article_bytes, max_sentences=self.max_article_sentences)
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.serve import Services
+from bot.runtime.serve import Services
 from bot.settings import Settings
-from facts.article import ArticleInput
-from facts.store import SQLiteStore, open_store
+from facts.read.article import ArticleInput
+from facts.store.sqlite_store import SQLiteStore, open_store
 from tests.fakes.discord import GUILD_ID, FakeDiscord
 from tests.fakes.slack import FakeSlack, strip_proxy_env
 

@@ -12,15 +12,15 @@ import pytest
 
 from bot.handler import handle
 from bot.requests import parse_command_line
-from facts import embedding
-from facts.answer import Answer
-from facts.answer_check import holds_answer
-from facts.article import ArticleInput
-from facts.ask import Scored, answering
-from facts.passage_vectors import VectorIndex
-from facts.question import read_question
-from facts.records import DocumentRow, PassageHit
-from facts.store import SQLiteStore, open_store
+from facts.answers.answer_check import holds_answer
+from facts.answers.ask import Scored, answering
+from facts.answers.contract import Answer
+from facts.answers.question import read_question
+from facts.extract import embedding
+from facts.read.article import ArticleInput
+from facts.store.passage_vectors import VectorIndex
+from facts.store.rows import DocumentRow, PassageHit
+from facts.store.sqlite_store import SQLiteStore, open_store
 
 
 def test_the_model_loads_and_embeds_without_opening_a_socket(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -288,7 +288,7 @@ def test_a_when_answer_dates_the_asked_event(question: str, line: str, answers: 
     ],
 )
 def test_a_figure_next_to_the_asked_noun_is_found(question: str, line: str, near: bool) -> None:
-    from facts.answer_check import figure_near
+    from facts.answers.answer_check import figure_near
 
     assert figure_near(read_question(question), line) is near
 

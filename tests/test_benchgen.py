@@ -10,9 +10,9 @@ from collections import defaultdict
 
 import pytest
 
-from facts.article import ArticleInput
-from facts.benchgen import COUNTRIES, OUTLETS, generate_articles
-from facts.dedup import is_near_duplicate, shingles, tokens
+from benchmarks.articles import COUNTRIES, OUTLETS, generate_articles
+from facts.extract.near_duplicates import is_near_duplicate, shingles, tokens
+from facts.read.article import ArticleInput
 
 N = 500
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)][.?!])\s+(?=[A-Z“`\"])")

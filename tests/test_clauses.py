@@ -10,13 +10,13 @@ import datetime as dt
 
 import pytest
 
-from facts.agreements import SentenceCountries, attribute, has_agreement_term
-from facts.article import ArticleInput
-from facts.clauses import clause_spans, clause_text
 from facts.countries import find_countries
-from facts.dates import find_anaphor, find_dates, main_date
-from facts.extract import extract
-from facts.store import SQLiteStore
+from facts.extract.agreements import SentenceCountries, attribute, has_agreement_term
+from facts.extract.date_clauses import clause_spans, clause_text
+from facts.extract.dates import find_anaphor, find_dates, main_date
+from facts.extract.pipeline import extract
+from facts.read.article import ArticleInput
+from facts.store.sqlite_store import SQLiteStore
 
 D = dt.date(2022, 11, 17)  # a Thursday
 
@@ -281,7 +281,7 @@ async def test_a_repeated_paragraph_is_one_fact(fresh_store: SQLiteStore) -> Non
 
 
 async def test_timeline_shows_each_clause_and_cites_the_whole_sentence(fresh_store: SQLiteStore) -> None:
-    from facts.queries import timeline
+    from facts.answers.queries import timeline
 
     sentence = "Chile left the accord on October 29, but rejoined it on November 2."
     body = f"Peru and Chile signed a water accord in July.\n\n{sentence}\n"

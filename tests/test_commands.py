@@ -6,11 +6,11 @@ import re
 
 import pytest
 
+from bot.commands.registry import COMMANDS
 from bot.handler import handle
-from bot.registry import COMMANDS
 from bot.requests import parse_command_line
-from facts.answer import Answer
-from facts.store import SQLiteStore
+from facts.answers.contract import Answer
+from facts.store.sqlite_store import SQLiteStore
 
 
 async def ask(store: SQLiteStore, line: str) -> Answer:
@@ -117,7 +117,7 @@ async def test_search_cites_passages(seeded_store: SQLiteStore) -> None:
 async def test_search_for_very_common_words_shows_the_newest_and_says_so(
     seeded_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import facts.queries as queries
+    import facts.answers.queries as queries
 
     ranked = await ask(seeded_store, "/search asylum")
     assert not any("most recently added" in n for n in ranked.notes)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from facts.corpus import parse_published, read_markdown, read_paths
 from facts.errors import CorpusError
+from facts.read.files import parse_published, read_markdown, read_paths
 from tests.conftest import SHARED, write_article
 
 BODY = "# Ministers sign a water pact\n\nThe two countries signed a water pact on Monday.\n"

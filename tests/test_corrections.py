@@ -9,10 +9,10 @@ import pytest
 
 from bot.handler import Access, handle
 from bot.requests import Request
-from facts.answer import Answer
-from facts.corrections import ChangedMeanwhile, Editor, parse_date_spec
+from facts.answers.contract import Answer
 from facts.errors import UsageError
-from facts.store import SQLiteStore
+from facts.store.corrections import ChangedMeanwhile, Editor, parse_date_spec
+from facts.store.sqlite_store import SQLiteStore
 
 EDITOR = "slack:UEDITOR"
 ACCESS = Access(admins=frozenset({EDITOR}), discord_admin_roles=frozenset({"777"}))

@@ -1,4 +1,4 @@
-"""Tests for facts.dates: one table per family of expressions, resolved against a publication date."""
+"""Tests for facts.extract.dates: one table per family of expressions, resolved against a publication date."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from facts.dates import PRECISIONS, DateMention, find_dates, main_date, parse_year_range
+from facts.extract.dates import PRECISIONS, DateMention, find_dates, main_date, parse_year_range
 
 D = dt.date
 FRI = D(2019, 9, 20)  # a Friday

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from facts.dedup import is_near_duplicate, shingles, tokens
+from facts.extract.near_duplicates import is_near_duplicate, shingles, tokens
 
 SAME = [
     # identical apart from quotes and the spelling of the United States

@@ -16,11 +16,11 @@ import aiohttp
 import pytest
 import yaml
 
-from bot.adapters.serve import Services
 from bot.observability import setup_logging
+from bot.runtime.serve import Services
 from bot.settings import Settings
-from facts.article import ArticleInput
-from facts.store import SQLiteStore, open_store
+from facts.read.article import ArticleInput
+from facts.store.sqlite_store import SQLiteStore, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -317,7 +317,7 @@ async def test_doctor_reaches_the_configured_platforms(
 
     import discord
 
-    from bot.adapters.doctor import run_doctor
+    from bot.runtime.doctor import run_doctor
     from tests.fakes.discord import FakeDiscord
     from tests.fakes.slack import FakeSlack, strip_proxy_env
 

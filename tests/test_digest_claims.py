@@ -1,4 +1,4 @@
-"""The claim rules of digest attempts (facts.digest_records): who may send an attempt of a
+"""The claim rules of digest attempts (facts.store.digest_ledger): who may send an attempt of a
 (channel, period), decided by one statement in the store, with leases read on an injected
 clock. A runner that dies before posting is taken over when its lease runs out; one that dies
 while posting leaves the outcome unknown and nobody posts it again."""
@@ -10,9 +10,9 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bot.digests import DeliveryError, DigestScheduler
-from facts.answer import Answer
-from facts.store import SQLiteStore
+from bot.digest_scheduler import DeliveryError, DigestScheduler
+from facts.answers.contract import Answer
+from facts.store.sqlite_store import SQLiteStore
 
 T0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
 LEASE = dt.timedelta(minutes=5)

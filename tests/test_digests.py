@@ -7,12 +7,12 @@ import datetime as dt
 
 import pytest
 
-from bot.digests import DeliveryError, DigestScheduler, latest_due, next_due
+from bot.digest_scheduler import DeliveryError, DigestScheduler, latest_due, next_due
 from bot.handler import Access, Context, handle
 from bot.requests import Request
-from facts.answer import Answer
+from facts.answers.contract import Answer
 from facts.errors import UsageError
-from facts.store import SQLiteStore
+from facts.store.sqlite_store import SQLiteStore
 
 UTC = dt.UTC
 
@@ -225,7 +225,7 @@ async def test_the_digest_command_previews_subscribes_and_refuses_non_editors(st
 
 
 async def test_a_channel_taken_out_of_the_settings_stops_getting_digests(store: SQLiteStore) -> None:
-    from bot.adapters.serve import Services
+    from bot.runtime.serve import Services
     from bot.settings import Settings
 
     base = {

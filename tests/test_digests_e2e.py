@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.adapters.serve import Services
-from facts.store import SQLiteStore
+from bot.runtime.serve import Services
+from facts.store.sqlite_store import SQLiteStore
 from tests.conftest import settings_for_fakes
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import FakeSlack, block_texts

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.serve import Services
-from bot.registry import COMMANDS
+from bot.commands.registry import COMMANDS
+from bot.runtime.serve import Services
 from bot.settings import Settings
-from facts.store import SQLiteStore
+from facts.store.sqlite_store import SQLiteStore
 from tests.conftest import ingest_long_and_loud
 from tests.fakes.discord import GUILD_ID, FakeDiscord
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.discord_embeds import escape, paginate
-from facts.answer import Answer, Citation, Item, Source
+from bot.surfaces.discord.embeds import escape, paginate
+from facts.answers.contract import Answer, Citation, Item, Source
 
 DISCORD_DESCRIPTION = 4096
 DISCORD_FIELD_VALUE = 1024

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from facts.citing import AnswerBuilder, agreed_date, display_date
-from facts.records import DocumentRow, FactRow, SourceRow
-from facts.summary import select_lines
+from facts.answers.answer_lines import AnswerBuilder, agreed_date, display_date
+from facts.answers.summary import select_lines
+from facts.store.rows import DocumentRow, FactRow, SourceRow
 
 
 def doc(n: int, outlet: str, published: str) -> DocumentRow:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.cli import _parser
-from bot.registry import COMMANDS
+from bot.commands.registry import COMMANDS
+from bot.runtime.cli import _parser
 from bot.settings import Settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")

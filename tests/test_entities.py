@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from facts.entities import EntityMention, find_entities, link_surnames
-from facts.passages import split_passages
+from facts.extract.entities import EntityMention, find_entities, link_surnames
+from facts.text.passages import split_passages
 
 
 def people(text: str) -> list[tuple[str, str | None]]:

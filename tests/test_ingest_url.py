@@ -15,10 +15,10 @@ from aiohttp import web
 
 from bot.handler import Access, Context, handle
 from bot.requests import Request
-from facts.answer import Answer
+from facts.answers.contract import Answer
 from facts.errors import UsageError
-from facts.store import SQLiteStore
-from facts.web_article import FetchPolicy, fetch_article
+from facts.read.web_article import FetchPolicy, fetch_article
+from facts.store.sqlite_store import SQLiteStore
 
 LOCAL = FetchPolicy(allow_private=True)  # the test site is on loopback, which is refused by default
 

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 import pytest
 
-from facts.benchgen import generate_articles
+from benchmarks.articles import generate_articles
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from facts.passages import PASSAGE_KINDS, Passage, split_passages
+from facts.text.passages import PASSAGE_KINDS, Passage, split_passages
 
 
 def texts(doc: str, kind: str | None = None) -> list[str]:

@@ -6,8 +6,8 @@ import re
 import string
 import sys
 
-from facts.entities import _CAPITAL_AT_START, _CUE_AT_START, _CUE_WORD, _SPANNING_CUES
-from facts.prefilter import _RE_FOLDS, fold_lower, has_digit
+from facts.extract.entities import _CAPITAL_AT_START, _CUE_AT_START, _CUE_WORD, _SPANNING_CUES
+from facts.text.prefilter import _RE_FOLDS, fold_lower, has_digit
 
 ALL_CHARS = "".join(map(chr, range(sys.maxunicode + 1)))
 
@@ -63,7 +63,7 @@ def test_lower_keeps_length_except_dotted_capital_i() -> None:
 
 
 def test_word_starts_and_finditer_at_match_finditer() -> None:
-    from facts.prefilter import finditer_at, word_starts
+    from facts.text.prefilter import finditer_at, word_starts
 
     rx = re.compile(r"\b(?:said|says|according\s+to)\s+\w+")
     text = "Lee said Friday; unsaid, she says so, according to aides; said"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from facts.corpus import read_paths
-from facts.published import Published, parse_published_value
+from facts.read.files import read_paths
+from facts.read.published import Published, parse_published_value
 
 EAST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 WEST = dt.timezone(-dt.timedelta(hours=4))

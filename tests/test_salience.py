@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from facts.salience import event_verb, facets_of, score_sentence
+from facts.extract.salience import event_verb, facets_of, score_sentence
 
 
 @pytest.mark.parametrize(

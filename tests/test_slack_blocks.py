@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.adapters.slack_blocks import MORE_ACTION, POST_ACTION, escape, render_answer
-from bot.adapters.slack_manifest import manifest_yaml
-from bot.registry import COMMANDS
-from facts.answer import Answer, Citation, Item, Source
+from bot.commands.registry import COMMANDS
+from bot.surfaces.slack.blocks import MORE_ACTION, POST_ACTION, escape, render_answer
+from bot.surfaces.slack.manifest import manifest_yaml
+from facts.answers.contract import Answer, Citation, Item, Source
 
 SLACK_MAX_BLOCKS = 50
 SLACK_SECTION_CHARS = 3000

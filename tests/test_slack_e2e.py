@@ -18,9 +18,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.adapters.slack_app import slack_client
 from bot.settings import Settings
-from facts.store import SQLiteStore
+from bot.surfaces.slack.app import slack_client
+from facts.store.sqlite_store import SQLiteStore
 from tests.conftest import ingest_long_and_loud, reap, slack_settings, start_serve
 from tests.conftest import running_services as running
 from tests.conftest import slack_events_url as events_url
@@ -212,8 +212,8 @@ async def test_factdesk_serve_runs_slack_over_http_and_stops_cleanly_on_sigterm(
 async def test_slack_and_discord_expose_exactly_the_commands_of_the_registry(
     slack: FakeSlack, store: SQLiteStore
 ) -> None:
-    from bot.adapters.discord_app import FactdeskDiscord
-    from bot.registry import COMMANDS
+    from bot.commands.registry import COMMANDS
+    from bot.surfaces.discord.app import FactdeskDiscord
 
     registry = {c.name for c in COMMANDS}
     client = FactdeskDiscord(settings_for(slack, store.path), store)

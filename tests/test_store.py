@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from facts.article import ArticleInput
-from facts.migrations import MIGRATIONS
-from facts.store import SQLiteStore, open_store
+from facts.read.article import ArticleInput
+from facts.store.migrations import MIGRATIONS
+from facts.store.sqlite_store import SQLiteStore, open_store
 
 LEAD = (
     "The governments of Peru and Chile signed a fisheries agreement on Monday that sets quotas "
@@ -117,7 +117,7 @@ async def test_conflicting_figures_are_shown_side_by_side(fresh_store: SQLiteSto
     one, two = said.format("4,200"), said.format("3,900")
     await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n\n{one}\n"))
     await fresh_store.ingest(art("https://coast.example/2", f"{LEAD}\n\n{two}\n", outlet="Coast Daily"))
-    from facts.queries import agreement
+    from facts.answers.queries import agreement
 
     answer = await agreement(fresh_store, "peru", command="/agreement peru")
     line = next(i for i in answer.items if "fishing boats" in i.text)
@@ -132,7 +132,7 @@ async def test_one_event_told_with_different_dates_shows_both(fresh_store: SQLit
     )
     await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n"))
     await fresh_store.ingest(art("https://coast.example/2", f"{other}\n", outlet="Coast Daily"))
-    from facts.queries import timeline
+    from facts.answers.queries import timeline
 
     answer = await timeline(fresh_store, "2021", command="/timeline 2021")
     signed = [i for i in answer.items if "signed" in i.text]
@@ -148,7 +148,7 @@ async def test_same_event_in_different_words_is_one_line_citing_each(fresh_store
     )
     await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n"))
     await fresh_store.ingest(art("https://coast.example/2", f"{other}\n", outlet="Coast Daily"))
-    from facts.queries import agreement
+    from facts.answers.queries import agreement
 
     answer = await agreement(fresh_store, "chile", command="/agreement chile")
     signed = [i for i in answer.items if "signed" in i.text]
@@ -207,7 +207,7 @@ async def test_bulk_ingest_rolls_back_only_the_failing_article(
 async def test_a_store_from_an_older_release_is_upgraded_and_keeps_finding_duplicates(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import facts.migrations as migrations
+    import facts.store.migrations as migrations
 
     path = tmp_path / "old.db"
     monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:1])
@@ -235,7 +235,7 @@ async def test_a_store_from_an_older_release_is_upgraded_and_keeps_finding_dupli
 async def test_a_failing_migration_leaves_the_store_at_the_last_good_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import facts.migrations as migrations
+    import facts.store.migrations as migrations
 
     broken = ("9999_broken", "CREATE TABLE half_done (x INTEGER);\nSELECT * FROM no_such_table;")
     monkeypatch.setattr(migrations, "MIGRATIONS", [*MIGRATIONS, broken])

@@ -14,10 +14,10 @@ import datetime as dt
 import json
 import sys
 
-from bot.adapters.slack_app import slack_client, slack_sender
-from bot.digests import DigestScheduler
+from bot.digest_scheduler import DigestScheduler
 from bot.settings import Settings
-from facts.store import open_store
+from bot.surfaces.slack.app import slack_client, slack_sender
+from facts.store.sqlite_store import open_store
 
 
 async def run(db: str, api_url: str) -> None:

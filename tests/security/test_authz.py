@@ -14,14 +14,14 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.adapters.serve import Services
-from bot.digests import DigestScheduler
+from bot.commands.registry import COMMANDS
+from bot.digest_scheduler import DigestScheduler
 from bot.handler import Access, Context, handle
-from bot.registry import COMMANDS
 from bot.requests import Request, parse_command_line
+from bot.runtime.serve import Services
 from bot.settings import Settings
-from facts.answer import Answer
-from facts.store import SQLiteStore
+from facts.answers.contract import Answer
+from facts.store.sqlite_store import SQLiteStore
 
 EDITOR = "slack:UEDITOR"
 UTC = dt.UTC

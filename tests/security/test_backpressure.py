@@ -21,7 +21,7 @@ import pytest
 from bot.backpressure import BUSY, Limiter, Slot
 from bot.observability import metrics_text
 from bot.settings import Settings
-from facts.store import SQLiteStore
+from facts.store.sqlite_store import SQLiteStore
 from tests.conftest import running_services as running
 from tests.conftest import slack_settings as fake_slack_settings
 from tests.fakes.discord import GUILD_ID, FakeDiscord

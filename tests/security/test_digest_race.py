@@ -11,8 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from bot.digests import DigestScheduler
-from facts.store import SQLiteStore
+from bot.digest_scheduler import DigestScheduler
+from facts.store.sqlite_store import SQLiteStore
 from tests.fakes.slack import PROXY_ENV_VARS, FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,9 +19,9 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from bot.handler import Access, Context, handle
 from bot.requests import Request
 from facts.errors import UsageError
-from facts.fetch_guard import IPAddress, literal_address, refusal_reason
-from facts.store import SQLiteStore
-from facts.web_article import FetchPolicy, fetch_article
+from facts.read.fetch_guard import IPAddress, literal_address, refusal_reason
+from facts.read.web_article import FetchPolicy, fetch_article
+from facts.store.sqlite_store import SQLiteStore
 from tests.conftest import ROOT
 
 PAGE = """<html><head><title>Zembla and Osterlich sign a river pact</title>

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
-from facts.corpus import CorpusItem, read_paths
-from facts.limits import ReadLimits
+from facts.read.files import CorpusItem, read_paths
+from facts.read.limits import ReadLimits
 from tests.conftest import ROOT
 
 SECRET = "The vault code of the Zembla ministry is 4417."

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.flood import Receiver, flood
+from benchmarks.flood import Receiver, flood
 from tests.conftest import reap, start_serve
 
 SECRET = "flood-signing-secret"

@@ -8,14 +8,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.adapters.discord_embeds import paginate
-from bot.adapters.slack_blocks import render_answer
+from bot.commands.registry import COMMANDS
 from bot.handler import MAX_COMMAND_CHARS, Access, handle
-from bot.registry import COMMANDS
 from bot.requests import Request
-from facts.corrections import parse_date_spec
+from bot.surfaces.discord.embeds import paginate
+from bot.surfaces.slack.blocks import render_answer
 from facts.errors import UsageError
-from facts.store import SQLiteStore
+from facts.store.corrections import parse_date_spec
+from facts.store.sqlite_store import SQLiteStore
 
 EDITOR = "slack:UEDITOR"
 ACCESS = Access(admins=frozenset({EDITOR}))

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.serve import Services
-from bot.adapters.slack_app import UNSIGNED_HTTP
+from bot.runtime.serve import Services
 from bot.settings import Settings, SetupError
-from facts.store import SQLiteStore, open_store
+from bot.surfaces.slack.app import UNSIGNED_HTTP
+from facts.store.sqlite_store import SQLiteStore, open_store
 from tests.conftest import reap, slack_settings, start_serve
 from tests.conftest import running_services as running
 from tests.conftest import slack_events_url as events_url

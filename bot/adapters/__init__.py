@@ -1,1 +1,0 @@
-"""Platform adapters (Slack, Discord, console) that render the core's neutral answers."""

@@ -1,0 +1,1 @@
+"""The commands: one registry entry each, with the parser of its text and the function that runs it."""

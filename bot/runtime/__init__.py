@@ -1,0 +1,3 @@
+"""The process: the factdesk CLI, serve (every surface in one loop) and doctor. Wires settings, store
+and surfaces.
+"""

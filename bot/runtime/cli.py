@@ -1,0 +1,270 @@
+"""The ``factdesk`` command line: a thin layer over the store and the command handler.
+
+    factdesk [--db PATH] ask "/agreement el-salvador" [--json]
+    factdesk [--db PATH] ingest PATH...
+    factdesk [--db PATH] sources
+    factdesk [--db PATH] fact show|history|add|correct|retract|restore ...
+    factdesk [--db PATH] serve
+    factdesk discord sync [--guild ID]
+    factdesk doctor
+    factdesk [--db PATH] backup TARGET
+    factdesk bench [--articles N]
+
+Exit codes: 0 for answers (empty ones too), 2 for a user error, 1 when some files failed to ingest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import concurrent.futures
+import contextlib
+import json
+import os
+import pwd
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.extraction_pool import extraction_pool
+from bot.handler import Context, handle
+from bot.observability import setup_logging
+from bot.render_text import render_text
+from bot.requests import Request, clean_text
+from bot.settings import Settings, load_settings
+from facts.errors import FactdeskError
+from facts.read.files import read_paths
+from facts.read.web_article import fetch_article
+from facts.store.sqlite_store import SQLiteStore, StoreUnavailable, open_store
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="factdesk", description="Cited answers from the newsroom's documents.")
+    p.add_argument("--db", type=Path, help="SQLite store (default: FACTDESK_DB or ./factdesk.db)")
+    sub = p.add_subparsers(dest="verb", required=True, metavar="COMMAND")
+    a = sub.add_parser("ask", help='answer one command, e.g. ask "/timeline 2019"')
+    a.add_argument("line", help='the command as typed in chat, e.g. "/agreement el-salvador"')
+    a.add_argument("--json", action="store_true", help="print the JSON answer contract")
+    i = sub.add_parser("ingest", help="add Markdown files, or folders with a manifest.toml")
+    i.add_argument("paths", nargs="+", help="files, folders, or http(s):// urls of article pages")
+    sub.add_parser("sources", help="list the documents in the store")
+    f = sub.add_parser(
+        "fact", help='show or change a fact: fact show 12, fact correct 12 date=2019-09-21 note="…"'
+    )
+    f.add_argument("words", nargs=argparse.REMAINDER, help="the /fact arguments")
+    f.add_argument("--json", action="store_true", help="print the JSON answer contract")
+    sub.add_parser("serve", help="run factdesk (a console on the terminal when no platform is configured)")
+    sub.add_parser("doctor", help="check settings, the store and the platforms, and say what to fix")
+    bk = sub.add_parser("backup", help="copy the store consistently (while serving) to a new file")
+    bk.add_argument("target", type=Path, help="the backup file to create")
+    d = sub.add_parser("discord", help="Discord administration: `discord sync [--guild ID]`")
+    dsub = d.add_subparsers(dest="discord_verb", required=True, metavar="ACTION")
+    ds = dsub.add_parser("sync", help="register the slash commands with Discord")
+    ds.add_argument(
+        "--guild",
+        type=int,
+        action="append",
+        default=None,
+        help="guild id (instant; repeatable); default FACTDESK_DISCORD_GUILD_IDS, else global",
+    )
+    b = sub.add_parser("bench", help="measure ingest throughput and command latency")
+    b.add_argument("--articles", type=int, default=20_000, help="generated articles (default 20000)")
+    b.add_argument("--repeat", type=int, default=200, help="timed runs per command (default 200)")
+    b.add_argument("--db-dir", type=Path, default=None, help="where to build the benchmark store")
+    return p
+
+
+async def _open(settings: Settings) -> SQLiteStore:
+    return await open_store(settings.db, bundled_corpus=settings.bundled_corpus)
+
+
+async def _ask(settings: Settings, line: str, as_json: bool) -> int:
+    store = await _open(settings)
+    try:
+        answer = await handle(_cli_request(line), store, context=Context(fetch=settings.fetch_policy()))
+    finally:
+        await store.close()
+    if as_json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(render_text(answer))
+    return EXIT_USAGE if answer.error else EXIT_OK
+
+
+def _cli_request(line: str) -> Request:
+    """The command line is the desk's own tool: its actor is the local user."""
+    command, _, text = line.strip().partition(" ")
+    try:  # the account running the command, for the audit trail (not an environment variable)
+        user = pwd.getpwuid(os.getuid()).pw_name
+    except (KeyError, AttributeError):
+        user = "local"
+    return Request(command=command.lstrip("/").lower(), text=clean_text(text), actor=f"cli:{user}")
+
+
+async def _ingest(settings: Settings, paths: Sequence[str]) -> int:
+    store = await _open(settings)
+    failed = added = unchanged = 0
+    articles = []
+    try:
+        urls = [p for p in paths if str(p).startswith(("http://", "https://"))]
+        for url in urls:
+            try:
+                fetched = await fetch_article(str(url), policy=settings.fetch_policy())
+            except FactdeskError as exc:
+                failed += 1
+                print(f"error: {url}: {exc}", file=sys.stderr)
+            else:
+                articles.append(fetched)
+        files = [Path(p) for p in paths if p not in urls]
+        for item in read_paths(files, settings.read_limits()) if files else []:
+            for warning in item.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            if item.error:
+                failed += 1
+                print(f"error: {item.error}", file=sys.stderr)
+            elif item.article is not None:
+                articles.append(item.article)
+        with _extraction_pool(len(articles)) as pool:
+            async for result in store.ingest_many(articles, executor=pool):
+                if result.status == "failed":
+                    failed += 1
+                    print(f"error: {result.origin}: {result.error}", file=sys.stderr)
+                elif result.status == "unchanged":
+                    unchanged += 1
+                    print(f"unchanged  {result.origin}")
+                else:
+                    added += 1
+                    print(
+                        f"{result.status:<10} {result.origin}: source {result.doc_id} v{result.version}, "
+                        f"{result.new_facts} new facts, {result.merged_facts} already known"
+                    )
+    finally:
+        await store.close()
+    print(f"{added} ingested, {unchanged} unchanged, {failed} failed")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _extraction_pool(articles: int) -> contextlib.AbstractContextManager[concurrent.futures.Executor | None]:
+    """Extraction is pure CPU: a process per core pays off from a few dozen articles on."""
+    if articles < 64 or (os.cpu_count() or 1) < 2:
+        return contextlib.nullcontext()
+    return extraction_pool(os.cpu_count() or 2)
+
+
+async def _sources(settings: Settings) -> int:
+    store = await _open(settings)
+    try:
+        docs = await store.documents()
+    finally:
+        await store.close()
+    for d in docs:
+        state = f" (replaced by {d.superseded_by})" if d.superseded_by else ""
+        print(
+            f"{d.id:>5}  {d.published:<10}  {d.outlet} — {d.title}  [{d.facts} facts]{state}\n       {d.url}"
+        )
+    if not docs:
+        print("The store holds no documents; add some with `factdesk ingest PATH`.")
+    return EXIT_OK
+
+
+async def _serve(settings: Settings) -> int:
+    from bot.runtime.serve import serve
+
+    return await serve(settings)
+
+
+async def _discord_sync(settings: Settings, guilds: list[int] | None) -> int:
+    from bot.surfaces.discord.app import FactdeskDiscord, point_at, sync_commands
+
+    if settings.discord_token is None:
+        print("error: set FACTDESK_DISCORD_TOKEN to sync the commands with Discord.", file=sys.stderr)
+        return EXIT_USAGE
+    point_at(settings)
+    targets = guilds if guilds is not None else settings.discord_guild_ids
+    store = await _open(settings)
+    client = FactdeskDiscord(settings, store, sync_on_start=False)
+    try:
+        await client.login(settings.discord_token.get_secret_value())
+        names = await sync_commands(client.tree, targets)
+    except Exception as exc:  # LoginFailure, HTTPException, network: one line, no traceback
+        print(f"error: could not sync with Discord: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        await client.close()
+        await store.close()
+    where = ", ".join(f"guild {g}" for g in targets) if targets else "globally (up to an hour to show)"
+    print(f"synced {len(names)} commands {where}: {', '.join('/' + n for n in names)}")
+    return EXIT_OK
+
+
+async def _backup(settings: Settings, target: Path) -> int:
+    store = await open_store(settings.db, bundled_corpus=False)
+    try:
+        await store.backup(target)
+        integrity, _ = await store.check()
+    except FileExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        await store.close()
+    size = target.stat().st_size / 1e6
+    print(f"backed up {settings.db} to {target} ({size:.1f} MB; source integrity {integrity})")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings, problems = load_settings({"db": args.db} if args.db else {})
+    if args.verb == "doctor":
+        from bot.runtime.doctor import run_doctor
+
+        return asyncio.run(run_doctor(settings, problems=problems))
+    if problems:  # one line per setting that cannot be used, then nothing runs
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(
+            "Fix the settings above (README, Settings); `factdesk doctor` checks them all.", file=sys.stderr
+        )
+        return EXIT_USAGE
+    setup_logging(settings.log_level, settings.log_format)
+    try:
+        return _run(args, settings)
+    except StoreUnavailable as exc:  # not SQLite, no permission, locked: one line, no traceback
+        print(f"error: {exc}. Check FACTDESK_DB (or --db), or restore a backup.", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.verb == "ask":
+        return asyncio.run(_ask(settings, args.line, args.json))
+    if args.verb == "ingest":
+        return asyncio.run(_ingest(settings, args.paths))
+    if args.verb == "sources":
+        return asyncio.run(_sources(settings))
+    if args.verb == "serve":
+        try:
+            return asyncio.run(_serve(settings))
+        except KeyboardInterrupt:
+            return EXIT_OK
+    if args.verb == "fact":
+        words = [w for w in args.words if w != "--json"]
+        as_json = args.json or "--json" in args.words
+        return asyncio.run(_ask(settings, "/fact " + shlex.join(words), as_json))
+    if args.verb == "backup":
+        return asyncio.run(_backup(settings, args.target))
+    if args.verb == "discord":
+        return asyncio.run(_discord_sync(settings, args.guild))
+    if args.verb == "bench":
+        from benchmarks.bench import run_bench
+
+        return run_bench(articles=args.articles, repeat=args.repeat, workdir=args.db_dir)
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Discord: the discord.py app and embed rendering."""

@@ -1,0 +1,1 @@
+"""Slack: the bolt app, Block Kit rendering and the app manifest."""

@@ -1,0 +1,425 @@
+"""The Slack surface: slash commands from the registry on slack-bolt's async app.
+
+Every command is acknowledged first (Slack gives three seconds), then answered through
+``respond()``: privately, with a "Post to channel" button that posts the same answer in the
+channel saying who asked, and a "More" button when the answer did not fit one message.
+The same app serves HTTP (bolt's aiohttp server, signed requests: HTTP mode refuses to start
+without a signing secret) and Socket Mode. Every command passes the process's
+:class:`~bot.backpressure.Limiter` first (over it, the ack itself says "busy"), and each
+delivery is claimed in the store, so a redelivery, also after a restart, is answered once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.backpressure import BUSY, Limiter, Slot
+from bot.commands.fact_forms import Field, form_fields, form_text, wants_form
+from bot.commands.registry import COMMANDS
+from bot.digest_scheduler import DeliveryError, DigestScheduler
+from bot.handler import Context, handle
+from bot.requests import Request, clean_text
+from bot.settings import Settings, SetupError
+from bot.surfaces.slack.blocks import MORE_ACTION, POST_ACTION, render_answer
+from facts.answers.contract import Answer
+from facts.store.sqlite_store import FactStore
+
+__all__ = [
+    "UNSIGNED_HTTP",
+    "build_slack_app",
+    "slack_client",
+    "slack_sender",
+    "slack_web_app",
+    "start_socket_mode",
+]
+
+log = logging.getLogger("factdesk.slack")
+
+RATE_LIMIT_RETRIES = 3
+DELIVERY_TTL_SECONDS = 3600.0  # a delivery id is remembered this long (redeliveries come within minutes)
+EXPIRE_EVERY_SECONDS = 600.0  # how often expired delivery ids are swept from the store
+UNSIGNED_HTTP = (
+    "Slack over HTTP needs FACTDESK_SLACK_SIGNING_SECRET (Basic Information → App Credentials),"
+    " or set FACTDESK_SLACK_APP_TOKEN for Socket Mode; not starting unsigned."
+)
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
+
+
+def slack_client(settings: Settings, *, wait_out_rate_limits: bool = True) -> AsyncWebClient:
+    """The Web API client on ``FACTDESK_SLACK_API_URL``. It waits out a 429's ``Retry-After``
+    itself, except for the digest scheduler's client: the scheduler retries on its own clock."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    handlers: list[Any] = [AsyncConnectionErrorRetryHandler()]
+    if wait_out_rate_limits:
+        handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
+    return AsyncWebClient(token=token, base_url=settings.slack_api_url, retry_handlers=handlers)
+
+
+def slack_sender(client: AsyncWebClient) -> Callable[[str, Answer], Awaitable[str]]:
+    """Posts a digest to a channel; failures become :class:`DeliveryError` (transient when Slack
+    surely did not post: rate limited, a server error, or no connection)."""
+
+    async def send(channel_id: str, answer: Answer) -> str:
+        message = render_answer(answer, buttons=False)
+        try:
+            response = await client.chat_postMessage(channel=channel_id, **message.as_kwargs())
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            transient = status == 429 or status >= 500
+            reason = f"Slack: {exc.response.get('error')} ({status})"
+            raise DeliveryError(reason, transient=transient) from exc
+        except (aiohttp.ClientConnectorError, ConnectionRefusedError) as exc:
+            raise DeliveryError(f"Slack unreachable: {exc}", transient=True) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise DeliveryError(f"Slack: outcome unknown: {type(exc).__name__}", transient=False) from exc
+        return str(response.get("ts") or "")
+
+    return send
+
+
+def _well_formed_signature(request: web.Request, body: bytes) -> bool:
+    """The signature headers have Slack's shape and the body is text; bolt then checks the
+    HMAC and the age (it raises on a non-numeric timestamp or a non-ASCII signature)."""
+    timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+    signature = request.headers.get("X-Slack-Signature", "")
+    if not (_TIMESTAMP.fullmatch(timestamp) and _SIGNATURE.fullmatch(signature)):
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _command_admission(body: bytes, limiter: Limiter) -> tuple[str | None, bool]:
+    """For a slash command: (its trigger id, whether it was admitted). An admitted command's
+    slot is held under its trigger id for the listener to take; a refused one is counted. So
+    bolt's chain (and its first ``auth.test``) sees at most the admitted, never the flood."""
+    fields = parse_qs(body.decode("utf-8"), max_num_fields=64)
+    trigger = fields.get("trigger_id", [""])[0]
+    if "command" not in fields or not trigger:
+        return None, True
+    key = f"slack:{fields.get('user_id', [''])[0]}"
+    return trigger, limiter.hold(f"slack:{trigger}", key) is not None
+
+
+def slack_web_app(
+    app: AsyncApp, settings: Settings, limiter: Limiter, path: str = "/slack/events"
+) -> web.Application:
+    """bolt's aiohttp application for ``app`` on ``path``. In front of bolt: malformed signature
+    headers (missing, non-numeric, garbled) get 401, and a correctly signed slash command over
+    the limits gets its "busy" ack at once; an admitted one's slot passes to its listener."""
+    web_app = app.web_app(path=path)
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    verifier = SignatureVerifier(secret)
+    busy = json.dumps({"response_type": "ephemeral", "text": BUSY})
+
+    @web.middleware
+    async def signature_shape(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.method == "POST" and request.path == path:
+            body = await request.read()
+            if not _well_formed_signature(request, body):
+                log.warning("Slack request with malformed signature headers refused")
+                return web.Response(status=401, text="invalid signature headers")
+            signed = verifier.is_valid(
+                body, request.headers["X-Slack-Request-Timestamp"], request.headers["X-Slack-Signature"]
+            )
+            if signed:
+                trigger, admitted = _command_admission(body, limiter)
+                if not admitted:
+                    return web.Response(text=busy, content_type="application/json")
+                if trigger is not None:
+                    try:
+                        return await handler(request)
+                    finally:
+                        leftover = limiter.take(f"slack:{trigger}")  # no listener took it
+                        if leftover is not None:
+                            leftover.release()
+        return await handler(request)
+
+    web_app.middlewares.append(signature_shape)
+    return web_app
+
+
+def _slack_user(body: dict[str, Any]) -> str:
+    """The user id of a slash command (``user_id``) or an interaction (``user.id``)."""
+    user = body.get("user")
+    if isinstance(user, dict) and user.get("id"):
+        return str(user["id"])
+    return str(body.get("user_id") or "")
+
+
+APOLOGY = "Sorry, something went wrong showing that answer; it has been logged."
+
+
+def _rendered(answer: Answer, **options: Any) -> dict[str, Any]:
+    """The message for ``answer``; a rendering failure is logged and becomes a one-line apology."""
+    try:
+        return render_answer(answer, **options).as_kwargs()
+    except Exception:
+        log.exception("rendering failed: %s", answer.command)
+        return {"text": APOLOGY}
+
+
+FORM_CALLBACK = "factdesk_fact_form"
+
+
+def _modal(title: str, fields: list[Field], private_metadata: str) -> dict[str, Any]:
+    """A Slack modal with one input per field; block ids are the field names."""
+    blocks = []
+    for f in fields:
+        element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "multiline": f.multiline}
+        if f.initial:
+            element["initial_value"] = f.initial[:3000]
+        if f.placeholder:
+            element["placeholder"] = {"type": "plain_text", "text": f.placeholder[:150]}
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": f.name,
+                "optional": not f.required,
+                "label": {"type": "plain_text", "text": f.label[:2000]},
+                "element": element,
+            }
+        )
+    return {
+        "type": "modal",
+        "callback_id": FORM_CALLBACK,
+        "title": {"type": "plain_text", "text": title[:24]},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": private_metadata,
+        "blocks": blocks,
+    }
+
+
+def _user_name(body: dict[str, Any]) -> str:
+    user = body.get("user") or {}
+    return str(user.get("name") or user.get("username") or body.get("user_name") or "someone")
+
+
+def build_slack_app(
+    settings: Settings,
+    store: FactStore,
+    *,
+    client: AsyncWebClient | None = None,
+    digests: DigestScheduler | None = None,
+    limiter: Limiter | None = None,
+    clock: Callable[[], float] = time.time,
+) -> AsyncApp:
+    """The bolt app with every registry command, the buttons, backpressure and redelivery
+    de-duplication. ``clock`` (seconds since the epoch) dates the delivery claims.
+
+    Raises :class:`SetupError` for HTTP mode (no app token) without a signing secret."""
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    if secret is None and not settings.slack_socket_mode:
+        raise SetupError(UNSIGNED_HTTP)
+    app = AsyncApp(
+        client=client or slack_client(settings),
+        signing_secret=secret,
+        # Socket Mode requests are not signed (bolt skips the check for them); HTTP ones always are.
+        request_verification_enabled=secret is not None,
+        logger=log,
+    )
+    limits = limiter or settings.limiter()
+    swept = [clock()]
+
+    async def first_delivery(body: dict[str, Any]) -> bool:
+        """Claim the delivery's trigger id in the store: False for a redelivery (or a replay)."""
+        trigger = body.get("trigger_id")
+        if not trigger:
+            return True
+        now = clock()
+        try:
+            if now - swept[0] >= EXPIRE_EVERY_SECONDS:
+                swept[0] = now
+                await store.expire_deliveries(now=now)
+            first = await store.claim_delivery(f"slack:{trigger}", now=now, ttl=DELIVERY_TTL_SECONDS)
+        except Exception:  # the store is failing: answering twice beats not answering
+            log.exception("delivery claim failed; answering %s", trigger)
+            return True
+        if not first:
+            log.info("redelivery of %s ignored", trigger)
+        return first
+
+    def slot_for(body: dict[str, Any]) -> Slot | None:
+        """A slot for this delivery (the one admitted at the HTTP front door, if any), or None when
+        busy (refused and counted); no ``await``."""
+        held = limits.take(f"slack:{body.get('trigger_id') or ''}") if body.get("trigger_id") else None
+        return held or limits.try_acquire(f"slack:{_slack_user(body)}")
+
+    async def admit(body: dict[str, Any]) -> Slot | bool | None:
+        """A slot for this delivery; None when busy (refused and counted); False for a redelivery."""
+        slot = slot_for(body)
+        if slot is None:
+            return None
+        if not await first_delivery(body):
+            slot.release()
+            return False
+        return slot
+
+    access = settings.access()
+
+    async def run(request: Request) -> Answer:
+        context = Context(access=access, digests=digests, fetch=settings.fetch_policy())
+        return await handle(request, store, context=context)
+
+    async def on_command(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        slot = slot_for(body)
+        if slot is None:  # busy: the ack itself is the private reply, nothing else runs
+            await ack(response_type="ephemeral", text=BUSY)
+            return
+        await ack()  # at once: the store (claiming the delivery below) may be queued behind commands
+        with slot:
+            if not await first_delivery(body):
+                return
+            if str(body.get("command", "")) == "/fact" and await open_form(body, respond, client):
+                return
+            request = Request(
+                command=str(body.get("command", "")).lstrip("/"),
+                text=clean_text(str(body.get("text", ""))),
+                actor=f"slack:{body.get('user_id', '')}",
+                channel=f"slack:{body.get('channel_id', '')}",
+            )
+            answer = await run(request)
+            await respond(response_type="ephemeral", **_rendered(answer, buttons=answer.error is None))
+
+    for command in COMMANDS:
+        app.command(f"/{command.name}")(on_command)
+
+    async def open_form(body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> bool:
+        """``/fact add`` or ``/fact correct <id>`` alone: a modal with the fields (editors only)."""
+        wanted = wants_form(clean_text(str(body.get("text", ""))))
+        if wanted is None:
+            return False
+        action, fact_id = wanted
+        actor = f"slack:{body.get('user_id', '')}"
+        probe = Request(command="fact", text=action, actor=actor)
+        if not access.allows(probe):  # the core refuses (and logs) in its own words
+            answer = await run(probe)
+            await respond(response_type="ephemeral", **_rendered(answer))
+            return True
+        fact = await store.fact(fact_id) if fact_id is not None else None
+        if fact_id is not None and fact is None:
+            answer = await run(Request(command="fact", text=f"show {fact_id}", actor=actor))
+            await respond(response_type="ephemeral", **_rendered(answer))
+            return True
+        meta = {"a": action, "id": fact_id, "v": fact.version if fact else None, "c": body.get("channel_id")}
+        title = f"Correct fact {fact_id}" if fact_id is not None else "Add a fact"
+        await client.views_open(
+            trigger_id=body["trigger_id"], view=_modal(title, form_fields(action, fact), json.dumps(meta))
+        )
+        return True
+
+    async def on_form(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        action, fact_id, version = meta.get("a", "add"), meta.get("id"), meta.get("v")
+        field = "note" if action == "correct" else "quote"  # where an error shows in the modal
+        slot = await admit(body)
+        if slot is None:
+            await ack(response_action="errors", errors={field: BUSY})
+            return
+        if slot is False:
+            await ack()
+            return
+        with slot:
+            state = view.get("state", {}).get("values", {})
+            values = {name: (block.get("value") or {}).get("value") for name, block in state.items()}
+            fact = await store.fact(int(fact_id)) if fact_id is not None else None
+            user = (body.get("user") or {}).get("id", "")
+            text = form_text(action, fact_id, version, values, form_fields(action, fact))
+            answer = await run(Request(command="fact", text=text, actor=f"slack:{user}"))
+            if answer.error:  # shown in the modal, under the field most likely at fault
+                await ack(response_action="errors", errors={field: answer.error.message[:300]})
+                return
+            await ack()
+            await client.chat_postEphemeral(channel=meta.get("c") or user, user=user, **_rendered(answer))
+
+    app.view(FORM_CALLBACK)(on_form)
+
+    async def rerun(body: dict[str, Any]) -> tuple[Answer, int, str] | None:
+        """The command a button carries, answered again (answers are cheap and stay current)."""
+        try:
+            value = json.loads(body["actions"][0]["value"])
+            line, offset = str(value["c"]), int(value.get("o", 0))
+        except (KeyError, IndexError, TypeError, ValueError):
+            log.warning("button with an unreadable value ignored")
+            return None
+        head, _, rest = line.partition(" ")
+        user = (body.get("user") or {}).get("id", "")
+        channel = (body.get("channel") or {}).get("id", "")
+        request = Request(
+            command=head.lstrip("/"), text=clean_text(rest), actor=f"slack:{user}", channel=f"slack:{channel}"
+        )
+        return await run(request), max(offset, 0), _user_name(body)
+
+    async def button_slot(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> Slot | None:
+        """Ack a button click; a slot for it, or None (busy: said privately, or a redelivery)."""
+        slot = slot_for(body)
+        await ack()
+        if slot is None:
+            await respond(response_type="ephemeral", replace_original=False, text=BUSY)
+            return None
+        if not await first_delivery(body):
+            slot.release()
+            return None
+        return slot
+
+    async def on_post(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        slot = await button_slot(ack, body, respond)
+        if slot is None:
+            return
+        with slot:
+            found = await rerun(body)
+            if found is None:
+                return
+            answer, offset, who = found
+            message = _rendered(answer, offset=offset, buttons=False, asked_by=who)
+            await respond(response_type="in_channel", replace_original=False, **message)
+
+    async def on_more(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        slot = await button_slot(ack, body, respond)
+        if slot is None:
+            return
+        with slot:
+            found = await rerun(body)
+            if found is None:
+                return
+            answer, offset, _ = found
+            message = _rendered(answer, offset=offset, buttons=True)
+            await respond(response_type="ephemeral", replace_original=False, **message)
+
+    app.action(POST_ACTION)(on_post)
+    app.action(MORE_ACTION)(on_more)
+    return app
+
+
+async def start_socket_mode(app: AsyncApp, app_token: str) -> Callable[[], Awaitable[None]]:
+    """Connect over Socket Mode (the SDK reconnects after a ``disconnect``); returns the closer."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    handler = AsyncSocketModeHandler(app, app_token)
+    await handler.connect_async()
+    return handler.close_async

@@ -1,0 +1,3 @@
+"""Stage 4, answering: the commands' questions over the store, answer lines, summaries, /ask and digest
+content.
+"""

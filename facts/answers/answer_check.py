@@ -1,0 +1,246 @@
+"""Does a line hold what the question's kind asks for?
+
+who: a named person or body that the question does not itself name; when: a date or a time
+word; figure: a number (money for "how much ... pay", a length of time for "how long"); why: a
+reason clause; what: anything (relevance alone decides).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+
+from facts.answers.question import Question, country_forms
+from facts.countries import find_countries
+from facts.extract.entities import find_entities
+
+__all__ = ["asked_events", "date_bound_to_event", "figure_near", "figures_of", "holds_answer"]
+
+_MONTH = (
+    r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|March|Mar\.|April|Apr\.|May|June|Jun\.|July|Jul\.|"
+    r"Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
+)
+_DATE = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}\b|\d{{1,2}}\s+{_MONTH}|{_MONTH}(?:\s+of)?\s+(?:1[89]|20)\d\d|in\s+{_MONTH}\b|"
+    r"(?:on|last|next|this|late|early)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:\s+(?:night|morning|evening|afternoon))?|"
+    r"yesterday|today|tonight|overnight|(?:in|since|by|until|from)\s+(?:1[89]|20)\d\d|\d{4}-\d\d-\d\d)\b"
+)
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|"
+    r"billions|trillion|dozen|dozens|half|third|quarter|double|twice"
+)
+_FIGURE = re.compile(rf"(?:\d|\b(?:{_NUMBER_WORDS})\b|%|\bper ?cent\b)", re.I)
+_MONEY = re.compile(
+    r"(?:[$€£¥]\s?\d|\b\d[\d,.]*\s*(?:million|billion|trillion)?\s*(?:dollars|euros|pounds|yen|pesos)\b|"
+    r"\b(?:USD|EUR|GBP)\s?\d)",
+    re.I,
+)
+_DURATION = re.compile(
+    rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS}|several|a few)[- ](?:more\s+|further\s+)?"
+    r"(?:days?|weeks?|months?|years?|hours?)\b",
+    re.I,
+)
+_REASON = re.compile(
+    r"\b(?:because|since|due to|owing to|as a result|in response to|in protest|in retaliation|"
+    r"citing|cited|blamed|blaming|complain(?:ed|s|ing)?|accus(?:ed|ing)|demand(?:ed|s|ing)?|"
+    r"so that|in order to|over (?:its|their|the|concerns?)|concerns? (?:about|over)|obstacles?|"
+    r"fail(?:ed|ure)|not (?:been )?(?:implemented|met|fulfilled|honou?red)|unless)\b",
+    re.I,
+)
+
+
+_SPEECH = re.compile(
+    r"\b(?:said|says|say|told|tells|stated|announced|added|argued|warned|wrote|called|described|"
+    r"insisted|declared|according to|in a statement|tweeted|posted)\b",
+    re.I,
+)
+_VOTES = re.compile(r"\b\d{1,4}\s*(?:-|–|to)\s*\d{1,4}\b|\bvotes?\b.*\b\d+\b|\bunanimous(?:ly)?\b", re.I)
+_SHARE = re.compile(
+    r"%|\bper ?cent\b|\b(?:half|a third|two-thirds|a quarter|three-quarters|a fifth|majority|most)\s+of\b",
+    re.I,
+)
+_NUMBER = re.compile(rf"^(?:[$€£]?\d[\d,.]*%?|{_NUMBER_WORDS}|dozens?|hundreds?|thousands?|millions?)$", re.I)
+_GENERIC_UNITS = frozenset("people persons individuals times cases".split())
+_TOKEN = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*|[$€£%]\S*", re.UNICODE)
+
+
+def holds_answer(q: Question, sentence: str, context: str = "") -> bool:
+    """Whether ``sentence`` (the verbatim line, with its ``context`` only for who is meant) holds
+    an answer of ``q``'s kind."""
+    for code, role in q.roles:
+        if not _role_of(code, role, sentence) and not _role_of(code, role, context):
+            return False
+    if q.speech and not _SPEECH.search(sentence):
+        return False
+    if q.kind == "when":
+        return date_bound_to_event(q, sentence, context)
+    if q.kind == "figure":
+        if q.money:
+            return bool(_MONEY.search(sentence))
+        if q.duration:
+            return bool(_DURATION.search(sentence))
+        if q.margin:
+            return bool(_VOTES.search(sentence))
+        if q.share:
+            return bool(_SHARE.search(sentence))
+        if q.unit and q.unit not in _GENERIC_UNITS:
+            return _counts((q.unit, *q.terms), sentence)
+        return bool(_FIGURE.search(sentence))
+    if q.kind == "why":
+        return bool(_REASON.search(sentence))
+    if q.kind == "who":
+        return _names_someone_new(q, sentence)
+    return True
+
+
+# The events a "when" question may ask about, each with the words that say it happened (stems;
+# a clause holding one of them and a date dates that event). The first table's events are
+# predicates about another event ("when did the exit become official"): when a question names
+# one, it is the one asked.
+_PREDICATES: tuple[tuple[str, ...], ...] = (
+    ("effect", "effective", "force", "in force", "kick in", "kicks in", "kicked in", "apply", "applies"),
+    ("official", "formal", "final"),
+)
+_EVENTS: tuple[tuple[str, ...], ...] = (
+    ("sign", "signat", "ink", "put their names", "seal"),
+    ("withdr", "exit", "leave", "leaving", "left", "quit", "abandon", "pull out", "pulled out"),
+    ("open", "inaugurat", "unveil"),
+    ("ratif", "approv", "pass", "vote", "adopt", "endorse"),
+    ("agree", "reach", "clinch", "struck", "strike", "broker", "conclud"),
+    ("extend", "extens", "renew", "prolong", "roll over", "rolled over"),
+    ("announc", "unveil", "declar", "disclos"),
+    ("start", "begin", "began", "begun", "launch", "resum", "restart"),
+    ("end", "expir", "collaps", "lapse", "terminat", "halt", "stop", "scrap"),
+    ("join", "rejoin", "re-enter", "reenter", "accede", "return"),
+    ("suspend", "suspens", "freez", "froze"),
+    ("normaliz", "normalis", "restor", "establish"),
+    ("meet", "met", "talks", "summit", "visit"),
+    ("arriv", "deliver", "sent", "send"),
+)
+_CLAUSE_CUT = re.compile(
+    r";|,\s*(?:but|while|whereas|although|though)\b|\s(?:but|while|whereas|although|though)\s"
+    r"|,\s*(?:which|who)\b|\s(?:which|who)\s|,\s*and\s|\s(?:after|before|when|once|since|until)\s",
+    re.I,
+)
+
+
+def _stem_of(word: str, stem: str) -> bool:
+    """A stem of five letters or more begins the word; a shorter one is the word or it inflected."""
+    if len(stem) >= 5:
+        return word.startswith(stem)
+    return word in (stem, stem + "s", stem + "ed", stem + "ing", stem + "d", stem + "es", stem + "er")
+
+
+def _stems_in(words: Sequence[str], group: tuple[str, ...]) -> bool:
+    return any(_stem_of(w, g) for w in words for g in group if " " not in g)
+
+
+def _groups_in(words: Sequence[str], table: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    text = " " + " ".join(words) + " "
+    return tuple(g for g in table if _stems_in(words, g) or any(f" {p} " in text for p in g if " " in p))
+
+
+def asked_events(q: Question) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
+    """The word groups of what a "when" question asks: its predicates ("take effect", "become
+    official") and the events they are said of ("withdrawal"); both empty: any date answers."""
+    words = [w.lower() for w in _TOKEN.findall(q.text)]
+    return _groups_in(words, _PREDICATES), _groups_in(words, _EVENTS)
+
+
+_ORDINAL = re.compile(r"\b(second|third|fourth|fifth|sixth)\b", re.I)
+
+
+def date_bound_to_event(q: Question, sentence: str, context: str = "") -> bool:
+    """A date in the same clause as the asked event (its verb or noun, or a synonym): with a
+    predicate ("when did the exit become official"), the predicate and the event both; when the
+    question names no known event, any date. An ordinal the question gives ("the second
+    withdrawal") must be in the line or its context."""
+    ordinal = _ORDINAL.search(q.text)
+    if ordinal and not re.search(rf"\b{ordinal.group(1)}\b", f"{sentence} {context}", re.I):
+        return False
+    predicates, events = asked_events(q)
+    if not predicates and not events:
+        return bool(_DATE.search(sentence))
+    cuts = [0, *(m.start() for m in _CLAUSE_CUT.finditer(sentence)), len(sentence)]
+    for a, b in itertools.pairwise(cuts):
+        clause = sentence[a:b]
+        if not _DATE.search(clause):
+            continue
+        words = [w.lower() for w in _TOKEN.findall(clause)]
+        if predicates and not _groups_in(words, predicates):
+            continue
+        if events and not _groups_in(words, events):
+            continue
+        return True
+    return False
+
+
+_AMOUNT = re.compile(
+    rf"(?:[$€£¥]\s?\d[\d,.]*(?:\s*(?:million|billion|trillion|bn|m)\b)?|"
+    rf"\b\d[\d,.]*\s*(?:million|billion|trillion)\b|\b\d[\d,.]*\s*%|{_DURATION.pattern})",
+    re.I,
+)
+
+
+def figure_near(q: Question, sentence: str, reach: int = 6) -> bool:
+    """An amount (money, a large count, a share, a length of time) within ``reach`` words of one
+    of the question's own words, in the same clause: "$3 billion in fish exports" for "how big
+    are fish exports"."""
+    low = sentence.lower()
+    stems = {t[:5] for t in q.terms if len(t) >= 3}
+    words = [(m.start(), m.group()[:5]) for m in re.finditer(r"[^\W_]+", low)]
+    cuts = [0, *(c.start() for c in _CLAUSE_CUT.finditer(sentence)), len(sentence)]
+    for m in _AMOUNT.finditer(sentence):
+        lo = max(c for c in cuts if c <= m.start())
+        hi = min(c for c in cuts if c >= m.end())
+        before = [w for at, w in words if lo <= at < m.start()][-reach:]
+        after = [w for at, w in words if m.end() <= at < hi][:reach]
+        if stems.intersection(before) or stems.intersection(after):
+            return True
+    return False
+
+
+def figures_of(sentence: str) -> tuple[str, ...]:
+    """The amounts in ``sentence`` as written (to tell reports of different figures apart)."""
+    return tuple(m.group().lower() for m in _AMOUNT.finditer(sentence))
+
+
+def _names_someone_new(q: Question, sentence: str) -> bool:
+    asked = {w.lower() for n in q.names for w in n.split()}
+    for e in find_entities(sentence):
+        if not set(e.name.lower().split()) <= asked:
+            return True
+    return any(m.country.code not in q.countries for m in find_countries(sentence))
+
+
+def _counts(units: tuple[str, ...], sentence: str) -> bool:
+    """A number just before one of ``units`` (the counted noun first, then the question's other
+    words; a demonym also matches its country's other forms)."""
+    from facts.countries import country_surface
+
+    forms: set[str] = set()
+    for unit in units:
+        forms.add(unit[:5])
+        hit = country_surface(unit.title())
+        if hit:
+            forms |= {f.lower()[:5] for f in country_forms(hit[0].code)}
+    tokens = _TOKEN.findall(sentence)
+    for i, tok in enumerate(tokens):
+        if tok.lower()[:5] in forms and any(_NUMBER.match(t) for t in tokens[max(0, i - 3) : i]):
+            return True
+    return False
+
+
+def _role_of(code: str, role: str, text: str) -> bool:
+    """Is ``role`` (e.g. "president") tied to the country ``code`` in ``text``?"""
+    if not text:
+        return False
+    low = text.lower()
+    for m in re.finditer(rf"\b{re.escape(role[:5])}\w*", low):
+        window = text[max(0, m.start() - 40) : m.end() + 25]
+        if any(c.country.code == code for c in find_countries(window)):
+            return True
+    return False

@@ -1,0 +1,240 @@
+"""/ask: hybrid retrieval (FTS5 bm25 candidates plus nearest stored vectors), then an answer check.
+
+Every candidate sentence is scored on the question's words (weighted by rarity, found in the
+sentence or, for less, in its context: previous sentence, section heading, headline), the
+countries it names (any form), and the cosine between the question's embedding and the
+sentence's, with and without context. A line answers only when it also holds what the question's
+kind asks for (:func:`facts.answers.answer_check.holds_answer`) and its score reaches ``ANSWER_SCORE``;
+otherwise the answer says the documents do not say, and shows the nearest passage, labelled so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from facts.answers.answer_check import figure_near, figures_of, holds_answer
+from facts.answers.question import Question, country_forms, read_question
+from facts.extract import embedding
+from facts.extract.entities import find_entities
+from facts.store.rows import PassageHit
+from facts.store.sqlite_store import FactStore
+
+__all__ = ["ANSWER_SCORE", "NEAREST_LABEL", "Scored", "rank_candidates", "retrieve"]
+
+ANSWER_SCORE = 0.25  # calibrated on the development /ask questions (see README, "How it works")
+ANSWER_MARGIN = 0.15  # lines this close to the best answering line are shown with it
+# Figures and dates change over time: each report of one is worth showing, so a wider margin.
+CHANGING_MARGIN = 0.18
+FIGURE_BONUS = 0.08  # a figure question's line with an amount next to one of the question's words
+FIGURE_REACH = 0.3  # how far below the best a line giving a different figure is still shown
+FIGURE_FLOOR = 0.75 * ANSWER_SCORE  # ... and the least it may score (the best must pass ANSWER_SCORE)
+FTS_CANDIDATES = 80
+VECTOR_CANDIDATES = 120
+RESCORED = 60  # candidates given the full (slower) scoring
+COMMON = 2000  # passages holding a word beyond which it is not ranked on (see _idf)
+NEAREST_LABEL = "Nearest passage (not an answer)"
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Scored:
+    hit: PassageHit
+    score: float
+    answers: bool  # holds what the question's kind asks for
+
+
+_LOWER_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _words(text: str) -> set[str]:
+    """Lower-case words (a possessive's "s" becomes a word of its own, which matches nothing)."""
+    return set(_LOWER_WORD.findall(text.lower()))
+
+
+def _has(term: str, words: set[str], stems: set[str]) -> bool:
+    return term in words or (len(term) >= 5 and term[:5] in stems)
+
+
+def _fts_query(q: Question, common: set[str], absent: set[str] = frozenset()) -> str:  # type: ignore[assignment]
+    """Rare words OR'ed (bm25 over words in thousands of passages is slow and says little;
+    with only common words, all of them must appear); words in no passage are left out."""
+    rare = [t for t in q.words if t not in common and t not in absent]
+    if not rare and q.words and not absent.intersection(q.words):
+        return " AND ".join(f'"{t}"' for t in q.words)
+    parts = [f'"{t}"' for t in rare]
+    for code in q.countries:
+        skip = common | absent
+        parts += [f'"{f}"' for f in country_forms(code) if len(f) > 2 and "." not in f and f not in skip]
+    return " OR ".join(dict.fromkeys(p.replace("'", " ").replace("’", " ") for p in parts))
+
+
+Vector = np.ndarray
+
+
+def _country_pattern(code: str) -> re.Pattern[str]:
+    """Every prose form of one country as one case-sensitive pattern (compiled once per country)."""
+    return _country_patterns(code)
+
+
+@cache
+def _country_patterns(code: str) -> re.Pattern[str]:
+    forms = sorted((f for f in country_forms(code) if len(f) > 1), key=len, reverse=True)
+    if not forms:
+        return re.compile(r"(?!)")
+    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w])")
+
+
+def rank_candidates(
+    q: Question,
+    qvec: np.ndarray,
+    cands: Sequence[tuple[PassageHit, str, np.ndarray] | tuple[PassageHit, str, np.ndarray, Vector | None]],
+    idf: dict[str, float],
+) -> list[Scored]:
+    """Score ``(hit, context, context_vector[, sentence_vector])`` candidates for ``q``; best first.
+
+    A cheap first pass (words, context vector; one matrix product) keeps the best ``RESCORED``;
+    only those get the sentence-alone cosine (stored at ingest; embedded here only for rows
+    stored before it was kept), the country forms and the check for the answer's kind.
+    """
+    if not cands:
+        return []
+    total = sum(idf.get(t, 1.0) for t in q.words) or 1.0
+    weights = [(t, idf.get(t, 1.0)) for t in q.words]
+    lexical = np.zeros(len(cands), dtype=np.float32)
+    seen: dict[str, tuple[set[str], set[str]]] = {}  # contexts repeat (one headline per document)
+
+    def read(text: str) -> tuple[set[str], set[str]]:
+        if text not in seen:
+            ws = _words(text)
+            seen[text] = (ws, {w[:5] for w in ws})
+        return seen[text]
+
+    for i, cand in enumerate(cands):
+        sw, s_stems = read(cand[0].text)
+        cw, c_stems = read(cand[1])
+        got = 0.0
+        for t, w in weights:
+            if _has(t, sw, s_stems):
+                got += w
+            elif _has(t, cw, c_stems):
+                got += 0.5 * w
+        lexical[i] = got / total
+    cvecs = np.stack([c[2] for c in cands]).astype(np.float32, copy=False)
+    near = cvecs @ qvec
+    first = 0.45 * lexical + 0.55 * near
+    keep = np.argsort(-first, kind="stable")[:RESCORED]
+    svecs: list[np.ndarray | None] = [cands[i][3] if len(cands[i]) > 3 else None for i in keep]  # type: ignore[misc]
+    missing = [j for j, v in enumerate(svecs) if v is None]
+    if missing:
+        fresh = embedding.embed([cands[keep[j]][0].text for j in missing])
+        for j, v in zip(missing, fresh, strict=True):
+            svecs[j] = v
+    own = np.stack(svecs) @ qvec  # type: ignore[arg-type]
+    patterns = [_country_pattern(c) for c in q.countries]
+    out: list[Scored] = []
+    for j, i in enumerate(keep):
+        hit, context = cands[i][0], cands[i][1]
+        place, elsewhere = 1.0, False
+        if patterns:
+            found = [1.0 if p.search(hit.text) else 0.6 if p.search(context) else 0.0 for p in patterns]
+            place = sum(found) / len(patterns)
+            elsewhere = 0.0 in found
+        semantic = 0.5 * float(near[i]) + 0.5 * float(own[j])
+        score = (0.45 * float(lexical[i]) + 0.55 * semantic) * (0.6 + 0.4 * place)
+        if q.kind == "figure" and figure_near(q, hit.text):  # the asked thing's own amount
+            score += FIGURE_BONUS
+        if q.kind == "who":  # the more people named, the likelier the line says who
+            score += min(0.16, 0.04 * sum(e.kind == "person" for e in find_entities(hit.text)))
+        # A line about somewhere else does not answer a question about a named country.
+        out.append(Scored(hit, score, not elsewhere and holds_answer(q, hit.text, context)))
+    out.sort(key=lambda s: -s.score)
+    return out
+
+
+async def _idf(store: FactStore, q: Question) -> tuple[dict[str, float], set[str], set[str]]:
+    """Inverse document frequency of the question's words, and the words not to rank by: too
+    common (counts stop at ``COMMON``, so a word in a million passages costs what one in 2,000
+    does) or in no passage. All counted in one trip to the store's thread."""
+    n = max(await store.passage_count(), 100)
+    idf: dict[str, float] = {}
+    common: set[str] = set()
+    absent: set[str] = set()
+    forms = [f for c in q.countries for f in country_forms(c) if len(f) > 2 and "." not in f]
+    asked = list(dict.fromkeys([*q.words, *forms]))
+    counts = await store.count_passages_each([f'"{t.replace(chr(34), "")}"' for t in asked], cap=COMMON)
+    for t, df in zip(asked, counts, strict=True):
+        if df >= COMMON:
+            common.add(t)
+        elif df == 0:  # in no passage: not worth a phrase in bm25 (each costs per matching row)
+            absent.add(t)
+        idf[t] = math.log((n + 1) / (df + 1)) + 0.5
+    return idf, common, absent
+
+
+async def retrieve(store: FactStore, question: str) -> tuple[Question, list[Scored]]:
+    """The question read, and its candidate lines scored, best first."""
+    q = read_question(question)
+    qvec = embedding.embed([question])[0]
+    ids: list[int] = []
+    idf, common, absent = await _idf(store, q) if q.words else ({}, set(), set())
+    match = _fts_query(q, common, absent)
+    if match:
+        ids += [h.passage_id for h in await store.search_passages(match, limit=FTS_CANDIDATES)]
+    ids += await store.nearest_passages(qvec, VECTOR_CANDIDATES)
+    found = await store.ask_passages(list(dict.fromkeys(ids)))
+    vecs = embedding.from_int8([p.vec or bytes(embedding.DIM) for p in found])
+    kept = [p.svec for p in found if p.svec]
+    decoded = iter(embedding.from_int8(kept)) if kept else iter(())
+    alone = [next(decoded) if p.svec else None for p in found]
+    cands = [(p.hit, p.context, v, a) for p, v, a in zip(found, vecs, alone, strict=True)]
+    scored = rank_candidates(q, qvec, cands, idf)
+    if q.years:
+        scored = _by_year(q, scored)
+    return q, scored
+
+
+def _by_year(q: Question, scored: list[Scored]) -> list[Scored]:
+    """Lines from documents of the asked years first (a year is a filter, not a word)."""
+    years = {str(y) for y in q.years}
+
+    def key(s: Scored) -> tuple[bool, float]:
+        published = s.hit.doc.published[:4]
+        in_text = any(y in s.hit.text for y in years)
+        return (not (published in years or in_text), -s.score)
+
+    return sorted(scored, key=key)
+
+
+def answering(scored: Sequence[Scored], limit: int, kind: str = "what") -> list[Scored]:
+    """The lines that answer: of the right kind, above the calibrated score, near the best.
+
+    For a figure, each line reporting an amount not yet shown (an amount and its document's date)
+    within ``FIGURE_REACH`` of the best, and above ``FIGURE_FLOOR``, is shown too (a term renewed
+    for 90 days, then 90 again, then 60: every report with its date)."""
+    good = [s for s in scored if s.answers and s.score >= ANSWER_SCORE]
+    if not good:
+        return []
+    margin = CHANGING_MARGIN if kind in ("when", "figure") else ANSWER_MARGIN
+    best = good[0].score
+    shown = [s for s in good if s.score >= best - margin]
+    if kind == "figure":
+        seen = {(f, s.hit.doc.published) for s in shown for f in figures_of(s.hit.text)}
+        for s in scored:
+            if s in shown or not s.answers or s.score < max(best - FIGURE_REACH, FIGURE_FLOOR):
+                continue
+            reports = {(f, s.hit.doc.published) for f in figures_of(s.hit.text)}
+            if reports - seen:
+                shown.append(s)
+                seen |= reports
+    return shown[:limit]
+
+
+def label_nearest(items: list) -> list:
+    return [dataclasses.replace(it, group=NEAREST_LABEL) for it in items]

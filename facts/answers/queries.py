@@ -1,0 +1,288 @@
+"""The knowledge core's questions: agreement, timeline, search, ask and source.
+
+Each takes typed arguments and a store and returns an :class:`Answer`; it raises
+:class:`UsageError` / :class:`NotFound` for bad input. Parsing chat text is the bot's job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from facts.answers.answer_lines import AnswerBuilder, cluster_by_event
+from facts.answers.contract import Answer
+from facts.answers.summary import agreement_periods, period_name, select_lines
+from facts.countries import Country, resolve_country, suggest_countries
+from facts.errors import NotFound, UsageError
+from facts.extract.dates import parse_year_range
+from facts.store.rows import FactRow, PassageHit
+from facts.store.sqlite_store import FactStore
+
+__all__ = [
+    "MAX_QUERY_CHARS",
+    "agreement",
+    "ask",
+    "lookup_country",
+    "search",
+    "source",
+    "timeline",
+]
+
+SUMMARY_LINES = 12
+TIMELINE_PAGE = 20
+SEARCH_RESULTS = 10
+ASK_RESULTS = 5
+CROWDED = 2000  # matching passages beyond which relevance ranking is too slow to be worth it
+MAX_QUERY_CHARS = 500
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+
+
+def lookup_country(query: str) -> Country:
+    """The country a user means, or a one-line error that suggests the nearest names."""
+    text = " ".join(query.split())
+    if not text:
+        raise UsageError("Which country? Give a name, code or demonym, e.g. el-salvador.")
+    country = resolve_country(text)
+    if country:
+        return country
+    hint = ", ".join(c.slug for c in suggest_countries(text))
+    more = f" Did you mean {hint}?" if hint else ""
+    raise UsageError(f"I don't know a country called '{_clip(text)}'.{more}")
+
+
+def _clip(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+async def agreement(store: FactStore, query: str, *, command: str) -> Answer:
+    country = lookup_country(query)
+    facts = await store.agreement_facts(country.code)
+    title = f"Agreements with {country.name}"
+    if not facts:
+        return Answer(
+            command=command, title=title, notes=[f"The documents report no agreement with {country.name}."]
+        )
+    clusters = cluster_by_event(facts)
+    chosen = select_lines(clusters, limit=SUMMARY_LINES)
+    picked = [clusters[i] for i in chosen]
+    periods = agreement_periods(picked)
+    names = {
+        p: period_name([c for c, q in zip(picked, periods, strict=True) if q == p]) for p in set(periods)
+    }
+    grouped = len(names) > 1
+    b = AnswerBuilder(command, title)
+    for cluster, p in sorted(zip(picked, periods, strict=True), key=lambda cp: (cp[1], _sort_key(cp[0]))):
+        b.add_cluster(cluster, group=names[p] if grouped else None, clauses=True)
+    more = len(clusters) - len(picked)
+    if more > 0:
+        b.answer.notes.append(f"{more} more reported lines; /search {country.slug} lists passages.")
+    return b.answer
+
+
+def _sort_key(cluster: Sequence[FactRow]) -> tuple[str, int]:
+    from facts.answers.answer_lines import display_date
+
+    date, _, _ = display_date(cluster)
+    first = min(s.passage_index for f in cluster for s in f.sources)
+    return (date or "9999", first)
+
+
+TIMELINE_YEARS = (1000, 9998)  # four-digit years, with room for the day after the range's end
+MAX_NUMBER = 2**63 - 1  # SQLite's largest integer
+
+
+def _whole_number(raw: str, *, what: str) -> int:
+    """A positive ASCII whole number SQLite can hold; anything else is the user's mistake."""
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_NUMBER:
+        raise UsageError(f"'{_clip(raw)}' is not a {what}.")
+    return int(raw)
+
+
+def parse_timeline_args(text: str) -> tuple[dt.date, dt.date, Country | None, int]:
+    """``<year> | <from>-<to> [country] [page N]`` -> (start, end, country, page)."""
+    words = text.split()
+    if not words:
+        raise UsageError("Which years? Give a year or a range, e.g. 2019 or 2019-2020.")
+    page = 1
+    if len(words) >= 2 and words[-2].lower() == "page":
+        page = _whole_number(words[-1], what="page number")
+        words = words[:-2]
+    if not words:
+        raise UsageError("Which years? Give a year or a range before the page, e.g. 2019 page 2.")
+    span = parse_year_range(words[0])
+    rest = words[1:]
+    if span is None and len(words) >= 3 and words[1].lower() in {"to", "-", "–", ".."}:
+        span = parse_year_range(f"{words[0]}-{words[2]}")
+        rest = words[3:]
+    if span is None:
+        raise UsageError(f"'{_clip(words[0])}' is not a year or a range of years.")
+    if not (TIMELINE_YEARS[0] <= span[0].year and span[1].year <= TIMELINE_YEARS[1]):
+        low, high = TIMELINE_YEARS
+        raise UsageError(f"Timelines cover the years {low} to {high}; '{_clip(words[0])}' is outside them.")
+    country = lookup_country(" ".join(rest)) if rest else None
+    return span[0], span[1], country, page
+
+
+async def timeline(store: FactStore, text: str, *, command: str) -> Answer:
+    start, end, country, page = parse_timeline_args(text)
+    facts = await store.range_facts(
+        start.isoformat(), end.isoformat(), country=country.code if country else None
+    )
+    label = str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
+    if start.month != 1 or end.month != 12:
+        label = f"{start.isoformat()} to {end.isoformat()}"
+    title = f"Timeline {label}" + (f" — {country.name}" if country else "")
+    clusters = cluster_by_event(facts)
+    b = AnswerBuilder(command, title)
+    if not clusters:
+        b.answer.notes.append(f"The documents date no events in {label}.")
+        return b.answer
+    ranked = sorted(clusters, key=lambda c: -max(f.salience + 0.75 * (len(f.sources) - 1) for f in c))
+    pages = (len(ranked) + TIMELINE_PAGE - 1) // TIMELINE_PAGE
+    if page > pages:
+        raise UsageError(f"There are only {pages} page(s) for {label}.")
+    shown = ranked[(page - 1) * TIMELINE_PAGE : page * TIMELINE_PAGE]
+    for cluster in sorted(shown, key=lambda c: (min(f.date_start or "" for f in c), _sort_key(c))):
+        b.add_cluster(cluster, clauses=True)
+    if page < pages:
+        rest = len(ranked) - page * TIMELINE_PAGE
+        b.answer.notes.append(f"{rest} more — use /timeline {text.split(' page ')[0]} page {page + 1}")
+    return b.answer
+
+
+def _terms(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def _fts(terms: Sequence[str], op: str) -> str:
+    return f" {op} ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def check_query(text: str, *, what: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        raise UsageError(f"Give some {what}.")
+    if len(text) > MAX_QUERY_CHARS:
+        raise UsageError(f"That {what} is {len(text):,} characters; keep it under {MAX_QUERY_CHARS}.")
+    if not _terms(text):
+        raise UsageError(f"'{_clip(text)}' has no words to look for.")
+    return text
+
+
+async def _cite_hits(
+    b: AnswerBuilder, store: FactStore, hits: Sequence[PassageHit], limit: int, *, prefer_dated: bool = False
+) -> None:
+    """One line per fact or event among the hits, in hit order; captions stand alone."""
+    fact_ids = list(dict.fromkeys(h.fact_id for h in hits if h.fact_id is not None))
+    facts = {f.id: f for f in await store.facts_by_ids(fact_ids)} if fact_ids else {}
+    retracted = {i for i, f in facts.items() if f.status != "active"}
+    hits = [h for h in hits if h.fact_id not in retracted]  # a retracted fact leaves every answer
+    lines: list[list[FactRow] | PassageHit] = []
+    cluster_of = {f.id: c for c in cluster_by_event(facts[i] for i in fact_ids if i in facts) for f in c}
+    placed: set[int] = set()
+    for h in hits:
+        fact = facts.get(h.fact_id) if h.fact_id is not None else None
+        if fact is None:
+            lines.append(h)
+            continue
+        cluster = cluster_of.get(fact.id, [fact])
+        if cluster[0].id not in placed:
+            placed.add(cluster[0].id)
+            lines.append(cluster)
+    if prefer_dated:
+        lines.sort(key=lambda line: isinstance(line, PassageHit) or not any(f.date_start for f in line))
+    for line in lines[:limit]:
+        if isinstance(line, PassageHit):
+            b.add_passage(line.text, line.doc)
+        else:
+            b.add_cluster(line)
+
+
+async def _matching(store: FactStore, match: str, limit: int) -> tuple[list[PassageHit], bool]:
+    """Passages for an FTS5 query, best first; for a query matching more than ``CROWDED``
+    passages (common words), the most recently added first, and ``True``."""
+    n = await store.count_passages(match, cap=CROWDED)
+    if n == 0:
+        return [], False
+    crowded = n >= CROWDED
+    return await store.search_passages(match, limit=limit, newest_first=crowded), crowded
+
+
+async def search(store: FactStore, text: str, *, command: str) -> Answer:
+    text = check_query(text, what="words to search for")
+    terms = _terms(text)
+    b = AnswerBuilder(command, f"Search: {_clip(text)}")
+    hits: list[PassageHit] = []
+    crowded = False
+    for match in ([f'"{" ".join(terms)}"'] if len(terms) > 1 else []) + [
+        _fts(terms, "AND"),
+        _fts(terms, "OR"),
+    ]:
+        found, crowded = await _matching(store, match, 40)
+        known = {h.passage_id for h in hits}
+        hits += [h for h in found if h.passage_id not in known]
+        if len(hits) >= SEARCH_RESULTS:
+            break
+    await _cite_hits(b, store, hits, SEARCH_RESULTS)
+    if not b.answer.items:
+        b.answer.notes.append(f"No passage in the documents mentions {_clip(text)}.")
+    elif crowded:
+        b.answer.notes.append(
+            f"More than {CROWDED:,} passages match {_clip(text)}: the most recently added come first."
+            " More words narrow the search."
+        )
+    return b.answer
+
+
+async def ask(store: FactStore, question: str, *, command: str) -> Answer:
+    """Hybrid retrieval, then an answer check (facts/ask.py); says so when nothing answers."""
+    from facts.answers.ask import answering, label_nearest, retrieve
+
+    question = check_query(question, what="question")
+    b = AnswerBuilder(command, f"Q: {_clip(question, 120)}")
+    q, scored = await retrieve(store, question)
+    if not q.words and not q.countries:
+        b.answer.notes.append("The documents do not say: the question names nothing to look for.")
+        return b.answer
+    good = answering(scored, ASK_RESULTS, q.kind)
+    if good:
+        await _cite_hits(b, store, [s.hit for s in good], ASK_RESULTS, prefer_dated=q.kind == "when")
+        if q.kind in ("when", "figure") and len({it.date for it in b.answer.items}) > 1:
+            b.answer.items.sort(key=lambda it: it.date or "9999")
+            b.answer.notes.append(
+                "The documents give different figures or dates over time; each is shown with its date."
+            )
+        return b.answer
+    b.answer.notes.append(f"The documents do not say: no passage answers “{_clip(question, 120)}”.")
+    if scored:
+        await _cite_hits(b, store, [scored[0].hit], 1)
+        b.answer.items[:] = label_nearest(b.answer.items)
+        b.answer.notes.append("The line shown is the nearest passage, not an answer.")
+    return b.answer
+
+
+async def source(store: FactStore, ref: str, *, command: str) -> Answer:
+    ref = ref.strip()
+    if not ref:
+        raise UsageError("Which source? Give its number or its url.")
+    if ref.isdigit():
+        doc = await store.document(doc_id=_whole_number(ref, what="source number"))
+    elif re.match(r"^https?://", ref):
+        doc = await store.document(url=ref)
+    else:
+        raise UsageError(f"'{_clip(ref)}' is not a source number or a url.")
+    if doc is None:
+        raise NotFound(f"No source {_clip(ref)} in the store; `factdesk sources` lists them.")
+    b = AnswerBuilder(command, f"{doc.outlet}: {doc.title}")
+    b.source_number(doc)
+    for fact in await store.document_facts(doc.id):
+        if fact.status == "active" and any(s.doc.id == doc.id for s in fact.sources):
+            b.add_cluster([fact], only_doc=doc.id)
+    if doc.superseded_by:
+        b.answer.notes.append(f"This version was replaced by source {doc.superseded_by}.")
+    if doc.date_note:
+        b.answer.notes.append(f"Date note: {doc.date_note}")
+    if not b.answer.items:
+        b.answer.notes.append("No facts were taken from this document.")
+    return b.answer

@@ -1,0 +1,174 @@
+"""Reading an /ask question: what kind of answer it wants, what it names, which dates it asks about.
+
+Years, months and dates in a question narrow or boost by event date instead of being words a
+passage must hold; countries (by name, demonym, code or capital) match every form a passage may
+use; capitalised names are phrases; the question's kind (who / when / figure / why / what) decides
+what an answering line must hold (see :mod:`facts.answers.answer_check`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from facts.countries import find_countries, resolve_country
+from facts.text.stopwords import QUESTION_WORDS
+
+__all__ = ["Question", "country_forms", "read_question"]
+
+_MONTHS = "january february march april may june july august september october november december".split()
+_MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(_MONTHS)} | {"sept": 9}
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_MONTH_WORD = re.compile(
+    r"\b(" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\b", re.I
+)
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w’'-]+)+")
+
+_KINDS: tuple[tuple[str, str], ...] = (
+    ("when", r"when|since when|how long ago|(?:on|in|by)? ?what (?:year|month|day|date|time)"),
+    (
+        "who",
+        r"who|whom|whose|which (?:person|people|officials?|leaders?|ministers?|country|countries|sides?)",
+    ),
+    ("why", r"why|for what reason|what (?:was|were|is|are) the reasons?|what reason"),
+    (
+        "figure",
+        r"how (?:many|much|long|far|big|large|often)|by how much|by what (?:margin|amount|share)|"
+        r"what (?:share|percentage|proportion|number|amount|fraction|sum|percent)",
+    ),
+)
+_MONEY = re.compile(
+    r"\b(?:money|pay|pays|paid|paying|cost|costs|fund|funds|funding|spend|spent|worth|price|budget|aid|"
+    r"dollars?|euros?)\b",
+    re.I,
+)
+_DURATION = re.compile(r"^\s*how long\b(?! ago)", re.I)
+_SAY = re.compile(r"\b(?:say|said|says|think|thought|claim|claimed|call|called|describe|described)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    kind: str  # "who" | "when" | "figure" | "why" | "what"
+    terms: tuple[str, ...]  # lower-case content words, countries, dates and names removed
+    names: tuple[str, ...] = ()  # capitalised multiword names, as phrases
+    countries: tuple[str, ...] = ()  # ISO codes
+    years: tuple[int, ...] = ()
+    months: tuple[int, ...] = ()
+    money: bool = False
+    duration: bool = False
+    speech: bool = False  # "what did X say"
+    unit: str | None = None  # "how many <unit>"
+    margin: bool = False  # "by what margin": a vote count or a gap
+    share: bool = False  # "what share / percentage": a proportion
+    roles: tuple[tuple[str, str], ...] = ()  # ("MX", "president") for "Mexico's president"
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Everything lexical the question asks about (terms plus the words of its names)."""
+        name_words = [w.lower() for n in self.names for w in _WORD.findall(n)]
+        name_words = [w for w in name_words if w not in QUESTION_WORDS]
+        return tuple(dict.fromkeys([*self.terms, *name_words]))
+
+
+@cache
+def _capitals() -> dict[str, str]:
+    """Capital city -> country code, for news that writes "Ottawa" for Canada's government."""
+    from countryinfo import all_countries as ci_all
+
+    out: dict[str, str] = {}
+    for entry in ci_all():
+        info = entry.info()
+        capital, name = info.get("capital"), info.get("name")
+        if isinstance(capital, str) and capital and isinstance(name, str):
+            country = resolve_country(name)
+            if country:
+                out.setdefault(capital.lower(), country.code)
+                out.setdefault(re.split(r"[,(]| D\.C\.", capital)[0].strip().lower(), country.code)
+    return out
+
+
+@cache
+def country_forms(code: str) -> tuple[str, ...]:
+    """Every surface form of a country in prose (names, demonyms, codes) and its capital."""
+    from facts.countries import _tables
+
+    forms = [s for s, v in _tables().surface.items() if v and v[0].code == code]
+    forms += [c.title() for c, k in _capitals().items() if k == code]
+    return tuple(dict.fromkeys(forms))
+
+
+def read_question(text: str) -> Question:
+    kind = next((k for k, rx in _KINDS if re.match(rf"\s*(?:{rx})\b", text, re.I)), "what")
+    years = tuple(int(y) for y in _YEAR.findall(text))
+    months = tuple(
+        _MONTH_ABBR[m.group(1).lower()[:3]]
+        for m in _MONTH_WORD.finditer(text)
+        if m.group(1)[0].isupper() or len(m.group(1)) > 3
+    )
+    spans: list[tuple[int, int]] = []
+    codes: list[str] = []
+    for m in find_countries(text):
+        codes.append(m.country.code)
+        spans.append((m.start, m.end))
+    for m in _WORD.finditer(text):
+        code = _capitals().get(re.sub(r"['’]s$", "", m.group()).lower()) if m.group()[0].isupper() else None
+        after = text[m.end() :].lstrip()
+        if code and _NAMED_AFTER.match(after) and not re.match(r"['’]s\b", text[m.end() - 2 : m.end()]):
+            continue  # "the Paris climate pact", "the Ruritown Accord": a thing named after the city
+        if code and not any(s <= m.start() < e for s, e in spans):
+            codes.append(code)
+            spans.append((m.start(), m.end()))
+    names = []
+    for m in _NAME.finditer(text):
+        if m.start() == 0 or any(s <= m.start() < e or s < m.end() <= e for s, e in spans):
+            continue
+        names.append(m.group())
+        spans.append((m.start(), m.end()))
+    drop = {str(y) for y in years} | set(_MONTHS) | set(_MONTH_ABBR)
+    terms = []
+    for m in _WORD.finditer(text):
+        if any(s <= m.start() < e for s, e in spans):
+            continue
+        w = re.sub(r"['’]s$", "", m.group().lower())
+        if w in QUESTION_WORDS or w in drop or len(w) < 2 or w in _KIND_WORDS:
+            continue
+        terms.append(w)
+    roles = []
+    for m in find_countries(text):
+        role = re.match(r"['’]s\s+(?:own\s+)?([a-z]+)", text[m.end :])
+        if m.form == "demonym":
+            role = re.match(r"\s+([a-z]+)", text[m.end :])
+        if role and role.group(1) not in QUESTION_WORDS and role.group(1) not in _KIND_WORDS:
+            roles.append((m.country.code, role.group(1)))
+    unit = re.search(r"\bhow many\s+(?:of\s+the\s+|more\s+)?([\w’'-]+)", text, re.I)
+    return Question(
+        roles=tuple(roles),
+        unit=unit.group(1).lower() if unit else None,
+        margin=bool(re.search(r"\bmargin\b|\bhow many votes\b", text, re.I)),
+        share=bool(re.search(r"\b(?:share|percentage|proportion|fraction|percent)\b", text, re.I)),
+        text=text,
+        kind=kind,
+        terms=tuple(dict.fromkeys(terms)),
+        names=tuple(dict.fromkeys(names)),
+        countries=tuple(dict.fromkeys(codes)),
+        years=years,
+        months=months,
+        money=kind == "figure" and bool(_MONEY.search(text)),
+        duration=bool(_DURATION.match(text)),
+        speech=kind == "what" and bool(_SAY.search(text)),
+    )
+
+
+_NAMED_AFTER = re.compile(
+    r"(?:[A-Z]\w+|climate|agreement|accord|accords|pact|deal|treaty|talks|summit|process|protocol|"
+    r"declaration|convention|agenda|club|attack|attacks|peace)\b"
+)
+
+# Words that only say what kind of answer is wanted.
+_KIND_WORDS = frozenset(
+    "who whom whose many much long far often date year month day time reason share percentage "
+    "proportion number amount margin which".split()
+)

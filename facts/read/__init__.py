@@ -1,0 +1,1 @@
+"""Stage 1, reading: articles from files, manifest folders, urls and the bundled corpus, as ArticleInput."""

@@ -1,0 +1,317 @@
+"""Named schema migrations, each applied once in its own transaction.
+
+A migration is never edited after it ships: a change to the schema is a new entry at the
+end of :data:`MIGRATIONS`. Applied names are recorded in ``_migrations``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import aiosqlite
+
+__all__ = ["MIGRATIONS", "applied_migrations", "migrate"]
+
+INITIAL = """
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    outlet TEXT NOT NULL,
+    title TEXT NOT NULL,
+    headline TEXT,
+    published TEXT NOT NULL,
+    published_precision TEXT NOT NULL CHECK (published_precision IN ('day', 'month')),
+    author TEXT,
+    date_note TEXT,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    content_hash TEXT NOT NULL,
+    body TEXT NOT NULL,
+    origin TEXT,
+    ingested_at TEXT NOT NULL,
+    superseded_by INTEGER REFERENCES documents(id),
+    UNIQUE (url, version)
+);
+CREATE INDEX documents_by_hash ON documents(content_hash);
+
+CREATE TABLE passages (
+    id INTEGER PRIMARY KEY,
+    doc_id INTEGER NOT NULL REFERENCES documents(id),
+    idx INTEGER NOT NULL,
+    paragraph INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    is_caption INTEGER NOT NULL DEFAULT 0,
+    text TEXT NOT NULL,
+    UNIQUE (doc_id, idx)
+);
+
+CREATE VIRTUAL TABLE passages_fts USING fts5(
+    text, content='passages', content_rowid='id',
+    tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER passages_fts_insert AFTER INSERT ON passages BEGIN
+    INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
+END;
+
+CREATE TABLE entities (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('country', 'person', 'org')),
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    UNIQUE (kind, key)
+);
+
+CREATE TABLE passage_entities (
+    passage_id INTEGER NOT NULL REFERENCES passages(id),
+    entity_id INTEGER NOT NULL REFERENCES entities(id),
+    title TEXT,
+    PRIMARY KEY (passage_id, entity_id)
+) WITHOUT ROWID;
+CREATE INDEX passage_entities_by_entity ON passage_entities(entity_id);
+
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    date_start TEXT NOT NULL,
+    date_end TEXT NOT NULL,
+    date_precision TEXT NOT NULL,
+    verb TEXT NOT NULL,
+    country TEXT
+);
+CREATE INDEX events_by_key ON events(date_start, date_end, verb);
+
+CREATE TABLE facts (
+    id INTEGER PRIMARY KEY,
+    text TEXT NOT NULL,
+    words INTEGER NOT NULL,
+    shingles INTEGER NOT NULL,
+    shingle_set BLOB NOT NULL DEFAULT x'',
+    date_start TEXT,
+    date_end TEXT,
+    date_precision TEXT,
+    date_mod TEXT,
+    date_label TEXT,
+    date_end_label TEXT,
+    date_text TEXT,
+    event_id INTEGER REFERENCES events(id),
+    salience REAL NOT NULL DEFAULT 0,
+    agreement_name TEXT,
+    facets TEXT NOT NULL DEFAULT '',
+    topic TEXT,
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'retracted')),
+    origin TEXT NOT NULL DEFAULT 'extracted',
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+-- Covering indexes for timelines: a year's candidates are read from the index alone. Facts
+-- spanning more than a year ("the 1990s") are few and have their own index.
+CREATE INDEX facts_by_date ON facts(date_start, date_end, salience, status) WHERE date_start IS NOT NULL;
+CREATE INDEX facts_long_spans ON facts(date_start, date_end)
+    WHERE date_start IS NOT NULL AND julianday(date_end) - julianday(date_start) > 366;
+CREATE INDEX facts_by_event ON facts(event_id) WHERE event_id IS NOT NULL;
+
+CREATE TABLE fact_sources (
+    fact_id INTEGER NOT NULL REFERENCES facts(id),
+    passage_id INTEGER NOT NULL REFERENCES passages(id),
+    doc_id INTEGER NOT NULL REFERENCES documents(id),
+    quote TEXT NOT NULL,
+    date_start TEXT,
+    date_end TEXT,
+    date_precision TEXT,
+    date_label TEXT,
+    numbers TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (fact_id, passage_id)
+) WITHOUT ROWID;
+CREATE INDEX fact_sources_by_doc ON fact_sources(doc_id);
+CREATE INDEX fact_sources_by_passage ON fact_sources(passage_id);
+
+CREATE TABLE fact_agreements (
+    country TEXT NOT NULL,
+    fact_id INTEGER NOT NULL REFERENCES facts(id),
+    explicit INTEGER NOT NULL,
+    PRIMARY KEY (country, fact_id)
+) WITHOUT ROWID;
+CREATE INDEX fact_agreements_by_fact ON fact_agreements(fact_id);
+
+CREATE TABLE fact_countries (
+    country TEXT NOT NULL,
+    fact_id INTEGER NOT NULL REFERENCES facts(id),
+    PRIMARY KEY (country, fact_id)
+) WITHOUT ROWID;
+
+-- Only each fact's anchor shingles (see facts.extract.near_duplicates.anchors): enough to find candidates;
+-- facts.shingle_set holds the full set that decides.
+CREATE TABLE fact_shingles (
+    hash INTEGER NOT NULL,
+    fact_id INTEGER NOT NULL REFERENCES facts(id),
+    PRIMARY KEY (hash, fact_id)
+) WITHOUT ROWID;
+
+-- How many facts carry each shingle. Shingles carried by very many facts ("the two countries
+-- said") say nothing about duplication and are skipped when looking for duplicates.
+CREATE TABLE shingle_df (hash INTEGER PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE fact_history (
+    id INTEGER PRIMARY KEY,
+    fact_id INTEGER NOT NULL REFERENCES facts(id),
+    version INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    action TEXT NOT NULL,
+    note TEXT,
+    snapshot TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX fact_history_by_fact ON fact_history(fact_id, version);
+
+CREATE TABLE _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+# The writer counts an anchor's facts straight from fact_shingles (at most
+# COMMON_SHINGLE_FACTS rows per lookup) and remembers the common ones: keeping a separate
+# count per shingle cost a random-access upsert for every anchor written.
+DROP_SHINGLE_DF = """
+DROP TABLE shingle_df;
+"""
+
+# Editors' corrections (facts.store.corrections): when and why a fact was corrected, and by whom it
+# was last changed; the full before/after of every change is in fact_history.
+CORRECTIONS = """
+ALTER TABLE facts ADD COLUMN corrected_at TEXT;
+ALTER TABLE facts ADD COLUMN correction_note TEXT;
+ALTER TABLE facts ADD COLUMN changed_by TEXT;
+"""
+
+# Scheduled digests: who gets one (a channel, its cron schedule and time zone), and every digest
+# sent, one row per channel and scheduled period, which is what makes sending exactly-once.
+DIGESTS = """
+CREATE TABLE digest_subscriptions (
+    channel TEXT PRIMARY KEY,
+    schedule TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    origin TEXT NOT NULL CHECK (origin IN ('settings', 'command')),
+    active INTEGER NOT NULL DEFAULT 1,
+    changed_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE digest_runs (
+    channel TEXT NOT NULL,
+    period TEXT NOT NULL,
+    covered_from TEXT NOT NULL,
+    covered_to TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed', 'empty', 'unknown')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt TEXT,
+    message_ref TEXT,
+    error TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (channel, period)
+);
+CREATE INDEX fact_history_by_time ON fact_history(at);
+CREATE INDEX facts_by_created ON facts(created_at);
+"""
+
+# Every attempt of a digest run is claimed by one runner: ``attempts`` is the number of the
+# attempt claimed, ``lease_owner`` / ``lease_until`` who holds it and until when, ``posting_at``
+# when that runner started the post (after which the outcome is unknown until it says).
+DIGEST_LEASES = """
+ALTER TABLE digest_runs ADD COLUMN lease_owner TEXT;
+ALTER TABLE digest_runs ADD COLUMN lease_until TEXT;
+ALTER TABLE digest_runs ADD COLUMN posting_at TEXT;
+"""
+
+# Platform deliveries already answered (Slack trigger ids), so a redelivery, also after a
+# restart, is answered once; rows expire (``expires_at``, seconds since the epoch).
+DELIVERIES = """
+CREATE TABLE deliveries (
+    key TEXT PRIMARY KEY,
+    seen_at REAL NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE INDEX deliveries_by_expiry ON deliveries(expires_at);
+"""
+
+# /ask's semantic search: one vector per passage (its sentence with its context), as 32 bytes of
+# signs for a Hamming prefilter and 256 signed bytes for rescoring. Passages stored before this
+# migration are embedded by the store's backfill (facts/passage_vectors.py) on first open.
+PASSAGE_VECTORS = """
+CREATE TABLE passage_vectors (
+    passage_id INTEGER PRIMARY KEY REFERENCES passages(id),
+    bits BLOB NOT NULL,
+    vec BLOB NOT NULL
+);
+"""
+
+# /ask's answer check scores each candidate on its sentence alone too: that vector is kept beside
+# the context vector (256 signed bytes), so nothing but the question is embedded per query. Rows
+# stored before this migration keep a NULL and are embedded when asked (facts/ask.py).
+PASSAGE_SENTENCE_VECTORS = """
+ALTER TABLE passage_vectors ADD COLUMN svec BLOB;
+"""
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_initial", INITIAL),
+    ("0002_drop_shingle_df", DROP_SHINGLE_DF),
+    ("0003_corrections", CORRECTIONS),
+    ("0004_digests", DIGESTS),
+    ("0005_digest_attempt_leases", DIGEST_LEASES),
+    ("0006_deliveries", DELIVERIES),
+    ("0007_passage_vectors", PASSAGE_VECTORS),
+    ("0008_passage_sentence_vectors", PASSAGE_SENTENCE_VECTORS),
+]
+
+
+async def applied_migrations(db: aiosqlite.Connection) -> list[str]:
+    await db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    async with db.execute("SELECT name FROM _migrations ORDER BY name") as cur:
+        return [row[0] for row in await cur.fetchall()]
+
+
+async def migrate(db: aiosqlite.Connection) -> list[str]:
+    """Apply every migration not yet applied; return the names applied now.
+
+    Each runs in its own ``BEGIN IMMEDIATE`` transaction, so a failure leaves the store at the
+    last good migration.
+    """
+    done = set(await applied_migrations(db))
+    applied: list[str] = []
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(sql):
+                await db.execute(statement)
+            await db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                (name, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+            )
+        except BaseException:
+            await db.rollback()
+            raise
+        await db.commit()
+        applied.append(name)
+    return applied
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements; trigger bodies keep their inner semicolons."""
+    out: list[str] = []
+    buf: list[str] = []
+    in_trigger = False
+    for line in sql.strip().splitlines():
+        buf.append(line)
+        stripped = line.strip().upper()
+        if stripped.startswith("CREATE TRIGGER"):
+            in_trigger = True
+        if (in_trigger and stripped == "END;") or (not in_trigger and stripped.endswith(";")):
+            out.append("\n".join(buf).strip().rstrip(";"))
+            buf, in_trigger = [], False
+    if "".join(buf).strip():
+        out.append("\n".join(buf).strip())
+    return out

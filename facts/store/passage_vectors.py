@@ -1,0 +1,159 @@
+"""Passage vectors: computed at ingest, kept in ``passage_vectors``, searched by nearest neighbour.
+
+A sentence's vector is its own embedding plus, with smaller weights, the previous sentence, the
+section heading above it and the article's headline, so "She said her government would…" is
+found by a question about the government the paragraph is about. The cited line stays the
+verbatim sentence; headings and headlines are embedded only as context and are never answers.
+
+Search is a Hamming prefilter over the sign bits of every vector (four ``uint64`` words each, held
+in memory and extended with new passages as they are added), then a cosine rescoring of the
+shortlist from the stored signed bytes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from facts.extract import embedding
+from facts.store.rows import PassageHit
+
+__all__ = ["ANSWER_KINDS", "AskPassage", "VectorIndex", "backfill", "context_rows", "has_sentence_vectors"]
+
+ANSWER_KINDS = ("sentence", "caption")
+_PREV, _HEADING, _HEADLINE = 0.5, 0.3, 0.3
+
+
+@dataclass(frozen=True)
+class AskPassage:
+    """A candidate answer line with what is read around it (never cited) and its stored vector."""
+
+    hit: PassageHit
+    previous: str
+    heading: str
+    headline: str
+    vec: bytes | None
+    svec: bytes | None = None  # the sentence alone (None in rows stored before it was kept)
+
+    @property
+    def context(self) -> str:
+        return " ".join(t for t in (self.headline, self.heading, self.previous) if t)
+
+
+@dataclass(frozen=True)
+class _P:
+    id: int
+    kind: str
+    text: str
+
+
+def context_rows(
+    passages: Sequence[tuple[int, str, str]], title: str
+) -> list[tuple[int, bytes, bytes, bytes]]:
+    """``(passage_id, bits, vec, svec)`` rows for the passages of one document, in reading order:
+    ``vec`` is the sentence with its context, ``svec`` the sentence alone.
+
+    ``passages`` are ``(id, kind, text)``; every passage gets a vector (headings too, for the
+    record), but only sentences and captions carry context.
+    """
+    ps = [_P(*p) for p in passages]
+    if not ps:
+        return []
+    own = embedding.embed([p.text.lstrip("# ").strip() for p in ps] + [title])
+    headline_vec = own[-1]
+    for i, p in enumerate(ps):
+        if p.kind == "headline":
+            headline_vec = own[i]
+            break
+    mixed = own[:-1].copy()
+    prev: np.ndarray | None = None
+    heading: np.ndarray | None = None
+    for i, p in enumerate(ps):
+        if p.kind == "heading":
+            heading, prev = own[i], None
+            continue
+        if p.kind not in ANSWER_KINDS:
+            continue
+        v = own[i] + _HEADLINE * headline_vec
+        if prev is not None:
+            v = v + _PREV * prev
+        if heading is not None:
+            v = v + _HEADING * heading
+        mixed[i] = v / max(float(np.linalg.norm(v)), 1e-9)
+        prev = own[i]
+    bits = embedding.pack_bits(mixed)
+    vecs = embedding.to_int8(mixed)
+    alone = embedding.to_int8(own[:-1])
+    return [(p.id, bits[i].tobytes(), vecs[i].tobytes(), alone[i].tobytes()) for i, p in enumerate(ps)]
+
+
+def has_sentence_vectors(conn: sqlite3.Connection) -> bool:
+    """Whether the store keeps the sentence-alone vector (migration 0008)."""
+    return any(r[1] == "svec" for r in conn.execute("PRAGMA table_info(passage_vectors)"))
+
+
+def backfill(conn: sqlite3.Connection, *, batch_docs: int = 200) -> int:
+    """Embed the passages stored before vectors existed; returns how many were added."""
+    added = 0
+    while True:
+        docs = conn.execute(
+            "SELECT DISTINCT p.doc_id FROM passages p LEFT JOIN passage_vectors v ON v.passage_id = p.id"
+            " WHERE v.passage_id IS NULL LIMIT ?",
+            (batch_docs,),
+        ).fetchall()
+        if not docs:
+            return added
+        rows: list[tuple[int, bytes, bytes, bytes]] = []
+        for (doc_id,) in docs:
+            title = conn.execute("SELECT title FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            ps = conn.execute(
+                "SELECT id, kind, text FROM passages WHERE doc_id = ? ORDER BY idx", (doc_id,)
+            ).fetchall()
+            rows += context_rows(ps, title[0] if title else "")
+        if has_sentence_vectors(conn):
+            sql = "INSERT OR REPLACE INTO passage_vectors (passage_id, bits, vec, svec) VALUES (?, ?, ?, ?)"
+            conn.executemany(sql, rows)
+        else:
+            sql = "INSERT OR REPLACE INTO passage_vectors (passage_id, bits, vec) VALUES (?, ?, ?)"
+            conn.executemany(sql, [r[:3] for r in rows])
+        added += len(rows)
+
+
+class VectorIndex:
+    """Sign bits of every stored passage vector, in memory, for a Hamming prefilter."""
+
+    def __init__(self) -> None:
+        self._ids = np.zeros(0, dtype=np.int64)
+        self._bits = np.zeros((0, embedding.DIM // 64), dtype=np.uint64)
+        self._last = 0
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def extend(self, rows: Sequence[tuple[int, bytes]]) -> None:
+        """Add ``(passage_id, bits)`` rows with ids above every id already held."""
+        if not rows:
+            return
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        bits = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint64).reshape(len(rows), -1)
+        self._ids = np.concatenate([self._ids, ids])
+        self._bits = np.concatenate([self._bits, bits])
+        self._last = int(ids.max())
+
+    @property
+    def last_id(self) -> int:
+        return self._last
+
+    def nearest(self, query: np.ndarray, k: int) -> list[int]:
+        """Ids of the ``k`` passages whose sign bits are nearest to ``query``'s (a unit vector)."""
+        if not len(self._ids):
+            return []
+        q = embedding.pack_bits(query.reshape(1, -1))[0]
+        dist = np.bitwise_count(self._bits ^ q).sum(axis=1, dtype=np.int32)
+        k = min(k, len(dist))
+        top = np.argpartition(dist, k - 1)[:k]
+        top = top[np.argsort(dist[top], kind="stable")]
+        return [int(i) for i in self._ids[top]]

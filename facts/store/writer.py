@@ -1,0 +1,436 @@
+"""Writing one article's extraction into the store, synchronously, on the store's own connection.
+
+The store runs these functions in aiosqlite's connection thread (one hop per batch of
+articles instead of one per statement): a bulk load is bound by SQLite and extraction, not by
+thread hand-offs. Everything here runs inside a transaction the caller opened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from functools import partial
+from typing import Any
+
+from facts.countries import all_countries, find_countries
+from facts.extract.near_duplicates import anchors, near_enough, overlap, pack, spread_through, tokens
+from facts.extract.pipeline import Candidate, Extraction
+from facts.read.article import ArticleInput
+from facts.store.passage_vectors import context_rows, has_sentence_vectors
+from facts.store.rows import IngestResult
+
+__all__ = ["COMMON_SHINGLE_FACTS", "ArticleWriter", "WorkItem"]
+
+COMMON_SHINGLE_FACTS = 10  # distinct facts sharing a 3-gram: beyond this it is a stock phrase
+_CHUNK = 500
+_SET_CACHE = 1_000_000  # cached shingle sets; about 150 MB at most
+_EVENT_PRECISIONS = frozenset({"day", "week", "month"})
+
+WorkItem = tuple[ArticleInput, str, Extraction | None]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def _spread(text: str, stored: memoryview) -> bool:
+    return spread_through(tokens(text), frozenset(stored))
+
+
+def _has_vectors(db: sqlite3.Connection) -> bool:
+    sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'passage_vectors'"
+    row = db.execute(sql).fetchone()
+    return row is not None
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+class ArticleWriter:
+    """Writes extractions through one sqlite3 connection; caches entity ids between articles."""
+
+    def __init__(self) -> None:
+        self._entity_ids: dict[tuple[str, str], int] = {}
+        # fact id -> (words, packed shingle set): facts are never deleted, so entries stay true
+        # until a rollback undoes the ids they were read or written under.
+        self._sets: dict[int, tuple[int, bytes]] = {}
+        self._common: set[int] = set()  # anchors carried by COMMON_SHINGLE_FACTS facts or more
+        self.conn: sqlite3.Connection
+
+    def write_batch(
+        self, conn: sqlite3.Connection, items: Sequence[WorkItem], *, each_in_savepoint: bool
+    ) -> list[IngestResult]:
+        """One transaction for the batch; with ``each_in_savepoint`` a failing article is rolled
+        back alone and reported as ``failed``, otherwise the first failure undoes the batch and
+        is raised."""
+        self.conn = conn
+        conn.execute("BEGIN IMMEDIATE")
+        results: list[IngestResult] = []
+        try:
+            for article, content_hash, extraction in items:
+                if each_in_savepoint:
+                    results.append(self._in_savepoint(article, content_hash, extraction))
+                else:
+                    results.append(self._ingest(article, content_hash, extraction))
+        except BaseException:
+            conn.rollback()
+            self._forget()
+            raise
+        conn.commit()
+        return results
+
+    def _in_savepoint(
+        self, article: ArticleInput, content_hash: str, extraction: Extraction | None
+    ) -> IngestResult:
+        self.conn.execute("SAVEPOINT article")
+        try:
+            result = self._ingest(article, content_hash, extraction)
+        except Exception as exc:  # one article's failure must not sink the batch
+            self.conn.execute("ROLLBACK TO article")
+            self.conn.execute("RELEASE article")
+            self._forget()
+            return IngestResult(article.origin, "failed", 0, 0, error=f"{type(exc).__name__}: {exc}")
+        self.conn.execute("RELEASE article")
+        return result
+
+    def _ingest(
+        self, article: ArticleInput, content_hash: str, extraction: Extraction | None
+    ) -> IngestResult:
+        current = self.conn.execute(
+            "SELECT id, version, content_hash FROM documents WHERE url = ? AND superseded_by IS NULL",
+            (article.url,),
+        ).fetchone()
+        if current and current[2] == content_hash:
+            return IngestResult(article.origin, "unchanged", current[0], current[1])
+        if extraction is None:
+            raise ValueError(f"{article.origin}: changed since it was checked; ingest it again")
+        return self._write(article, content_hash, current, extraction)
+
+    def _next_id(self, table: str) -> int:
+        # Table names are constants of this module, never user input.
+        row = self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()
+        return int(row[0])
+
+    def _write(
+        self, article: ArticleInput, content_hash: str, current: Sequence[Any] | None, ex: Extraction
+    ) -> IngestResult:
+        db = self.conn
+        now = _now()
+        version = (current[1] + 1) if current else 1
+        cur = db.execute(
+            "INSERT INTO documents (url, version, outlet, title, headline, published, published_precision,"
+            " author, date_note, metadata, content_hash, body, origin, ingested_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article.url,
+                version,
+                article.outlet,
+                article.title,
+                ex.headline,
+                article.published,
+                article.published_precision,
+                article.author,
+                article.date_note,
+                json.dumps(article.metadata, sort_keys=True, default=str),
+                content_hash,
+                article.body,
+                article.origin,
+                now,
+            ),
+        )
+        doc_id = int(cur.lastrowid or 0)
+        if current:
+            db.execute("UPDATE documents SET superseded_by = ? WHERE id = ?", (doc_id, current[0]))
+
+        first_passage = self._next_id("passages")
+        passage_ids = {p.index: first_passage + i for i, p in enumerate(ex.passages)}
+        db.executemany(
+            "INSERT INTO passages (id, doc_id, idx, paragraph, start, end, kind, is_caption, text)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    passage_ids[p.index],
+                    doc_id,
+                    p.index,
+                    p.paragraph,
+                    p.start,
+                    p.end,
+                    p.kind,
+                    int(p.kind == "caption"),
+                    p.text,
+                )
+                for p in ex.passages
+            ],
+        )
+        if _has_vectors(db):  # a store migrated before vectors existed gets them by backfill
+            rows = context_rows([(passage_ids[p.index], p.kind, p.text) for p in ex.passages], article.title)
+            if has_sentence_vectors(db):
+                sql = "INSERT INTO passage_vectors (passage_id, bits, vec, svec) VALUES (?, ?, ?, ?)"
+                db.executemany(sql, rows)
+            else:
+                sql = "INSERT INTO passage_vectors (passage_id, bits, vec) VALUES (?, ?, ?)"
+                db.executemany(sql, [r[:3] for r in rows])
+        self._write_entities(ex, passage_ids)
+
+        anchor_sets = [anchors(c.shingles) for c in ex.candidates]
+        matches = self._find_duplicates(ex.candidates, anchor_sets)
+        next_fact = self._next_id("facts")
+        new_facts: list[tuple[Any, ...]] = []
+        shingle_rows: list[tuple[int, int]] = []
+        source_rows: list[tuple[Any, ...]] = []
+        agreement_rows: list[tuple[str, int, int]] = []
+        country_rows: list[tuple[str, int]] = []
+        merged = 0
+        fact_of: dict[int, int] = {}
+        # A paragraph the article repeats word for word (a standfirst printed again at the end) is
+        # one fact with two passages, not two lines.
+        said: dict[str, int] = {}
+        for i, (cand, cand_anchors) in enumerate(zip(ex.candidates, anchor_sets, strict=True)):
+            fact_id = matches.get(i)
+            said_key = " ".join(cand.text.lower().split())
+            if fact_id is None and said_key in said:
+                fact_id = matches[i] = said[said_key]
+            if fact_id is None:
+                fact_id = next_fact
+                next_fact += 1
+                d = cand.date
+                event_id = self._event_for(cand) if cand.is_event else None
+                packed = pack(cand.shingles)
+                self._sets[fact_id] = (cand.words, packed)
+                new_facts.append(
+                    (
+                        fact_id,
+                        cand.text,
+                        cand.words,
+                        len(cand.shingles),
+                        packed,
+                        d.start.isoformat() if d and cand.is_event else None,
+                        d.end.isoformat() if d and cand.is_event else None,
+                        d.precision if d and cand.is_event else None,
+                        d.mod if d and cand.is_event else None,
+                        d.iso if d and cand.is_event else None,
+                        d.iso_end if d and cand.is_event else None,
+                        d.text if d and cand.is_event else None,
+                        event_id,
+                        cand.salience.score,
+                        " ".join(sorted(cand.salience.facets)),
+                        cand.agreement_name,
+                        ex.topic,
+                        now,
+                        now,
+                    )
+                )
+                shingle_rows.extend((h, fact_id) for h in cand_anchors)
+            else:
+                merged += 1
+            said.setdefault(said_key, fact_id)
+            fact_of[i] = fact_id
+            d = cand.date if cand.is_event else None
+            source_rows.append(
+                (
+                    fact_id,
+                    passage_ids[cand.passage],
+                    doc_id,
+                    cand.sentence,
+                    d.start.isoformat() if d else None,
+                    d.end.isoformat() if d else None,
+                    d.precision if d else None,
+                    d.iso if d else None,
+                    " ".join(cand.numbers),
+                )
+            )
+            if cand.agreement:
+                agreement_rows.extend(
+                    (c, fact_id, int(cand.agreement.explicit)) for c in cand.agreement.countries
+                )
+            country_rows.extend((c, fact_id) for c in cand.countries)
+
+        db.executemany(
+            "INSERT INTO facts (id, text, words, shingles, shingle_set, date_start, date_end, date_precision,"
+            " date_mod, date_label, date_end_label, date_text, event_id, salience, facets, agreement_name,"
+            " topic, created_at, updated_at) VALUES (" + _marks(19) + ")",
+            new_facts,
+        )
+        db.executemany("INSERT OR IGNORE INTO fact_shingles (hash, fact_id) VALUES (?, ?)", shingle_rows)
+        db.executemany(
+            "INSERT OR IGNORE INTO fact_sources (fact_id, passage_id, doc_id, quote, date_start, date_end,"
+            " date_precision, date_label, numbers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            source_rows,
+        )
+        # An explicit link wins over an inherited one for the same fact and country.
+        db.executemany(
+            "INSERT INTO fact_agreements (country, fact_id, explicit) VALUES (?, ?, ?)"
+            " ON CONFLICT (country, fact_id) DO UPDATE SET explicit = max(explicit, excluded.explicit)",
+            agreement_rows,
+        )
+        db.executemany("INSERT OR IGNORE INTO fact_countries (country, fact_id) VALUES (?, ?)", country_rows)
+        if merged:
+            self._raise_merged_salience(
+                [(fact_of[i], c.salience.score) for i, c in enumerate(ex.candidates) if matches.get(i)]
+            )
+        return IngestResult(
+            article.origin,
+            "new_version" if current else "added",
+            doc_id,
+            version,
+            passages=len(ex.passages),
+            new_facts=len(new_facts),
+            merged_facts=merged,
+        )
+
+    def _raise_merged_salience(self, pairs: list[tuple[int, float]]) -> None:
+        """A fact carried by one more outlet keeps its best sentence score."""
+        self.conn.executemany(
+            "UPDATE facts SET salience = max(salience, ?) WHERE id = ?",
+            [(score, fid) for fid, score in pairs],
+        )
+
+    def _find_duplicates(self, candidates: list[Candidate], anchor_sets: list[set[int]]) -> dict[int, int]:
+        """candidate index -> existing fact id, for sentences another document already carries.
+
+        One query per batch of anchors: for each anchor shingle, SQLite returns up to
+        ``COMMON_SHINGLE_FACTS`` facts indexed by it; an anchor carried by that many facts is a
+        stock phrase ("the two countries said"), says nothing about duplication, and is
+        remembered as such so it is never looked up again. Python then applies the
+        near-duplicate rule to every fact sharing an anchor with a sentence.
+        """
+        wanted = sorted(set().union(*anchor_sets) - self._common)
+        posting: dict[int, list[int]] = {}
+        for chunk in _chunks(wanted):
+            values = ",".join("(?)" for _ in chunk)
+            cur = self.conn.execute(
+                f"WITH q(hash) AS (VALUES {values}) SELECT q.hash, (SELECT group_concat(fact_id) FROM"
+                " (SELECT fact_id FROM fact_shingles WHERE hash = q.hash LIMIT ?)) FROM q",
+                (*chunk, COMMON_SHINGLE_FACTS),
+            )
+            for h, ids in cur.fetchall():
+                if not ids:
+                    continue
+                fids = [int(i) for i in ids.split(",")]
+                if len(fids) >= COMMON_SHINGLE_FACTS:
+                    self._common.add(h)
+                else:
+                    posting[h] = fids
+        found = [{f for h in hashes for f in posting.get(h, ())} for hashes in anchor_sets]
+        self._load_sets({f for fids in found for f in fids})
+        passing: list[list[tuple[float, int]]] = []
+        for c, fids in zip(candidates, found, strict=True):
+            scored: list[tuple[float, int]] = []
+            mine = len(c.shingles)
+            for fid in fids:
+                words, blob = self._sets[fid]
+                stored = memoryview(blob).cast("I")
+                shared = len(c.shingles.intersection(stored))
+                theirs = len(stored)
+                # Most candidates share a 3-gram or two: below both thresholds of the rule
+                # (Jaccard 0.2 <=> 6 * shared >= |a| + |b|; containment 0.8) whatever else holds.
+                if 6 * shared < mine + theirs and 5 * shared < 4 * min(mine, theirs):
+                    continue
+                jac, cont = overlap(shared, mine, theirs)
+                if near_enough(jac, cont, c.words, words, spread=partial(_spread, c.text, stored)):
+                    scored.append((-(jac + cont), fid))
+            passing.append(sorted(scored))
+        places = self._places({fid for scored in passing for _, fid in scored})
+        out: dict[int, int] = {}
+        for i, (c, scored) in enumerate(zip(candidates, passing, strict=True)):
+            mine = set(c.countries)
+            for _, fid in scored:
+                theirs = places[fid]
+                if not (mine - theirs and theirs - mine):
+                    out[i] = fid
+                    break
+        return out
+
+    def _places(self, fact_ids: set[int]) -> dict[int, set[str]]:
+        """Countries each fact's sentence names. Two sentences naming different countries ("Mexico's
+        foreign ministry did not return calls", "Guatemala's ...") are two facts, however alike."""
+        out: dict[int, set[str]] = {}
+        for chunk in _chunks(sorted(fact_ids)):
+            sql = f"SELECT id, text FROM facts WHERE id IN ({_marks(len(chunk))})"
+            cur = self.conn.execute(sql, tuple(chunk))
+            for fid, text in cur.fetchall():
+                out[fid] = {m.country.code for m in find_countries(text)}
+        return out
+
+    def _load_sets(self, fact_ids: set[int]) -> None:
+        """Bring the shingle sets of ``fact_ids`` into the cache (packed: about 100 bytes each)."""
+        missing = sorted(f for f in fact_ids if f not in self._sets)
+        if len(self._sets) + len(missing) > _SET_CACHE:
+            self._sets.clear()
+            missing = sorted(fact_ids)
+        for chunk in _chunks(missing):
+            cur = self.conn.execute(
+                f"SELECT id, words, shingle_set FROM facts WHERE id IN ({_marks(len(chunk))})", tuple(chunk)
+            )
+            for fid, words, blob in cur.fetchall():
+                self._sets[fid] = (words, blob)
+
+    def _forget(self) -> None:
+        """After a rollback: ids handed out in the undone transaction may be handed out again."""
+        self._entity_ids.clear()
+        self._sets.clear()
+        self._common.clear()
+
+    def _event_for(self, cand: Candidate) -> int | None:
+        """The event a dated sentence reports: same lifecycle verb, same date, same agreement."""
+        d = cand.date
+        verb = cand.salience.event_verb
+        if d is None or verb is None or d.precision not in _EVENT_PRECISIONS:
+            return None
+        if not cand.agreement or not cand.agreement.countries:
+            return None
+        country = ",".join(sorted(cand.agreement.countries))
+        cur = self.conn.execute(
+            "SELECT id FROM events WHERE date_start = ? AND date_end = ? AND verb = ? AND country = ?",
+            (d.start.isoformat(), d.end.isoformat(), verb, country),
+        )
+        row = cur.fetchone()
+        if row:
+            return int(row[0])
+        cur = self.conn.execute(
+            "INSERT INTO events (date_start, date_end, date_precision, verb, country) VALUES (?, ?, ?, ?, ?)",
+            (d.start.isoformat(), d.end.isoformat(), d.precision, verb, country),
+        )
+        return int(cur.lastrowid or 0)
+
+    def _write_entities(self, ex: Extraction, passage_ids: dict[int, int]) -> None:
+        names = {c.code: c.name for c in all_countries()}
+        wanted: dict[tuple[str, str], str] = {}
+        links: list[tuple[int, tuple[str, str], str | None]] = []
+        for index, codes in ex.country_mentions.items():
+            for code in codes:
+                key = ("country", code)
+                wanted[key] = names.get(code, code)
+                links.append((passage_ids[index], key, None))
+        for cand in ex.candidates:
+            for e in cand.entities:
+                key = (e.kind, e.name.lower())
+                wanted[key] = e.name
+                links.append((passage_ids[cand.passage], key, e.title))
+        missing = [k for k in wanted if k not in self._entity_ids]
+        if missing:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO entities (kind, key, name) VALUES (?, ?, ?)",
+                [(k[0], k[1], wanted[k]) for k in missing],
+            )
+            for kind in {k[0] for k in missing}:
+                keys = [k[1] for k in missing if k[0] == kind]
+                for chunk in _chunks(keys):
+                    cur = self.conn.execute(
+                        f"SELECT id, key FROM entities WHERE kind = ? AND key IN ({_marks(len(chunk))})",
+                        (kind, *chunk),
+                    )
+                    for eid, key in cur.fetchall():
+                        self._entity_ids[(kind, key)] = eid
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO passage_entities (passage_id, entity_id, title) VALUES (?, ?, ?)",
+            [(pid, self._entity_ids[key], title) for pid, key, title in links],
+        )
