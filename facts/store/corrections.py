@@ -16,11 +16,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from facts.errors import FactdeskError, NotFound, UsageError
+from facts.errors import ChangedMeanwhile, NotFound, UsageError
 from facts.extract.dates import DateMention, find_dates, main_date
 
 __all__ = [
-    "ChangedMeanwhile",
     "DateSpec",
     "Editor",
     "HistoryRow",
@@ -35,10 +34,6 @@ _SNAPSHOT = (
     "text, date_start, date_end, date_precision, date_label, date_end_label, status, version,"
     " corrected_at, correction_note, origin"
 )
-
-
-class ChangedMeanwhile(FactdeskError):
-    code = "conflict"
 
 
 @dataclass(frozen=True)
