@@ -169,9 +169,8 @@ class Services:
             )
             await runner.cleanup()
             return
-        server = site._server  # aiohttp exposes the bound port only here (port 0 = any free port)
-        sockets = getattr(server, "sockets", None) or []
-        self.http_port = sockets[0].getsockname()[1] if sockets else self.settings.http_port
+        addresses = runner.addresses  # (host, port, ...) of each bound socket; port 0 = any free one
+        self.http_port = addresses[0][1] if addresses else self.settings.http_port
         self.surfaces.append(f"http (port {self.http_port})")
         self._cleanups.append(runner.cleanup)
         prober = asyncio.create_task(self._probe_store_forever(), name="factdesk-health-probe")
