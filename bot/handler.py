@@ -11,7 +11,7 @@ from bot.digest_scheduler import DigestScheduler
 from bot.observability import command_done, error_seen
 from bot.requests import Request, without_surrogates
 from facts.answers.contract import Answer
-from facts.errors import FactdeskError, UsageError
+from facts.errors import ErrorCode, FactdeskError, Forbidden, UsageError
 from facts.read.web_article import FetchPolicy
 from facts.store.sqlite_store import FactStore
 
@@ -84,7 +84,8 @@ async def handle(
     return answer
 
 
-def _refused(request: Request, shown: str) -> Answer:
+def _refused(request: Request, shown: str) -> Forbidden:
+    """The refusal of a change by someone who may not make it, logged; the caller raises it."""
     log.warning("refused: %s may not change the record: %s", request.actor, shown)
     if request.platform in READ_ONLY_PLATFORMS:
         message = (
@@ -96,7 +97,7 @@ def _refused(request: Request, shown: str) -> Answer:
             f"Only the desk's editors can do that, and {request.actor} is not one of them;"
             " an admin can add you to FACTDESK_ADMINS."
         )
-    return Answer.failure(shown, "forbidden", message)
+    return Forbidden(message)
 
 
 async def _handle(request: Request, store: FactStore, context: Context) -> Answer:
@@ -104,9 +105,8 @@ async def _handle(request: Request, store: FactStore, context: Context) -> Answe
     command = get_command(request.command)
     if command is None:
         names = ", ".join(f"/{c.name}" for c in COMMANDS)
-        return Answer.failure(
-            shown, "unknown_command", f"There is no command /{request.command[:40]}. Commands: {names}."
-        )
+        message = f"There is no command /{request.command[:40]}. Commands: {names}."
+        return Answer.failure(shown, ErrorCode.UNKNOWN_COMMAND, message)
     if command.handler is None:
         return help_answer(shown)
     try:
@@ -116,13 +116,14 @@ async def _handle(request: Request, store: FactStore, context: Context) -> Answe
             )
         args = command.parse(request.text)  # once: the check and the run see the same action
         if command.writes(args) and not context.access.allows(request):
-            return _refused(request, shown)
+            raise _refused(request, shown)
         return await command.handler(store, args, shown, request, context)
     except FactdeskError as exc:
-        return Answer.failure(shown, exc.code, f"{exc} Usage: {command.usage}")
+        usage = f" Usage: {command.usage}" if exc.shows_usage else ""
+        return Answer.failure(shown, exc.code, f"{exc}{usage}")
     except Exception:
         log.exception("command failed: %s", shown)
         error_seen("command")
         return Answer.failure(
-            shown, "internal", "Sorry, something went wrong answering that; it has been logged."
+            shown, ErrorCode.INTERNAL, "Sorry, something went wrong answering that; it has been logged."
         )

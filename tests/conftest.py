@@ -15,7 +15,7 @@ from bot.runtime.serve import Services
 from bot.settings import Settings
 from facts.read.article import ArticleInput
 from facts.store.sqlite_store import SQLiteStore, open_store
-from tests.fakes.discord import GUILD_ID, FakeDiscord
+from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import FakeSlack, strip_proxy_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,24 +83,6 @@ async def fakes(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[FakeSlac
         yield slack, disc
 
 
-def settings_for_fakes(slack: FakeSlack, disc: FakeDiscord, db: str, **extra: object) -> Settings:
-    """Settings that point factdesk at both fakes (Slack over HTTP on a free port)."""
-    values: dict[str, object] = {
-        "db": db,
-        "slack_bot_token": "xoxb-e2e",
-        "slack_signing_secret": FAKE_SLACK_SECRET,
-        "slack_api_url": slack.api_url,
-        "http_host": "127.0.0.1",
-        "http_port": 0,
-        "discord_token": "fake-token",
-        "discord_guild_ids": [int(GUILD_ID)],
-        "discord_api_url": disc.api_url,
-        "discord_gateway_url": disc.gateway_url,
-        **extra,
-    }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
-
-
 async def ingest_long_and_loud(store: SQLiteStore, *, loud: str, zones: int) -> None:
     """An article of 28 dated, very long sentences (an answer larger than one chat message) and
     one sentence that opens with ``loud`` (mentions that must ping nobody)."""
@@ -137,20 +119,6 @@ def write_article(folder: Path, name: str, *, body: str, **meta: str) -> Path:
     path = folder / f"{name}.md"
     path.write_text(f"---\n{head}\n---\n{body}", encoding="utf-8")
     return path
-
-
-def slack_settings(slack: FakeSlack, db: str, *, secret: str, **extra: Any) -> Settings:
-    """Settings that point factdesk at the Slack fake in HTTP mode on a free port."""
-    values: dict[str, Any] = {
-        "db": db,
-        "slack_bot_token": "xoxb-test",
-        "slack_signing_secret": secret,
-        "slack_api_url": slack.api_url,
-        "http_host": "127.0.0.1",
-        "http_port": 0,
-        **extra,
-    }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 @asynccontextmanager

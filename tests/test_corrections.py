@@ -10,8 +10,8 @@ import pytest
 from bot.handler import Access, handle
 from bot.requests import Request
 from facts.answers.contract import Answer
-from facts.errors import UsageError
-from facts.store.corrections import ChangedMeanwhile, Editor, parse_date_spec
+from facts.errors import ChangedMeanwhile, UsageError
+from facts.store.corrections import Editor, parse_date_spec
 from facts.store.sqlite_store import SQLiteStore
 
 EDITOR = "slack:UEDITOR"

@@ -10,9 +10,9 @@ from typing import Any
 
 from bot.runtime.serve import Services
 from facts.store.sqlite_store import SQLiteStore
-from tests.conftest import settings_for_fakes
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import FakeSlack, block_texts
+from tests.helpers import settings_for
 
 EDITOR = "UEDITOR"
 
@@ -27,10 +27,10 @@ async def test_an_editor_corrects_on_slack_and_discord_shows_it_labelled(
 ) -> None:
     slack, disc = fakes
     editor_role = disc.add_role("desk editors")  # Discord knows only the guild's own roles
-    settings = settings_for_fakes(
-        slack,
-        disc,
+    settings = settings_for(
         store.path,
+        slack=slack,
+        discord=disc,
         admins=[f"slack:{EDITOR}"],
         discord_admin_roles=[editor_role],
     )
@@ -101,10 +101,10 @@ async def test_fact_forms_open_as_modals_on_slack_and_discord(
 ) -> None:
     slack, disc = fakes
     editor_role = disc.add_role("desk editors")
-    settings = settings_for_fakes(
-        slack,
-        disc,
+    settings = settings_for(
         store.path,
+        slack=slack,
+        discord=disc,
         admins=[f"slack:{EDITOR}"],
         discord_admin_roles=[editor_role],
     )

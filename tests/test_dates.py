@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from facts.extract.dates import PRECISIONS, DateMention, find_dates, main_date, parse_year_range
+from facts.extract.dates import PRECISIONS, DateMention, find_dates, main_date, month_end, parse_year_range
 
 D = dt.date
 FRI = D(2019, 9, 20)  # a Friday
@@ -478,3 +478,19 @@ def test_parse_year_range(arg, expected):
 def test_now_yields_to_any_other_date_in_the_sentence() -> None:
     found = find_dates("The pact was signed in July and is now in force.", published=dt.date(2019, 9, 20))
     assert main_date(found).iso == "2019-07"
+
+
+@pytest.mark.parametrize(
+    ("year", "month", "last"),
+    [
+        (2021, 1, D(2021, 1, 31)),
+        (2021, 4, D(2021, 4, 30)),
+        (2021, 2, D(2021, 2, 28)),
+        (2024, 2, D(2024, 2, 29)),  # leap year
+        (1900, 2, D(1900, 2, 28)),  # a century not divisible by 400
+        (2000, 2, D(2000, 2, 29)),  # one that is
+        (2021, 12, D(2021, 12, 31)),  # the year turns
+    ],
+)
+def test_month_end_is_the_last_day_of_the_month(year: int, month: int, last: dt.date) -> None:
+    assert month_end(year, month) == last

@@ -21,6 +21,7 @@ from bot.runtime.serve import Services
 from bot.settings import Settings
 from facts.read.article import ArticleInput
 from facts.store.sqlite_store import SQLiteStore, open_store
+from tests.helpers import settings_for
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -134,8 +135,7 @@ def test_compose_env_file_keeps_the_store_on_the_data_volume() -> None:
 
 
 async def test_healthz_and_metrics_answer_over_http_and_count_commands(store: SQLiteStore) -> None:
-    settings = Settings(_env_file=None, db=store.path, http_host="127.0.0.1", http_port=0)  # type: ignore[call-arg]
-    services = Services(settings, store)
+    services = Services(settings_for(store.path), store)
     await services.start()
     try:
         base = f"http://127.0.0.1:{services.http_port}"
@@ -167,8 +167,7 @@ async def test_healthz_and_metrics_answer_over_http_and_count_commands(store: SQ
 
 async def test_healthz_is_unhealthy_when_the_store_is_gone(store: SQLiteStore, tmp_path: Path) -> None:
     other = await open_store(tmp_path / "other.db", bundled_corpus=False)
-    settings = Settings(_env_file=None, db=other.path, http_host="127.0.0.1", http_port=0)  # type: ignore[call-arg]
-    services = Services(settings, other)
+    services = Services(settings_for(other.path), other)
     await services.start()
     try:
         await other.close()

@@ -13,6 +13,7 @@ import pytest
 from bot.digest_scheduler import DeliveryError, DigestScheduler
 from facts.answers.contract import Answer
 from facts.store.sqlite_store import SQLiteStore
+from tests.helpers import Clock
 
 T0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
 LEASE = dt.timedelta(minutes=5)
@@ -146,14 +147,6 @@ async def test_a_runner_taken_over_can_neither_post_nor_record(fresh_store: SQLi
     assert await finish(fresh_store, "B", 2, "sent", at(minutes=6))
     run = await fresh_store.last_digest_run(CHANNEL)
     assert run is not None and run.status == "sent" and run.lease_until is None
-
-
-class Clock:
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 class Platform:

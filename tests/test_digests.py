@@ -13,19 +13,9 @@ from bot.requests import Request
 from facts.answers.contract import Answer
 from facts.errors import UsageError
 from facts.store.sqlite_store import SQLiteStore
+from tests.helpers import Clock
 
 UTC = dt.UTC
-
-
-class Clock:
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
 
 
 class Recorder:

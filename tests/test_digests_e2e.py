@@ -8,20 +8,9 @@ import datetime as dt
 
 from bot.runtime.serve import Services
 from facts.store.sqlite_store import SQLiteStore
-from tests.conftest import settings_for_fakes
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import FakeSlack, block_texts
-
-
-class Clock:
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
+from tests.helpers import Clock, settings_for
 
 
 async def test_two_channels_get_exactly_one_digest_per_period_with_the_desks_correction(
@@ -29,10 +18,10 @@ async def test_two_channels_get_exactly_one_digest_per_period_with_the_desks_cor
 ) -> None:
     slack, disc = fakes
     channel = disc.default_channel_id
-    settings = settings_for_fakes(
-        slack,
-        disc,
+    settings = settings_for(
         store.path,
+        slack=slack,
+        discord=disc,
         admins=["slack:UEDITOR"],
         digest_channels=["slack:CDESK"],
         digest_schedule="0 * * * *",  # Slack: on the hour

@@ -21,10 +21,10 @@ import pytest
 
 from bot.commands.registry import COMMANDS
 from bot.runtime.serve import Services
-from bot.settings import Settings
 from facts.store.sqlite_store import SQLiteStore
 from tests.conftest import ingest_long_and_loud
 from tests.fakes.discord import GUILD_ID, FakeDiscord
+from tests.helpers import settings_for
 
 FLAG_EPHEMERAL = 64
 DEFERRED = 5
@@ -46,21 +46,9 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
         yield server
 
 
-def settings_for(fake: FakeDiscord, db: str, **extra: Any) -> Settings:
-    values: dict[str, Any] = {
-        "db": db,
-        "discord_token": "fake-token",
-        "discord_guild_ids": [int(GUILD_ID)],
-        "discord_api_url": fake.api_url,
-        "discord_gateway_url": fake.gateway_url,
-        **extra,
-    }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
-
-
 @asynccontextmanager
 async def running(fake: FakeDiscord, store: SQLiteStore) -> AsyncIterator[Services]:
-    services = Services(settings_for(fake, store.path), store)
+    services = Services(settings_for(store.path, discord=fake), store)
     await services.start()
     try:
         await fake.wait_ready()

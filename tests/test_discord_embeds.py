@@ -9,6 +9,7 @@ import pytest
 
 from bot.surfaces.discord.embeds import escape, paginate
 from facts.answers.contract import Answer, Citation, Item, Source
+from facts.errors import ErrorCode
 
 DISCORD_DESCRIPTION = 4096
 DISCORD_FIELD_VALUE = 1024
@@ -92,6 +93,7 @@ def test_escape() -> None:
 
 
 def test_an_error_is_one_line_of_content() -> None:
-    page = paginate(Answer.failure("/timeline x", "usage", "'x' is not a year. Usage: /timeline <year>"))
+    failure = Answer.failure("/timeline x", ErrorCode.BAD_INPUT, "'x' is not a year. Usage: /timeline <year>")
+    page = paginate(failure)
     assert page.embed is None and page.content is not None
     assert page.content.startswith("⚠ ") and "Usage: /timeline" in page.content

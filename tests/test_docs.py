@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
+import pkgutil
 from pathlib import Path
+
+import pytest
 
 from bot.commands.registry import COMMANDS
 from bot.runtime.cli import _parser
 from bot.settings import Settings
+from facts.errors import ErrorCode, FactdeskError
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -61,68 +67,106 @@ def test_the_settings_table_is_one_markdown_table_with_every_setting() -> None:
     assert sorted(names) == sorted(f"FACTDESK_{n.upper()}" for n in Settings.model_fields)
 
 
-def _emitted_error_codes() -> set[str]:
-    """Every error code an answer can carry: the ``code`` of each FactdeskError subclass (a
-    command may raise any; the handler answers with its code), and each code written as a
-    literal where an error answer is built (``Answer.failure(command, "code", …)``,
-    ``AnswerError("code", …)``, or a ``{"code": "…"}`` body)."""
-    import ast
-    import importlib
-    import pkgutil
-
+def _code_sources() -> dict[str, ast.Module]:
+    """Every module of ``bot`` and ``facts``, parsed, by module name."""
     import bot
     import facts
-    from facts.errors import FactdeskError
 
-    sources = []
+    trees = {}
     for package in (bot, facts):
         for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
             if info.name.endswith(".__main__"):  # the program itself: importing it runs it
                 continue
             module = importlib.import_module(info.name)
-            sources.append(Path(module.__file__ or "").read_text(encoding="utf-8"))
-    codes: set[str] = set()
+            trees[info.name] = ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))
+    return trees
+
+
+def _code_arguments(tree: ast.Module) -> list[ast.expr]:
+    """Where an error answer is given its code: ``Answer.failure(command, CODE, …)``,
+    ``AnswerError(CODE, …)``, ``code=CODE``, a ``{"code": CODE}`` body, ``code = CODE`` in a class."""
+    found: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name == "failure" and len(node.args) >= 2:
+                found.append(node.args[1])
+            elif name == "AnswerError" and node.args:
+                found.append(node.args[0])
+            found += [k.value for k in node.keywords if k.arg == "code"]
+        elif isinstance(node, ast.Dict):
+            found += [
+                v
+                for k, v in zip(node.keys, node.values, strict=True)
+                if isinstance(k, ast.Constant) and k.value == "code"
+            ]
+        elif isinstance(node, ast.ClassDef):
+            for statement in node.body:
+                if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
+                    targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                    if any(getattr(t, "id", "") == "code" for t in targets):
+                        found.append(statement.value)
+    return found
+
+
+def _error_codes_used(trees: dict[str, ast.Module]) -> set[ErrorCode]:
+    """The members of ErrorCode that the code names (``ErrorCode.BUSY``) outside the enum itself."""
+    used: set[ErrorCode] = set()
+    for tree in trees.values():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and getattr(node.value, "id", "") == "ErrorCode":
+                used.add(ErrorCode[node.attr])
+    return used
+
+
+def _readme_error_codes() -> set[str]:
+    tables = [t for t in _tables(_section("JSON answer contract")) if t[0].startswith("| code |")]
+    assert len(tables) == 1, "the JSON contract has one table of error codes"
+    return {row.split("|")[1].strip().strip("`") for row in tables[0][2:]}
+
+
+def test_the_readme_lists_exactly_the_error_codes_of_the_enum() -> None:
+    listed = _readme_error_codes()
+    codes = {c.value for c in ErrorCode}
+    assert listed == codes, f"missing from the README: {codes - listed}; not in ErrorCode: {listed - codes}"
+
+
+def test_every_error_code_is_sent_and_only_through_the_enum() -> None:
+    trees = _code_sources()
+    literals = {
+        (name, arg.value)
+        for name, tree in trees.items()
+        for arg in _code_arguments(tree)
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+    }
+    assert not literals, f"error codes written as strings, not ErrorCode members: {sorted(literals)}"
+    assert _error_codes_used(trees) == set(ErrorCode), "an ErrorCode no code sends"
     pending = list(FactdeskError.__subclasses__())
     while pending:
         cls = pending.pop()
         pending += cls.__subclasses__()
         if cls.__module__.startswith(("bot.", "facts.")):
-            codes.add(cls.code)
-    for tree in map(ast.parse, sources):
+            assert isinstance(cls.__dict__.get("code"), ErrorCode), f"{cls.__name__} names no code of its own"
+    # The base class is never raised itself: its placeholder code says nothing.
+    for tree in trees.values():
         for node in ast.walk(tree):
-            literal: ast.expr | None = None
-            if isinstance(node, ast.Call):
-                name = (
-                    node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-                )
-                if name == "failure" and len(node.args) >= 2:
-                    literal = node.args[1]
-                elif name == "AnswerError" and node.args:
-                    literal = node.args[0]
-                literal = next((k.value for k in node.keywords if k.arg == "code"), literal)
-            elif isinstance(node, ast.Dict):
-                literal = next(
-                    (
-                        v
-                        for k, v in zip(node.keys, node.values, strict=True)
-                        if isinstance(k, ast.Constant) and k.value == "code"
-                    ),
-                    None,
-                )
-            if isinstance(literal, ast.Constant) and isinstance(literal.value, str):
-                codes.add(literal.value)
-            # The base class is never raised itself, so its placeholder code is never sent.
             if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
-                assert getattr(node.exc.func, "id", "") != "FactdeskError", (
-                    "raise a subclass with its own code"
-                )
-    return codes
+                raised = getattr(node.exc.func, "id", "")
+                assert raised != "FactdeskError", "raise a subclass with its own code"
 
 
-def test_the_readme_lists_every_error_code_the_code_can_send() -> None:
-    tables = [t for t in _tables(_section("JSON answer contract")) if t[0].startswith("| code |")]
-    assert len(tables) == 1, "the JSON contract has one table of error codes"
-    listed = {row.split("|")[1].strip().strip("`") for row in tables[0][2:]}
-    emitted = _emitted_error_codes()
-    assert {"bad_input", "forbidden", "conflict", "internal"} <= emitted  # the scan finds them
-    assert listed == emitted, f"missing from the README: {emitted - listed}; never sent: {listed - emitted}"
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ('Answer.failure(shown, "busy", m)', ["busy"]),
+        ("Answer.failure(shown, ErrorCode.BUSY, m)", []),
+        ('AnswerError("conflict", m)', ["conflict"]),
+        ('x = {"code": "forbidden", "message": m}', ["forbidden"]),
+        ('class Gone(FactdeskError):\n    code = "gone"', ["gone"]),
+        ('class Gone(FactdeskError):\n    code = ErrorCode.NOT_FOUND', []),
+        ('Answer.failure(shown, code="internal", message=m)', ["internal"]),
+    ],
+)
+def test_the_scan_finds_a_code_written_as_a_string(arguments: str, expected: list[str]) -> None:
+    found = [a.value for a in _code_arguments(ast.parse(arguments)) if isinstance(a, ast.Constant)]
+    assert found == expected

@@ -14,11 +14,11 @@ from tests.fakes.discord import (
     GUILD_ID,
     MAX_COMMAND_OPTIONS,
     FakeDiscord,
-    ManualClock,
     command_problems,
     could_ping,
     running,
 )
+from tests.helpers import ManualClock
 
 Handler = Callable[[discord.Interaction, str], Awaitable[None]]
 TOPICS = ["elections", "electricity prices", "employment", "inflation"]

@@ -15,7 +15,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.fakes.slack import FakeSlack, ManualClock, strip_proxy_env
+from tests.fakes.slack import FakeSlack, strip_proxy_env
+from tests.helpers import ManualClock
 
 SECRET = "test-signing-secret"
 

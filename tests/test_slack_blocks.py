@@ -17,6 +17,7 @@ from bot.commands.registry import COMMANDS
 from bot.surfaces.slack.blocks import MORE_ACTION, POST_ACTION, escape, render_answer
 from bot.surfaces.slack.manifest import manifest_yaml
 from facts.answers.contract import Answer, Citation, Item, Source
+from facts.errors import ErrorCode
 
 SLACK_MAX_BLOCKS = 50
 SLACK_SECTION_CHARS = 3000
@@ -140,7 +141,7 @@ def test_one_enormous_line_is_clipped_not_rejected() -> None:
 
 
 def test_an_error_is_one_line() -> None:
-    failure = Answer.failure("/timeline x", "usage", "'x' is not a year. Usage: /timeline <year>")
+    failure = Answer.failure("/timeline x", ErrorCode.BAD_INPUT, "'x' is not a year. Usage: /timeline <year>")
     message = render_answer(failure)
     assert len(message.blocks) == 1
     assert message.blocks[0]["text"]["text"].startswith(":warning: ")

@@ -18,20 +18,16 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.settings import Settings
 from bot.surfaces.slack.app import slack_client
 from facts.store.sqlite_store import SQLiteStore
-from tests.conftest import ingest_long_and_loud, reap, slack_settings, start_serve
+from tests.conftest import ingest_long_and_loud, reap, start_serve
 from tests.conftest import running_services as running
 from tests.conftest import slack_events_url as events_url
 from tests.fakes.slack import FakeSlack, strip_proxy_env
+from tests.helpers import settings_for
 
 SECRET = "e2e-signing-secret"
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def settings_for(slack: FakeSlack, db: str, **extra: Any) -> Settings:
-    return slack_settings(slack, db, secret=SECRET, **extra)
 
 
 @pytest.fixture
@@ -52,7 +48,7 @@ def buttons(response: dict[str, Any]) -> dict[str, dict[str, Any]]:
 async def test_a_slash_command_is_acked_at_once_then_answered_privately_with_citations(
     slack: FakeSlack, store: SQLiteStore
 ) -> None:
-    async with running(settings_for(slack, store.path), store) as services:
+    async with running(settings_for(store.path, slack=slack), store) as services:
         delivery = await slack.slash_command(events_url(services), "/agreement", "el-salvador")
         assert delivery.status == 200
         assert delivery.elapsed < 3.0
@@ -72,7 +68,7 @@ async def test_a_slash_command_is_acked_at_once_then_answered_privately_with_cit
 async def test_a_bad_signature_is_refused_and_nothing_is_answered(
     slack: FakeSlack, store: SQLiteStore
 ) -> None:
-    async with running(settings_for(slack, store.path), store) as services:
+    async with running(settings_for(store.path, slack=slack), store) as services:
         url = events_url(services)
         forged = await slack.slash_command(url, "/agreement", "el-salvador", bad_signature=True)
         stale = await slack.slash_command(url, "/agreement", "el-salvador", stale=True)
@@ -83,7 +79,7 @@ async def test_a_bad_signature_is_refused_and_nothing_is_answered(
 async def test_post_to_channel_posts_the_same_answer_visibly_saying_who_asked(
     slack: FakeSlack, store: SQLiteStore
 ) -> None:
-    async with running(settings_for(slack, store.path), store) as services:
+    async with running(settings_for(store.path, slack=slack), store) as services:
         await slack.slash_command(events_url(services), "/timeline", "2019", user_name="jane")
         private = await slack.wait_for(lambda: slack.responses and slack.responses[0])
         post = buttons(private)["factdesk_post"]
@@ -100,7 +96,7 @@ async def test_post_to_channel_posts_the_same_answer_visibly_saying_who_asked(
 
 
 async def test_a_user_mistake_is_one_friendly_line_with_usage(slack: FakeSlack, store: SQLiteStore) -> None:
-    async with running(settings_for(slack, store.path), store) as services:
+    async with running(settings_for(store.path, slack=slack), store) as services:
         await slack.slash_command(events_url(services), "/timeline", "someday")
         answer = await slack.wait_for(lambda: slack.responses and slack.responses[0])
     assert len(answer["blocks"]) == 1
@@ -118,7 +114,7 @@ async def test_a_long_answer_is_cut_between_lines_and_more_shows_the_rest(
     slack: FakeSlack, store: SQLiteStore
 ) -> None:
     await long_and_loud_store(store)
-    async with running(settings_for(slack, store.path), store) as services:
+    async with running(settings_for(store.path, slack=slack), store) as services:
         await slack.slash_command(events_url(services), "/timeline", "2021 peru")
         first = await slack.wait_for(lambda: slack.responses and slack.responses[0])
         more = buttons(first)["factdesk_more"]
@@ -133,7 +129,7 @@ async def test_a_long_answer_is_cut_between_lines_and_more_shows_the_rest(
 
 async def test_document_text_pings_nobody(slack: FakeSlack, store: SQLiteStore) -> None:
     await long_and_loud_store(store)
-    async with running(settings_for(slack, store.path), store) as services:
+    async with running(settings_for(store.path, slack=slack), store) as services:
         await slack.slash_command(events_url(services), "/search", "leaked")
         answer = await slack.wait_for(lambda: slack.responses and slack.responses[0])
     rendered = json.dumps(answer["payload"], ensure_ascii=False)
@@ -145,7 +141,7 @@ async def test_document_text_pings_nobody(slack: FakeSlack, store: SQLiteStore) 
 async def test_socket_mode_acks_answers_once_per_delivery_and_survives_a_disconnect(
     slack: FakeSlack, store: SQLiteStore
 ) -> None:
-    settings = settings_for(slack, store.path, slack_app_token="xapp-e2e", slack_signing_secret=None)
+    settings = settings_for(store.path, slack=slack, slack_app_token="xapp-e2e", slack_signing_secret=None)
     async with running(settings, store) as services:
         assert "slack (socket mode)" in services.surfaces
         await slack.wait_connected(1)
@@ -166,7 +162,7 @@ async def test_socket_mode_acks_answers_once_per_delivery_and_survives_a_disconn
 async def test_a_rate_limited_web_api_call_is_retried_after_retry_after(
     slack: FakeSlack, store: SQLiteStore
 ) -> None:
-    client = slack_client(settings_for(slack, store.path))
+    client = slack_client(settings_for(store.path, slack=slack))
     slack.rate_limit("chat.postMessage", times=1, retry_after=1)
     result = await client.chat_postMessage(channel="C1", text="digest")
     assert result["ok"]
@@ -174,7 +170,7 @@ async def test_a_rate_limited_web_api_call_is_retried_after_retry_after(
 
 
 async def test_healthz_answers_beside_the_slack_endpoint(slack: FakeSlack, store: SQLiteStore) -> None:
-    async with running(settings_for(slack, store.path), store) as services:
+    async with running(settings_for(store.path, slack=slack), store) as services:
         url = f"http://127.0.0.1:{services.http_port}/healthz"
         async with aiohttp.ClientSession() as session, session.get(url) as resp:
             body = await resp.json()
@@ -216,12 +212,12 @@ async def test_slack_and_discord_expose_exactly_the_commands_of_the_registry(
     from bot.surfaces.discord.app import FactdeskDiscord
 
     registry = {c.name for c in COMMANDS}
-    client = FactdeskDiscord(settings_for(slack, store.path), store)
+    client = FactdeskDiscord(settings_for(store.path, slack=slack), store)
     try:
         assert {c.name for c in client.tree.get_commands()} == registry
     finally:
         await client.close()
-    async with running(settings_for(slack, store.path), store) as services:
+    async with running(settings_for(store.path, slack=slack), store) as services:
         for name in sorted(registry):
             delivery = await slack.slash_command(events_url(services), f"/{name}", "2019")
             assert delivery.status == 200, name

@@ -30,6 +30,8 @@ from bot.handler import Context, handle
 from bot.observability import metrics_text
 from bot.requests import parse_command_line
 from bot.settings import Settings, SetupError
+from facts.answers.contract import Answer
+from facts.errors import ErrorCode
 from facts.store.sqlite_store import SQLiteStore, open_store
 
 __all__ = ["HOW_TO_CONFIGURE", "Services", "serve"]
@@ -167,9 +169,8 @@ class Services:
             )
             await runner.cleanup()
             return
-        server = site._server  # aiohttp exposes the bound port only here (port 0 = any free port)
-        sockets = getattr(server, "sockets", None) or []
-        self.http_port = sockets[0].getsockname()[1] if sockets else self.settings.http_port
+        addresses = runner.addresses  # (host, port, ...) of each bound socket; port 0 = any free one
+        self.http_port = addresses[0][1] if addresses else self.settings.http_port
         self.surfaces.append(f"http (port {self.http_port})")
         self._cleanups.append(runner.cleanup)
         prober = asyncio.create_task(self._probe_store_forever(), name="factdesk-health-probe")
@@ -192,14 +193,7 @@ class Services:
             slot = self.limiter.try_acquire(f"http:{request.remote or 'unknown'}")
             if slot is None:
                 line = request.query.get("command", "")[:200]
-                busy = {
-                    "command": line,
-                    "title": "Error",
-                    "items": [],
-                    "sources": [],
-                    "notes": [],
-                    "error": {"code": "busy", "message": BUSY},
-                }
+                busy = Answer.failure(line, ErrorCode.BUSY, BUSY).to_json()
                 headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
                 return web.json_response(busy, status=429, headers=headers)
             with slot:
@@ -214,7 +208,7 @@ class Services:
         parsed = parse_command_line(line, actor="http:anonymous")
         answer = await handle(parsed, self.store, context=Context(digests=None))
         return web.json_response(
-            answer.to_json(), status=400 if answer.error and answer.error.code != "not_found" else 200
+            answer.to_json(), status=400 if answer.error and answer.error.code != ErrorCode.NOT_FOUND else 200
         )
 
     async def health(self) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from facts.errors import ErrorCode
+
 __all__ = ["Answer", "AnswerError", "Citation", "Item", "Source"]
 
 
@@ -51,7 +53,7 @@ class Source:
 
 @dataclass(frozen=True)
 class AnswerError:
-    code: str
+    code: ErrorCode
     message: str
 
 
@@ -67,7 +69,7 @@ class Answer:
     error: AnswerError | None = None
 
     @classmethod
-    def failure(cls, command: str, code: str, message: str) -> Answer:
+    def failure(cls, command: str, code: ErrorCode, message: str) -> Answer:
         return cls(command=command, title="Error", error=AnswerError(code, message))
 
     def to_json(self) -> dict[str, Any]:
@@ -83,5 +85,5 @@ class Answer:
             "items": items,
             "sources": [asdict(s) for s in self.sources],
             "notes": list(self.notes),
-            "error": asdict(self.error) if self.error else None,
+            "error": {"code": str(self.error.code), "message": self.error.message} if self.error else None,
         }

@@ -18,6 +18,7 @@ from facts.errors import NotFound, UsageError
 from facts.extract.dates import parse_year_range
 from facts.store.rows import FactRow, PassageHit
 from facts.store.sqlite_store import FactStore
+from facts.text.clip import clip
 
 __all__ = [
     "MAX_QUERY_CHARS",
@@ -35,6 +36,7 @@ SEARCH_RESULTS = 10
 ASK_RESULTS = 5
 CROWDED = 2000  # matching passages beyond which relevance ranking is too slow to be worth it
 MAX_QUERY_CHARS = 500
+_ECHOED = 60  # characters of what was typed that a reply repeats back
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
 
@@ -48,11 +50,7 @@ def lookup_country(query: str) -> Country:
         return country
     hint = ", ".join(c.slug for c in suggest_countries(text))
     more = f" Did you mean {hint}?" if hint else ""
-    raise UsageError(f"I don't know a country called '{_clip(text)}'.{more}")
-
-
-def _clip(text: str, n: int = 60) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+    raise UsageError(f"I don't know a country called '{clip(text, _ECHOED)}'.{more}")
 
 
 async def agreement(store: FactStore, query: str, *, command: str) -> Answer:
@@ -95,7 +93,7 @@ MAX_NUMBER = 2**63 - 1  # SQLite's largest integer
 def _whole_number(raw: str, *, what: str) -> int:
     """A positive ASCII whole number SQLite can hold; anything else is the user's mistake."""
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_NUMBER:
-        raise UsageError(f"'{_clip(raw)}' is not a {what}.")
+        raise UsageError(f"'{clip(raw, _ECHOED)}' is not a {what}.")
     return int(raw)
 
 
@@ -116,10 +114,11 @@ def parse_timeline_args(text: str) -> tuple[dt.date, dt.date, Country | None, in
         span = parse_year_range(f"{words[0]}-{words[2]}")
         rest = words[3:]
     if span is None:
-        raise UsageError(f"'{_clip(words[0])}' is not a year or a range of years.")
+        raise UsageError(f"'{clip(words[0], _ECHOED)}' is not a year or a range of years.")
     if not (TIMELINE_YEARS[0] <= span[0].year and span[1].year <= TIMELINE_YEARS[1]):
         low, high = TIMELINE_YEARS
-        raise UsageError(f"Timelines cover the years {low} to {high}; '{_clip(words[0])}' is outside them.")
+        outside = clip(words[0], _ECHOED)
+        raise UsageError(f"Timelines cover the years {low} to {high}; '{outside}' is outside them.")
     country = lookup_country(" ".join(rest)) if rest else None
     return span[0], span[1], country, page
 
@@ -166,7 +165,7 @@ def check_query(text: str, *, what: str) -> str:
     if len(text) > MAX_QUERY_CHARS:
         raise UsageError(f"That {what} is {len(text):,} characters; keep it under {MAX_QUERY_CHARS}.")
     if not _terms(text):
-        raise UsageError(f"'{_clip(text)}' has no words to look for.")
+        raise UsageError(f"'{clip(text, _ECHOED)}' has no words to look for.")
     return text
 
 
@@ -212,7 +211,7 @@ async def _matching(store: FactStore, match: str, limit: int) -> tuple[list[Pass
 async def search(store: FactStore, text: str, *, command: str) -> Answer:
     text = check_query(text, what="words to search for")
     terms = _terms(text)
-    b = AnswerBuilder(command, f"Search: {_clip(text)}")
+    b = AnswerBuilder(command, f"Search: {clip(text, _ECHOED)}")
     hits: list[PassageHit] = []
     crowded = False
     for match in ([f'"{" ".join(terms)}"'] if len(terms) > 1 else []) + [
@@ -226,10 +225,10 @@ async def search(store: FactStore, text: str, *, command: str) -> Answer:
             break
     await _cite_hits(b, store, hits, SEARCH_RESULTS)
     if not b.answer.items:
-        b.answer.notes.append(f"No passage in the documents mentions {_clip(text)}.")
+        b.answer.notes.append(f"No passage in the documents mentions {clip(text, _ECHOED)}.")
     elif crowded:
         b.answer.notes.append(
-            f"More than {CROWDED:,} passages match {_clip(text)}: the most recently added come first."
+            f"More than {CROWDED:,} passages match {clip(text, _ECHOED)}: the most recently added come first."
             " More words narrow the search."
         )
     return b.answer
@@ -240,7 +239,7 @@ async def ask(store: FactStore, question: str, *, command: str) -> Answer:
     from facts.answers.ask import answering, label_nearest, retrieve
 
     question = check_query(question, what="question")
-    b = AnswerBuilder(command, f"Q: {_clip(question, 120)}")
+    b = AnswerBuilder(command, f"Q: {clip(question, 120)}")
     q, scored = await retrieve(store, question)
     if not q.words and not q.countries:
         b.answer.notes.append("The documents do not say: the question names nothing to look for.")
@@ -254,7 +253,7 @@ async def ask(store: FactStore, question: str, *, command: str) -> Answer:
                 "The documents give different figures or dates over time; each is shown with its date."
             )
         return b.answer
-    b.answer.notes.append(f"The documents do not say: no passage answers “{_clip(question, 120)}”.")
+    b.answer.notes.append(f"The documents do not say: no passage answers “{clip(question, 120)}”.")
     if scored:
         await _cite_hits(b, store, [scored[0].hit], 1)
         b.answer.items[:] = label_nearest(b.answer.items)
@@ -271,9 +270,9 @@ async def source(store: FactStore, ref: str, *, command: str) -> Answer:
     elif re.match(r"^https?://", ref):
         doc = await store.document(url=ref)
     else:
-        raise UsageError(f"'{_clip(ref)}' is not a source number or a url.")
+        raise UsageError(f"'{clip(ref, _ECHOED)}' is not a source number or a url.")
     if doc is None:
-        raise NotFound(f"No source {_clip(ref)} in the store; `factdesk sources` lists them.")
+        raise NotFound(f"No source {clip(ref, _ECHOED)} in the store; `factdesk sources` lists them.")
     b = AnswerBuilder(command, f"{doc.outlet}: {doc.title}")
     b.source_number(doc)
     for fact in await store.document_facts(doc.id):

@@ -56,14 +56,23 @@ from dateutil.relativedelta import relativedelta
 
 from facts.text.prefilter import finditer_at, fold_lower, has_any, has_digit, word_starts
 
-__all__ = ["PRECISIONS", "DateMention", "find_anaphor", "find_dates", "main_date", "parse_year_range"]
+__all__ = [
+    "PRECISIONS",
+    "DateMention",
+    "find_anaphor",
+    "find_dates",
+    "main_date",
+    "month_end",
+    "parse_year_range",
+]
 
 PRECISIONS = ("day", "week", "month", "season", "year", "range", "before", "after")
 _RANK = {"day": 6, "week": 5, "month": 4, "season": 3, "range": 3, "before": 2, "after": 2, "year": 1}
 _ONE_DAY = dt.timedelta(days=1)
 
 
-def _month_end(year: int, month: int) -> dt.date:
+def month_end(year: int, month: int) -> dt.date:
+    """The last day of ``month`` in ``year`` (29 February in a leap year)."""
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
@@ -71,7 +80,7 @@ def _range_granularity(start: dt.date, end: dt.date) -> str:
     """How a range is shown: whole years, whole months, or days (derived from its bounds)."""
     if start.month == 1 and start.day == 1 and end.month == 12 and end.day == 31:
         return "year"
-    if start.day == 1 and end == _month_end(end.year, end.month):
+    if start.day == 1 and end == month_end(end.year, end.month):
         return "month"
     return "day"
 
@@ -472,7 +481,7 @@ def _mod_of(text: str | None) -> str | None:
 
 
 def _month_interval(year: int, month: int, mod: str | None) -> tuple[dt.date, dt.date]:
-    end = _month_end(year, month)
+    end = month_end(year, month)
     if mod == "early":
         return dt.date(year, month, 1), dt.date(year, month, 10)
     if mod == "mid":
@@ -484,7 +493,7 @@ def _month_interval(year: int, month: int, mod: str | None) -> tuple[dt.date, dt
 
 def _year_interval(year: int, mod: str | None) -> tuple[dt.date, dt.date]:
     a, b = {"early": (1, 6), "mid": (4, 9), "late": (7, 12)}.get(mod or "", (1, 12))
-    return dt.date(year, a, 1), _month_end(year, b)
+    return dt.date(year, a, 1), month_end(year, b)
 
 
 def _week_interval(day: dt.date, mod: str | None = None) -> tuple[dt.date, dt.date]:
@@ -562,7 +571,7 @@ def _season_interval(season: str, year: int, mod: str | None = None) -> tuple[dt
     offset = {"early": (0, 0), "mid": (1, 1), "late": (2, 2)}.get(mod or "", (0, 2))
     a = first + relativedelta(months=offset[0])
     b = first + relativedelta(months=offset[1])
-    return a, _month_end(b.year, b.month)
+    return a, month_end(b.year, b.month)
 
 
 def _season_year(season: str, dct: dt.date, rel: str | None, future: bool) -> int:
@@ -775,7 +784,7 @@ def _scan_range(ctx: _Ctx) -> list[_Cand]:
             ya = yb if (ma, da or 1) <= (mb or 12, db or 31) else yb - 1
         try:
             start = dt.date(ya, ma or 1, da or 1)
-            end = dt.date(yb, mb, db) if mb and db else _month_end(yb, mb) if mb else dt.date(yb, 12, 31)
+            end = dt.date(yb, mb, db) if mb and db else month_end(yb, mb) if mb else dt.date(yb, 12, 31)
         except ValueError:
             continue
         if end <= start:
@@ -858,7 +867,7 @@ def _scan_quarter(ctx: _Ctx) -> list[_Cand]:
             q = order
         first_month = (q - 1) * (6 if half else 3) + 1
         last_month = first_month + (5 if half else 2)
-        out.append(_Cand(m.start(), m.end(), dt.date(year, first_month, 1), _month_end(year, last_month),
+        out.append(_Cand(m.start(), m.end(), dt.date(year, first_month, 1), month_end(year, last_month),
                          "range", None, relative))
     return out
 
@@ -1196,7 +1205,7 @@ def _dateline_end(sentence: str) -> int:
 def _window(published: dt.date, precision: str) -> tuple[dt.date, dt.date] | None:
     """The days an approximate publication date allows: its month, or its year."""
     if precision == "month":
-        return dt.date(published.year, published.month, 1), _month_end(published.year, published.month)
+        return dt.date(published.year, published.month, 1), month_end(published.year, published.month)
     if precision == "year":
         return dt.date(published.year, 1, 1), dt.date(published.year, 12, 31)
     return None
@@ -1303,7 +1312,7 @@ def _ep_interval(y: str, m: str | None, d: str | None) -> tuple[dt.date, dt.date
         day = dt.date(year, int(m or 1), int(d))
         return day, day
     if m:
-        return dt.date(year, int(m), 1), _month_end(year, int(m))
+        return dt.date(year, int(m), 1), month_end(year, int(m))
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 

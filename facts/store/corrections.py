@@ -16,11 +16,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from facts.errors import FactdeskError, NotFound, UsageError
-from facts.extract.dates import DateMention, find_dates, main_date
+from facts.errors import ChangedMeanwhile, NotFound, UsageError
+from facts.extract.dates import DateMention, find_dates, main_date, month_end
+from facts.store.timestamps import now_utc
 
 __all__ = [
-    "ChangedMeanwhile",
     "DateSpec",
     "Editor",
     "HistoryRow",
@@ -35,10 +35,6 @@ _SNAPSHOT = (
     "text, date_start, date_end, date_precision, date_label, date_end_label, status, version,"
     " corrected_at, correction_note, origin"
 )
-
-
-class ChangedMeanwhile(FactdeskError):
-    code = "conflict"
 
 
 @dataclass(frozen=True)
@@ -69,11 +65,6 @@ class HistoryRow:
     changes: dict[str, tuple[Any, Any]]
 
 
-def _month_end(year: int, month: int) -> dt.date:
-    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
-
-
 def _iso_spec(text: str) -> DateSpec | None:
     m = _ISO.match(text)
     if not m:
@@ -85,7 +76,7 @@ def _iso_spec(text: str) -> DateSpec | None:
             return DateSpec(d.isoformat(), d.isoformat(), "day", d.isoformat(), None)
         if month:
             start = dt.date(year, month, 1)
-            return DateSpec(start.isoformat(), _month_end(year, month).isoformat(), "month", text, None)
+            return DateSpec(start.isoformat(), month_end(year, month).isoformat(), "month", text, None)
         return DateSpec(f"{year:04d}-01-01", f"{year:04d}-12-31", "year", str(year), None)
     except ValueError:
         return None
@@ -129,10 +120,6 @@ def _read_date_spec(text: str, *, today: dt.date) -> DateSpec:
     return _from_mention(found)
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 def _snapshot(conn: sqlite3.Connection, fact_id: int) -> dict[str, Any]:
     row = conn.execute(f"SELECT {_SNAPSHOT} FROM facts WHERE id = ?", (fact_id,)).fetchone()
     if row is None:
@@ -169,7 +156,7 @@ def _audit(
             action,
             note,
             json.dumps({"before": before, "after": after}, ensure_ascii=False, sort_keys=True),
-            _now(),
+            now_utc(),
         ),
     )
 
@@ -198,7 +185,7 @@ def correct_fact(
     sets = [
         "version = version + 1", "corrected_at = ?", "correction_note = ?", "updated_at = ?", "changed_by = ?"
     ]
-    now = _now()
+    now = now_utc()
     args: list[Any] = [now[:10], note, now, editor.actor]
     if text is not None:
         sets.append("text = ?")
@@ -236,7 +223,7 @@ def change_status(
     if before["status"] == status:
         state = "retracted" if status == "retracted" else "in the record"
         raise UsageError(f"Fact {fact_id} is already {state}.")
-    now = _now()
+    now = now_utc()
     cur = conn.execute(
         "UPDATE facts SET status = ?, version = version + 1, updated_at = ?, changed_by = ?"
         " WHERE id = ? AND version = ?",
@@ -280,7 +267,7 @@ def add_fact(
         raise UsageError("Give the fact's text (text=\"...\").")
     if not quote:
         raise UsageError("Give the supporting quote (quote=\"...\"), verbatim from the source.")
-    now = _now()
+    now = now_utc()
     if source_doc is None and source_url:
         row = conn.execute(
             "SELECT id FROM documents WHERE url = ? AND superseded_by IS NULL", (source_url,)

@@ -30,7 +30,8 @@ from facts.store.digest_ledger import DigestChange, DigestRun, Subscription
 from facts.store.migrations import migrate
 from facts.store.passage_vectors import AskPassage, VectorIndex, backfill
 from facts.store.rows import DocumentRow, FactRow, IngestResult, PassageHit, SourceRow
-from facts.store.writer import ArticleWriter, _chunks, _has_vectors, _marks, _now
+from facts.store.timestamps import now_utc
+from facts.store.writer import ArticleWriter, _chunks, _has_vectors, _marks
 
 __all__ = [
     "FactStore",
@@ -520,10 +521,11 @@ class SQLiteStore:
         self, channel: str, schedule: str, timezone: str, *, origin: str, actor: str, at: str | None = None
     ) -> None:
         """``at``: when the subscription starts (the scheduler's clock); now by default."""
-        await self._change(digest_records.subscribe, channel, schedule, timezone, origin, actor, at or _now())
+        start = at or now_utc()
+        await self._change(digest_records.subscribe, channel, schedule, timezone, origin, actor, start)
 
     async def unsubscribe_digest(self, channel: str, *, actor: str) -> bool:
-        return await self._change(digest_records.unsubscribe, channel, actor, _now())
+        return await self._change(digest_records.unsubscribe, channel, actor, now_utc())
 
     async def last_digest_run(self, channel: str) -> DigestRun | None:
         return await self._in_connection_thread(digest_records.last_run, channel)
@@ -726,7 +728,7 @@ async def _backfill_vectors(store: SQLiteStore) -> None:
         try:
             backfill(conn)
             conn.execute(
-                "INSERT OR REPLACE INTO _meta (key, value) VALUES ('vectors_complete', ?)", (_now(),)
+                "INSERT OR REPLACE INTO _meta (key, value) VALUES ('vectors_complete', ?)", (now_utc(),)
             )
         except BaseException:
             conn.rollback()
@@ -748,5 +750,5 @@ async def _seed_bundled(store: SQLiteStore) -> None:
         for article in bundled_articles():
             await store.ingest(article)
     await store.connection.execute(
-        "INSERT OR REPLACE INTO _meta (key, value) VALUES ('seeded', ?)", (_now(),)
+        "INSERT OR REPLACE INTO _meta (key, value) VALUES ('seeded', ?)", (now_utc(),)
     )

@@ -7,7 +7,6 @@ thread hand-offs. Everything here runs inside a transaction the caller opened.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -20,6 +19,7 @@ from facts.extract.pipeline import Candidate, Extraction
 from facts.read.article import ArticleInput
 from facts.store.passage_vectors import context_rows, has_sentence_vectors
 from facts.store.rows import IngestResult
+from facts.store.timestamps import now_utc
 
 __all__ = ["COMMON_SHINGLE_FACTS", "ArticleWriter", "WorkItem"]
 
@@ -29,10 +29,6 @@ _SET_CACHE = 1_000_000  # cached shingle sets; about 150 MB at most
 _EVENT_PRECISIONS = frozenset({"day", "week", "month"})
 
 WorkItem = tuple[ArticleInput, str, Extraction | None]
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -123,7 +119,7 @@ class ArticleWriter:
         self, article: ArticleInput, content_hash: str, current: Sequence[Any] | None, ex: Extraction
     ) -> IngestResult:
         db = self.conn
-        now = _now()
+        now = now_utc()
         version = (current[1] + 1) if current else 1
         cur = db.execute(
             "INSERT INTO documents (url, version, outlet, title, headline, published, published_precision,"

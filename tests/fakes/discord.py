@@ -51,6 +51,8 @@ import pytest
 import yarl
 from aiohttp import web
 
+from tests.fakes.server import LoopbackServer
+
 # --- Discord's limits, kept independent of the bot's own constants ------------------------------------
 
 MAX_CONTENT = 2_000
@@ -474,19 +476,6 @@ class InteractionRecord:
         return self.response_type in (CALLBACK_DEFERRED_MESSAGE, CALLBACK_DEFERRED_UPDATE)
 
 
-class ManualClock:
-    """A clock for ``FakeDiscord(clock=...)`` that only moves when told to."""
-
-    def __init__(self, start: float = 1_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 class ApiError(Exception):
     """An error answer in Discord's shape: ``{"message", "code"[, "errors"]}``."""
 
@@ -544,7 +533,7 @@ class _Connection:
 # --- the fake ----------------------------------------------------------------------------------------
 
 
-class FakeDiscord:
+class FakeDiscord(LoopbackServer):
     """A fake Discord on 127.0.0.1 (port 0). Use ``async with FakeDiscord(...) as fake`` or start/stop.
 
     Recorded state (plain lists and dicts, append-only while running):
@@ -574,6 +563,7 @@ class FakeDiscord:
         heartbeat_interval: int = DEFAULT_HEARTBEAT_MS,
         bot_name: str = "factdesk",
     ) -> None:
+        super().__init__()
         self.clock = clock
         self.token = token
         self.application_id = application_id
@@ -626,15 +616,10 @@ class FakeDiscord:
         self._connections: list[_Connection] = []
         epoch_ms = int(time.time() * 1000) - 1_420_070_400_000
         self._snowflakes = itertools.count(epoch_ms << 22)
-        self._cond: asyncio.Condition | None = None
-        self._runner: web.AppRunner | None = None
-        self._port: int | None = None
 
     # -- lifecycle --
 
-    async def start(self) -> FakeDiscord:
-        """Bind 127.0.0.1 on a free port and serve."""
-        self._cond = asyncio.Condition()
+    def _app(self) -> web.Application:
         app = web.Application()
         api = API_PREFIX
         app.router.add_get("/gateway", self._gateway)
@@ -655,32 +640,13 @@ class FakeDiscord:
         app.router.add_get(message_path, self._get_message)
         app.router.add_delete(message_path, self._delete_message)
         app.router.add_post(f"{api}/channels/{{cid}}/messages", self._channel_message)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
-        return self
+        return app
 
     async def stop(self) -> None:
         """Close the gateway sockets and the server."""
         for connection in list(self._connections):
             await connection.ws.close(code=aiohttp.WSCloseCode.GOING_AWAY, message=b"server stopping")
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeDiscord:
-        return await self.start()
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("FakeDiscord is not started")
-        return self._port
+        await super().stop()
 
     @property
     def api_url(self) -> str:
@@ -750,16 +716,6 @@ class FakeDiscord:
         role_id = self._snowflake()
         self.roles[guild_id].append(self._role(role_id, name, guild_id, permissions))
         return role_id
-
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
-        """Wait (without polling) until ``predicate()`` is truthy after some change in the fake; return it."""
-        cond = self._condition()
-        async with cond:
-            try:
-                return await asyncio.wait_for(cond.wait_for(predicate), timeout)
-            except TimeoutError:
-                message = f"FakeDiscord.wait_for timed out after {timeout} s; {self.summary()}"
-                raise TimeoutError(message) from None
 
     async def wait_ready(self, timeout: float = 5.0) -> None:
         """Wait until a gateway session is live: READY (or RESUMED) sent on an open socket."""
@@ -1009,16 +965,6 @@ class FakeDiscord:
         return await self._dispatch_interaction(payload, custom_id)
 
     # -- internals: helpers --
-
-    def _condition(self) -> asyncio.Condition:
-        if self._cond is None:
-            raise RuntimeError("FakeDiscord is not started")
-        return self._cond
-
-    async def _notify(self) -> None:
-        cond = self._condition()
-        async with cond:
-            cond.notify_all()
 
     def _snowflake(self) -> str:
         return str(next(self._snowflakes))

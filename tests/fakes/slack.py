@@ -27,7 +27,6 @@ once a conftest lists ``pytest_plugins = ["tests.fakes.slack"]``).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import hmac
@@ -38,12 +37,14 @@ import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 from urllib.parse import urlencode
 
 import aiohttp
 import pytest
 from aiohttp import web
+
+from tests.fakes.server import LoopbackServer
 
 # --- Slack's limits, kept independent of the bot's own constants -------------------------------------
 
@@ -302,19 +303,6 @@ class HttpDelivery(NamedTuple):
     trigger_id: str
 
 
-class ManualClock:
-    """A clock for ``FakeSlack(clock=...)`` that only moves when told to."""
-
-    def __init__(self, start: float = 1_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @dataclass
 class _Method:
     handler: MethodHandler
@@ -337,7 +325,7 @@ class _BadBody(Exception):
 # --- the fake ----------------------------------------------------------------------------------------
 
 
-class FakeSlack:
+class FakeSlack(LoopbackServer):
     """A fake Slack server on 127.0.0.1 (port 0). Use ``async with FakeSlack(...) as slack`` or start/stop.
 
     Recorded state (plain lists and dicts, append-only while running):
@@ -364,6 +352,7 @@ class FakeSlack:
         app_id: str = APP_ID,
         team_id: str = TEAM_ID,
     ) -> None:
+        super().__init__()
         self.signing_secret = signing_secret
         self.clock = clock
         self.now = now
@@ -398,25 +387,20 @@ class FakeSlack:
         self._pushed_at: dict[str, float] = {}
         self._trigger_numbers = itertools.count(1)
         self._ts_numbers = itertools.count(1)
-        self._cond: asyncio.Condition | None = None
-        self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
-        self._port: int | None = None
 
     # -- lifecycle --
 
-    async def start(self) -> FakeSlack:
-        """Bind 127.0.0.1 on a free port and serve."""
-        self._cond = asyncio.Condition()
+    def _app(self) -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{rid}", self._respond)
         app.router.add_get("/link/", self._link)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
+        return app
+
+    async def start(self) -> Self:
+        """Bind 127.0.0.1 on a free port and serve; open the session that posts to the app."""
+        await super().start()
         self._session = aiohttp.ClientSession()
         return self
 
@@ -427,21 +411,7 @@ class FakeSlack:
         if self._session is not None:
             await self._session.close()
             self._session = None
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeSlack:
-        return await self.start()
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("FakeSlack is not started")
-        return self._port
+        await super().stop()
 
     @property
     def base_url(self) -> str:
@@ -462,16 +432,6 @@ class FakeSlack:
     def register_method(self, method: str, handler: MethodHandler, token_prefix: str = "xoxb-") -> None:
         """Serve another Web API method: ``handler(payload)`` returns the JSON answer."""
         self._methods[method] = _Method(handler, token_prefix)
-
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
-        """Wait (without polling) until ``predicate()`` is truthy after some change in the fake; return it."""
-        cond = self._condition()
-        async with cond:
-            try:
-                return await asyncio.wait_for(cond.wait_for(predicate), timeout)
-            except TimeoutError:
-                message = f"FakeSlack.wait_for timed out after {timeout} s; {self.summary()}"
-                raise TimeoutError(message) from None
 
     async def wait_connected(self, n: int = 1, timeout: float = 5.0) -> None:
         """Wait until ``n`` websockets have been accepted in all and one is open."""
@@ -629,16 +589,6 @@ class FakeSlack:
             await ws.close(code=aiohttp.WSCloseCode.GOING_AWAY, message=reason.encode())
 
     # -- internals: helpers --
-
-    def _condition(self) -> asyncio.Condition:
-        if self._cond is None:
-            raise RuntimeError("FakeSlack is not started")
-        return self._cond
-
-    async def _notify(self) -> None:
-        cond = self._condition()
-        async with cond:
-            cond.notify_all()
 
     def _views_open(self, payload: dict[str, Any]) -> dict[str, Any]:
         """``views.open``: a modal, on a trigger id the fake issued less than 3 s ago."""

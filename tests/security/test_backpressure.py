@@ -13,7 +13,6 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator
-from typing import Any
 
 import aiohttp
 import pytest
@@ -23,9 +22,9 @@ from bot.observability import metrics_text
 from bot.settings import Settings
 from facts.store.sqlite_store import SQLiteStore
 from tests.conftest import running_services as running
-from tests.conftest import slack_settings as fake_slack_settings
 from tests.fakes.discord import GUILD_ID, FakeDiscord
 from tests.fakes.slack import FakeSlack, strip_proxy_env
+from tests.helpers import settings_for
 
 SECRET = "backpressure-secret"
 FLAG_EPHEMERAL = 64
@@ -112,11 +111,6 @@ def test_the_defaults_are_documented_ones() -> None:
 # --- /api/ask, /healthz, /metrics ----------------------------------------------------------------
 
 
-def http_settings(store: SQLiteStore, **extra: Any) -> Settings:
-    values = {"db": store.path, "http_host": "127.0.0.1", "http_port": 0, **extra}
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
-
-
 async def get(url: str) -> tuple[int, dict[str, str], str]:
     async with aiohttp.ClientSession() as session, session.get(url) as resp:
         return resp.status, dict(resp.headers), await resp.text()
@@ -125,7 +119,7 @@ async def get(url: str) -> tuple[int, dict[str, str], str]:
 async def test_api_ask_over_the_address_limit_is_429_with_retry_after_and_the_busy_error(
     store: SQLiteStore,
 ) -> None:
-    async with running(http_settings(store, max_inflight_per_user=2), store) as services:
+    async with running(settings_for(store.path, max_inflight_per_user=2), store) as services:
         base = f"http://127.0.0.1:{services.http_port}"
         held = [services.limiter.try_acquire("http:127.0.0.1") for _ in range(2)]
         before = rejected("http", "user")
@@ -142,7 +136,7 @@ async def test_api_ask_over_the_address_limit_is_429_with_retry_after_and_the_bu
 
 
 async def test_healthz_and_metrics_answer_while_every_slot_is_taken(store: SQLiteStore) -> None:
-    async with running(http_settings(store, max_inflight=3), store) as services:
+    async with running(settings_for(store.path, max_inflight=3), store) as services:
         base = f"http://127.0.0.1:{services.http_port}"
         held = [services.limiter.try_acquire(f"slack:U{i}") for i in range(3)]
         assert all(held)
@@ -164,10 +158,6 @@ async def slack(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeSlack]:
         yield fake
 
 
-def slack_settings(slack: FakeSlack, store: SQLiteStore, **extra: Any) -> Settings:
-    return fake_slack_settings(slack, store.path, secret=SECRET, **extra)
-
-
 @pytest.mark.parametrize(
     ("limits", "held", "scope"),
     [
@@ -178,7 +168,7 @@ def slack_settings(slack: FakeSlack, store: SQLiteStore, **extra: Any) -> Settin
 async def test_a_slack_command_over_the_limit_is_acked_at_once_with_a_private_busy_reply(
     slack: FakeSlack, store: SQLiteStore, limits: dict[str, int], held: list[str], scope: str
 ) -> None:
-    async with running(slack_settings(slack, store, **limits), store) as services:
+    async with running(settings_for(store.path, slack=slack, **limits), store) as services:
         url = f"http://127.0.0.1:{services.http_port}/slack/events"
         slots = [services.limiter.try_acquire(key) for key in held]
         before = rejected("slack", scope)
@@ -196,7 +186,7 @@ async def test_a_slack_command_over_the_limit_is_acked_at_once_with_a_private_bu
 
 
 async def test_a_button_over_the_limit_says_busy_privately(slack: FakeSlack, store: SQLiteStore) -> None:
-    async with running(slack_settings(slack, store, max_inflight_per_user=1), store) as services:
+    async with running(settings_for(store.path, slack=slack, max_inflight_per_user=1), store) as services:
         url = f"http://127.0.0.1:{services.http_port}/slack/events"
         held = services.limiter.try_acquire("slack:U1")
         value = '{"c": "/timeline 2019", "o": 0}'
@@ -211,8 +201,9 @@ async def test_a_button_over_the_limit_says_busy_privately(slack: FakeSlack, sto
 async def test_a_socket_mode_command_over_the_limit_gets_busy_in_its_ack(
     slack: FakeSlack, store: SQLiteStore
 ) -> None:
-    settings = slack_settings(
-        slack, store, slack_signing_secret=None, slack_app_token="xapp-busy", max_inflight_per_user=1
+    settings = settings_for(
+        store.path, slack=slack, slack_signing_secret=None, slack_app_token="xapp-busy",
+        max_inflight_per_user=1,
     )
     async with running(settings, store) as services:
         await slack.wait_connected(1)

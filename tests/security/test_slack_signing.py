@@ -14,26 +14,22 @@ import hmac
 import shutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.runtime.serve import Services
-from bot.settings import Settings, SetupError
+from bot.settings import SetupError
 from bot.surfaces.slack.app import UNSIGNED_HTTP
 from facts.store.sqlite_store import SQLiteStore, open_store
-from tests.conftest import reap, slack_settings, start_serve
+from tests.conftest import reap, start_serve
 from tests.conftest import running_services as running
 from tests.conftest import slack_events_url as events_url
 from tests.fakes.slack import STALE_TIMESTAMP_AGE_SECONDS, FakeSlack, strip_proxy_env
+from tests.helpers import settings_for
 
 SECRET = "security-signing-secret"
 
 Headers = dict[str, str]
-
-
-def settings_for(slack: FakeSlack, db: str, **extra: Any) -> Settings:
-    return slack_settings(slack, db, secret=SECRET, **extra)
 
 
 @pytest.fixture
@@ -87,7 +83,7 @@ TAMPERED = [
 async def test_a_tampered_request_gets_401_answers_nothing_and_the_service_keeps_serving(
     slack: FakeSlack, store: SQLiteStore, tamper: Callable[[bytes, Headers], Headers]
 ) -> None:
-    async with running(settings_for(slack, store.path), store) as services:
+    async with running(settings_for(store.path, slack=slack), store) as services:
         body, headers = slack.slash_command_request("/agreement", "el-salvador")
         refused = await slack.post(events_url(services), body, tamper(body.encode(), headers))
         good = await slack.slash_command(events_url(services), "/timeline", "2019")
@@ -101,7 +97,7 @@ async def test_a_tampered_request_gets_401_answers_nothing_and_the_service_keeps
 async def test_a_body_that_is_not_utf8_gets_401_even_when_signed(
     slack: FakeSlack, store: SQLiteStore
 ) -> None:
-    async with running(settings_for(slack, store.path), store) as services:
+    async with running(settings_for(store.path, slack=slack), store) as services:
         body = b"command=%2Fagreement&text=\xff\xfe"
         timestamp = str(int(slack.now()))
         headers = {
@@ -117,7 +113,7 @@ async def test_a_body_that_is_not_utf8_gets_401_even_when_signed(
 async def test_http_mode_without_a_signing_secret_does_not_start(
     slack: FakeSlack, store: SQLiteStore
 ) -> None:
-    services = Services(settings_for(slack, store.path, slack_signing_secret=None), store)
+    services = Services(settings_for(store.path, slack=slack, slack_signing_secret=None), store)
     with pytest.raises(SetupError) as refused:
         await services.start()
     await services.stop()
@@ -127,7 +123,8 @@ async def test_http_mode_without_a_signing_secret_does_not_start(
 
 
 async def test_socket_mode_needs_no_signing_secret(slack: FakeSlack, store: SQLiteStore) -> None:
-    settings = settings_for(slack, store.path, slack_signing_secret=None, slack_app_token="xapp-security")
+    socket_mode = {"slack_signing_secret": None, "slack_app_token": "xapp-security"}
+    settings = settings_for(store.path, slack=slack, **socket_mode)
     async with running(settings, store) as services:
         assert "slack (socket mode)" in services.surfaces
 
@@ -153,7 +150,8 @@ async def test_factdesk_serve_without_a_signing_secret_says_why_in_one_line_and_
 async def test_a_socket_mode_redelivery_after_a_restart_is_acked_and_not_answered_again(
     slack: FakeSlack, store: SQLiteStore
 ) -> None:
-    settings = settings_for(slack, store.path, slack_signing_secret=None, slack_app_token="xapp-security")
+    socket_mode = {"slack_signing_secret": None, "slack_app_token": "xapp-security"}
+    settings = settings_for(store.path, slack=slack, **socket_mode)
     async with running(settings, store):
         await slack.wait_connected(1)
         envelope = await slack.socket_slash_command("/agreement", "guatemala")
@@ -175,12 +173,12 @@ async def test_a_signed_request_replayed_to_a_restarted_app_is_not_answered_agai
     slack: FakeSlack, store: SQLiteStore
 ) -> None:
     body, headers = slack.slash_command_request("/source", "1")
-    async with running(settings_for(slack, store.path), store) as services:
+    async with running(settings_for(store.path, slack=slack), store) as services:
         first = await slack.post(events_url(services), body, headers)
         await slack.wait_for(lambda: slack.responses)
     restarted = await open_store(store.path)
     try:
-        async with running(settings_for(slack, store.path), restarted) as services:
+        async with running(settings_for(store.path, slack=slack), restarted) as services:
             replay = await slack.post(events_url(services), body, headers)
             other = await slack.slash_command(events_url(services), "/timeline", "2019")
             await slack.wait_for(lambda: len(slack.responses) == 2)

@@ -14,6 +14,7 @@ import discord
 
 from bot.formatting import format_date
 from facts.answers.contract import Answer, Item, Source
+from facts.text.clip import clip
 
 __all__ = ["Page", "escape", "paginate"]
 
@@ -32,10 +33,6 @@ def escape(text: str) -> str:
     text = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
     # Any <@id>, <@&id>, <#id> (escape_mentions knows only real-length ids) shows as text too.
     return text.replace("<@", "<\u200b@").replace("<#", "<\u200b#")
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -69,12 +66,12 @@ def _line(item: Item, urls: dict[int, str], group_changed: bool) -> str:
     if item.note:
         line += f"\n⚠ *{escape(item.note)}*"
     if group_changed and item.group:
-        line = f"__{escape(_clip(item.group, 200))}__\n{line}"
-    return _clip(line, DESCRIPTION_CHARS // 2)
+        line = f"__{escape(clip(item.group, 200))}__\n{line}"
+    return clip(line, DESCRIPTION_CHARS // 2)
 
 
 def _source_line(s: Source) -> str:
-    title = escape(_clip(s.title or s.url, 90))
+    title = escape(clip(s.title or s.url, 90))
     link = f"[{title}]({s.url})" if s.url else title
     return f"[{s.n}] {escape(s.outlet)} · {s.published} · {link}"
 
@@ -84,7 +81,7 @@ def _source_fields(sources: Sequence[Source]) -> list[tuple[str, str]]:
     fields: list[tuple[str, str]] = []
     current = ""
     for s in sources:
-        line = _clip(_source_line(s), FIELD_CHARS)
+        line = clip(_source_line(s), FIELD_CHARS)
         if current and len(current) + 1 + len(line) > FIELD_CHARS:
             fields.append(("Sources" if not fields else "Sources (continued)", current))
             current = line
@@ -97,7 +94,7 @@ def _source_fields(sources: Sequence[Source]) -> list[tuple[str, str]]:
 
 def _embed(answer: Answer, lines: list[str], items: Sequence[Item], footer: str) -> discord.Embed:
     embed = discord.Embed(
-        title=_clip(answer.title, TITLE_CHARS),
+        title=clip(answer.title, TITLE_CHARS),
         description="\n".join(lines) or "Nothing to show.",
         colour=discord.Colour.dark_blue(),
     )
@@ -106,7 +103,7 @@ def _embed(answer: Answer, lines: list[str], items: Sequence[Item], footer: str)
     for name, value in _source_fields([by_n[n] for n in cited if n in by_n]):
         embed.add_field(name=name, value=value, inline=False)
     if footer:
-        embed.set_footer(text=_clip(footer, FOOTER_CHARS))
+        embed.set_footer(text=clip(footer, FOOTER_CHARS))
     return embed
 
 
@@ -117,14 +114,14 @@ def _size(embed: discord.Embed) -> int:
 def paginate(answer: Answer, start: int = 0, *, asked_by: str | None = None) -> Page:
     """The page of ``answer`` that begins at item ``start``: as many lines as fit one message."""
     if answer.error:
-        return Page(0, 0, 0, None, content=_clip(f"⚠ {escape(answer.error.message)}", CONTENT_CHARS))
+        return Page(0, 0, 0, None, content=clip(f"⚠ {escape(answer.error.message)}", CONTENT_CHARS))
     items = answer.items
     total = len(items)
     start = max(0, min(start, max(total - 1, 0)))
     urls = {s.n: s.url for s in answer.sources}
     notes = [escape(n) for n in answer.notes]
     if asked_by:
-        notes.insert(0, f"Asked by {escape(_clip(asked_by, 80))} · {escape(_clip(answer.command, 200))}")
+        notes.insert(0, f"Asked by {escape(clip(asked_by, 80))} · {escape(clip(answer.command, 200))}")
 
     def footer(end: int) -> str:
         parts = list(notes)

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from bot.formatting import format_date
 from facts.answers.contract import Answer, Item, Source
+from facts.text.clip import clip
 
 __all__ = [
     "MORE_ACTION",
@@ -56,10 +57,6 @@ def _link(url: str, label: str) -> str:
     return f"<{safe}|{escape(label)}>"
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 @dataclass
 class SlackMessage:
     """Keyword arguments for ``respond()`` / ``chat.postMessage``: ``text`` and ``blocks``."""
@@ -95,7 +92,7 @@ def _item_text(item: Item, urls: dict[int, str]) -> str:
     line = f"{head}{escape(item.text)} {marks}{ref}".rstrip()
     if item.note:
         line += f"\n:warning: _{escape(item.note)}_"
-    return _clip(line, SECTION_CHARS)
+    return clip(line, SECTION_CHARS)
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -106,13 +103,13 @@ def _context(texts: Sequence[str]) -> list[dict[str, Any]]:
     out = []
     for i in range(0, len(texts), CONTEXT_ELEMENTS):
         chunk = texts[i : i + CONTEXT_ELEMENTS]
-        elements = [{"type": "mrkdwn", "text": _clip(t, SECTION_CHARS)} for t in chunk]
+        elements = [{"type": "mrkdwn", "text": clip(t, SECTION_CHARS)} for t in chunk]
         out.append({"type": "context", "elements": elements})
     return out
 
 
 def _source_line(s: Source) -> str:
-    label = _clip(s.title or s.url, 120)
+    label = clip(s.title or s.url, 120)
     link = _link(s.url, label) if s.url else escape(label)
     return f"[{s.n}] {escape(s.outlet)} · {escape(s.published)} · {link}"
 
@@ -122,7 +119,7 @@ def _button(text: str, action: str, value: dict[str, Any], *, primary: bool = Fa
         "type": "button",
         "text": {"type": "plain_text", "text": text},
         "action_id": action,
-        "value": _clip(json.dumps(value, separators=(",", ":")), BUTTON_VALUE_CHARS),
+        "value": clip(json.dumps(value, separators=(",", ":")), BUTTON_VALUE_CHARS),
     }
     if primary:
         button["style"] = "primary"
@@ -137,7 +134,7 @@ def _fallback(answer: Answer, items: Sequence[Item]) -> str:
         lines.append(f"• {date + ' ' if date else ''}{item.text}")
     if answer.error:
         lines.append(answer.error.message)
-    return _clip(escape("\n".join(lines)), TEXT_FALLBACK_CHARS)
+    return clip(escape("\n".join(lines)), TEXT_FALLBACK_CHARS)
 
 
 def render_answer(
@@ -155,14 +152,14 @@ def render_answer(
     """
     if answer.error:
         text = f":warning: {escape(answer.error.message)}"
-        return SlackMessage(text=_fallback(answer, []), blocks=[_section(_clip(text, SECTION_CHARS))])
+        return SlackMessage(text=_fallback(answer, []), blocks=[_section(clip(text, SECTION_CHARS))])
 
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": _clip(answer.title, HEADER_CHARS)}}
+        {"type": "header", "text": {"type": "plain_text", "text": clip(answer.title, HEADER_CHARS)}}
     ]
     if asked_by:
-        command = escape(_clip(answer.command, 200)).replace("`", "'")
-        blocks += _context([f"Asked by {escape(_clip(asked_by, 80))} · `{command}`"])
+        command = escape(clip(answer.command, 200)).replace("`", "'")
+        blocks += _context([f"Asked by {escape(clip(asked_by, 80))} · `{command}`"])
     urls = {s.n: s.url for s in answer.sources}
     by_n = {s.n: s for s in answer.sources}
 
@@ -183,7 +180,7 @@ def render_answer(
     for item in items:
         candidate: list[dict[str, Any]] = []
         if item.group and item.group != group:
-            candidate.append(_section(f"*{escape(_clip(item.group, 200))}*"))
+            candidate.append(_section(f"*{escape(clip(item.group, 200))}*"))
         candidate.append(_section(_item_text(item, urls)))
         trial = blocks + body + candidate + tail([*shown, item])
         chars = sum(_block_chars(b) for b in trial)
