@@ -1,86 +1,136 @@
-"""The one async entry point from a request to an answer; errors become replies here only."""
+"""The one async entry point from a request to an answer; errors become replies here only.
+
+A command arrives as text (:func:`handle`: CLI, console, Slack, the HTTP API), as typed options
+(:func:`handle_options`: Discord) or as arguments already built (:func:`run_args`: a submitted
+form). Each way, the arguments are read once, the editors' check sees what will run, the
+command runs, and the answer is given the command as shown.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
-from bot.commands.registry import COMMANDS, get_command
-from bot.digest_scheduler import DigestScheduler
+from bot.commands.registry import COMMANDS, Command, CommandArgs, get_command, help_answer
+from bot.invocation import READ_ONLY_PLATFORMS, Access, Context, Invocation, Options
 from bot.observability import command_done, error_seen
 from bot.requests import Request, without_surrogates
 from facts.answers.contract import Answer
 from facts.errors import ErrorCode, FactdeskError, Forbidden, UsageError
-from facts.read.web_article import FetchPolicy
 from facts.store.sqlite_store import FactStore
 
-__all__ = ["Access", "Context", "handle", "help_answer"]
+__all__ = ["MAX_COMMAND_CHARS", "Access", "Context", "handle", "handle_options", "help_answer", "run_args"]
 
 log = logging.getLogger("factdesk.handler")
 
-
-def help_answer(command: str = "/factdesk help") -> Answer:
-    """Help lives in ``notes``: items are reserved for cited lines."""
-    answer = Answer(command=command, title="factdesk — cited answers from the newsroom's documents")
-    answer.notes.extend(f"{c.usage} — {c.help}" for c in COMMANDS)
-    answer.notes.append("Every line quotes the sentence it comes from, with its outlet and date.")
-    return answer
-
-
-@dataclass(frozen=True)
-class Access:
-    """Who may change the record: ``FACTDESK_ADMINS`` ids (``slack:U123``, ``discord:456``) and,
-    on Discord, members holding one of ``FACTDESK_DISCORD_ADMIN_ROLES``. Whoever runs the
-    command line or the console on the store's machine is the desk."""
-
-    admins: frozenset[str] = frozenset()
-    discord_admin_roles: frozenset[str] = frozenset()
-
-    def allows(self, request: Request) -> bool:
-        if request.platform in READ_ONLY_PLATFORMS:
-            return False
-        if request.platform in LOCAL_PLATFORMS:
-            return True
-        if request.actor in self.admins:
-            return True
-        return request.platform == "discord" and bool(self.discord_admin_roles & set(request.roles))
-
-
 MAX_COMMAND_CHARS = 4_000  # Slack's own cap on a slash command's text; the other surfaces share it
-LOCAL_PLATFORMS = frozenset({"cli", "console"})
-# Surfaces that can never change the record, whoever is named in FACTDESK_ADMINS: the anonymous
-# HTTP API. The refusal is decided here, on the parsed command, like every other.
-READ_ONLY_PLATFORMS = frozenset({"http"})
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a surface lends the commands: who may edit, the digest scheduler when one runs, and
-    where ``/ingest`` may fetch from (public addresses only unless the settings allow more)."""
-
-    access: Access = field(default_factory=Access)
-    digests: DigestScheduler | None = None
-    fetch: FetchPolicy = field(default_factory=FetchPolicy)
+HELP = "factdesk"  # answers whatever follows it, however long
 
 
 async def handle(
     request: Request, store: FactStore, *, access: Access | None = None, context: Context | None = None
 ) -> Answer:
-    """Run one command. User mistakes come back as ``Answer.error`` with the usage line; a change
-    by someone who is not one of the desk's editors is refused and logged, and changes nothing."""
-    started = time.perf_counter()
+    """Run one command typed as text. User mistakes come back as ``Answer.error`` with the usage
+    line; a change by someone who is not one of the desk's editors is refused and logged, and
+    changes nothing."""
     request = replace(
         request, command=without_surrogates(request.command), text=without_surrogates(request.text)
     )
-    answer = await _handle(request, store, context or Context(access=access or Access()))
+    context = context or Context(access=access or Access())
+    shown = f"/{request.command} {request.text}".strip()
+    command = get_command(request.command)
+    if command is None:
+        names = ", ".join(f"/{c.name}" for c in COMMANDS)
+        message = f"There is no command /{request.command[:40]}. Commands: {names}."
+        answer = Answer.failure(shown, ErrorCode.UNKNOWN_COMMAND, message)
+        return _done(request, None, answer, time.perf_counter())
+
+    if command.name != HELP:
+        try:
+            _check_length(request.text)
+        except UsageError as too_long:
+            answer = Answer.failure(shown, too_long.code, f"{too_long} Usage: {command.usage}")
+            return _done(request, command, answer, time.perf_counter())
+    text = request.text
+    return await _answer(request, store, context, command, lambda: command.parse(text), lambda _: shown)
+
+
+async def handle_options(
+    command: Command[Any], values: Options, request: Request, store: FactStore, *, context: Context
+) -> Answer:
+    """Run one command whose arguments came typed (Discord options): they become the command's
+    arguments directly, never text to parse again."""
+    given = " ".join(str(v) for v in values.values() if v is not None and str(v) != "")
+    return await _answer(
+        request, store, context, command, lambda: _capped(command.options(values)), _shown(command, given)
+    )
+
+
+async def run_args(
+    command: Command[Any], args: CommandArgs, request: Request, store: FactStore, *, context: Context
+) -> Answer:
+    """Run one command with arguments a surface built itself (a submitted form)."""
+    shown = _shown(command, args.text())
+    return await _answer(request, store, context, command, lambda: _capped(args), shown)
+
+
+def _capped(args: CommandArgs) -> CommandArgs:
+    """Typed arguments within the cap that text has (what they would be typed as, at most)."""
+    _check_length(args.text())
+    return args
+
+
+def _check_length(text: str) -> None:
+    if len(text) > MAX_COMMAND_CHARS:
+        raise UsageError(f"That is {len(text):,} characters; a command takes at most {MAX_COMMAND_CHARS:,}.")
+
+
+def _shown(command: Command[Any], fallback: str) -> Callable[[CommandArgs | None], str]:
+    """The command as shown: from its arguments once read, else from what was given."""
+    return lambda args: f"/{command.name} {args.text() if args is not None else fallback}".strip()
+
+
+async def _answer(
+    request: Request,
+    store: FactStore,
+    context: Context,
+    command: Command[Any],
+    read: Callable[[], CommandArgs],
+    shown: Callable[[CommandArgs | None], str],
+) -> Answer:
+    started = time.perf_counter()
+    args: CommandArgs | None = None
+    allowed = context.access.allows(request)
+    try:
+        if command.admin_only and not allowed:  # refused before its arguments are even read
+            raise _refused(request, shown(None))
+        args = read()  # once: the check and the run see the same action
+        if command.writes(args) and not allowed:
+            raise _refused(request, shown(args))
+        answer = await command.run(args, Invocation.of(request, store, context))
+        if not answer.command:  # a scheduled digest's preview names its own
+            answer.command = shown(args)
+    except FactdeskError as exc:
+        usage = f" Usage: {command.usage}" if exc.shows_usage else ""
+        answer = Answer.failure(shown(args), exc.code, f"{exc}{usage}")
+    except Exception:
+        log.exception("command failed: %s", shown(args))
+        error_seen("command")
+        answer = Answer.failure(
+            shown(args), ErrorCode.INTERNAL, "Sorry, something went wrong answering that; it has been logged."
+        )
+    return _done(request, command, answer, started)
+
+
+def _done(request: Request, command: Command[Any] | None, answer: Answer, started: float) -> Answer:
     outcome = (
         answer.error.code if answer.error else ("empty" if not answer.items and not answer.notes else "ok")
     )
-    known = get_command(request.command)
-    command_done(
-        f"/{known.name}" if known else "unknown", outcome, request.platform, time.perf_counter() - started
-    )
+    name = f"/{command.name}" if command else "unknown"
+    command_done(name, outcome, request.platform, time.perf_counter() - started)
     return answer
 
 
@@ -98,32 +148,3 @@ def _refused(request: Request, shown: str) -> Forbidden:
             " an admin can add you to FACTDESK_ADMINS."
         )
     return Forbidden(message)
-
-
-async def _handle(request: Request, store: FactStore, context: Context) -> Answer:
-    shown = f"/{request.command} {request.text}".strip()
-    command = get_command(request.command)
-    if command is None:
-        names = ", ".join(f"/{c.name}" for c in COMMANDS)
-        message = f"There is no command /{request.command[:40]}. Commands: {names}."
-        return Answer.failure(shown, ErrorCode.UNKNOWN_COMMAND, message)
-    if command.handler is None:
-        return help_answer(shown)
-    try:
-        if len(request.text) > MAX_COMMAND_CHARS:
-            raise UsageError(
-                f"That is {len(request.text):,} characters; a command takes at most {MAX_COMMAND_CHARS:,}."
-            )
-        args = command.parse(request.text)  # once: the check and the run see the same action
-        if command.writes(args) and not context.access.allows(request):
-            raise _refused(request, shown)
-        return await command.handler(store, args, shown, request, context)
-    except FactdeskError as exc:
-        usage = f" Usage: {command.usage}" if exc.shows_usage else ""
-        return Answer.failure(shown, exc.code, f"{exc}{usage}")
-    except Exception:
-        log.exception("command failed: %s", shown)
-        error_seen("command")
-        return Answer.failure(
-            shown, ErrorCode.INTERNAL, "Sorry, something went wrong answering that; it has been logged."
-        )

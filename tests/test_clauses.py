@@ -286,7 +286,7 @@ async def test_timeline_shows_each_clause_and_cites_the_whole_sentence(fresh_sto
     sentence = "Chile left the accord on October 29, but rejoined it on November 2."
     body = f"Peru and Chile signed a water accord in July.\n\n{sentence}\n"
     await fresh_store.ingest(_article(body, title="Peru and Chile water accord"))
-    answer = await timeline(fresh_store, "2022", command="/timeline 2022")
+    answer = await timeline(fresh_store, dt.date(2022, 1, 1), dt.date(2022, 12, 31), None, 1, again="2022")
     lines = {(i.date, i.text) for i in answer.items}
     assert ("2022-10-29", "Chile left the accord on October 29") in lines
     assert ("2022-11-02", "rejoined it on November 2.") in lines

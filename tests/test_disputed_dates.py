@@ -89,7 +89,7 @@ def test_the_date_most_outlets_give_then_the_earliest_report(sources, expected):
 
 def test_the_note_names_the_other_date_and_who_gives_it():
     cluster = [fact(1, "The pact was signed.", [(A, "2021-03-01"), (C, "2021-03-01"), (B, "2021-02-28")])]
-    item = AnswerBuilder("/agreement peru", "t").add_cluster(cluster)
+    item = AnswerBuilder("t").add_cluster(cluster)
     assert item.date == "2021-03-01"
     assert item.note == (
         "Sources differ on the date: 2021-03-01 as Lima Post, Pacific Daily give it;"
@@ -99,7 +99,7 @@ def test_the_note_names_the_other_date_and_who_gives_it():
 
 def test_compatible_precisions_are_not_a_dispute():
     cluster = [fact(1, "The pact was signed.", [(A, "2021-03"), (B, "2021-03-01")])]
-    assert AnswerBuilder("/agreement peru", "t").add_cluster(cluster).note is None
+    assert AnswerBuilder("t").add_cluster(cluster).note is None
 
 
 DISTINCT = [

@@ -51,10 +51,6 @@ def bot_part(module: str) -> str | None:
     return parts[1] if len(parts) > 1 and parts[1] in {"surfaces", "runtime"} else "core"
 
 
-# Being moved behind the core (issue 12, typed commands); this set only shrinks.
-STILL_READING_THE_STORE = {"bot.surfaces.console", "bot.surfaces.discord.app", "bot.surfaces.slack.app"}
-
-
 def module_name(path: Path) -> str:
     return ".".join(path.relative_to(ROOT).with_suffix("").parts)
 
@@ -83,8 +79,6 @@ def test_bot_imports_only_inner_layers(path: Path) -> None:
         assert not {n for n in names if n.split(".")[0] in SDKS}, f"{path} imports a chat SDK"
     if own == "surfaces":
         store = {n for n in names if n.startswith("facts.store")}
-        if module_name(path) in STILL_READING_THE_STORE:
-            return
         assert not store, f"{path} reaches into the store: {store}"
 
 

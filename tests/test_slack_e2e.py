@@ -209,10 +209,11 @@ async def test_slack_and_discord_expose_exactly_the_commands_of_the_registry(
     slack: FakeSlack, store: SQLiteStore
 ) -> None:
     from bot.commands.registry import COMMANDS
+    from bot.desk import Desk
     from bot.surfaces.discord.app import FactdeskDiscord
 
     registry = {c.name for c in COMMANDS}
-    client = FactdeskDiscord(settings_for(store.path, slack=slack), store)
+    client = FactdeskDiscord(settings_for(store.path, slack=slack), Desk(store))
     try:
         assert {c.name for c in client.tree.get_commands()} == registry
     finally:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from facts.countries import resolve_country
 from facts.read.article import ArticleInput
 from facts.store.migrations import MIGRATIONS
 from facts.store.sqlite_store import SQLiteStore, open_store
@@ -119,7 +121,7 @@ async def test_conflicting_figures_are_shown_side_by_side(fresh_store: SQLiteSto
     await fresh_store.ingest(art("https://coast.example/2", f"{LEAD}\n\n{two}\n", outlet="Coast Daily"))
     from facts.answers.queries import agreement
 
-    answer = await agreement(fresh_store, "peru", command="/agreement peru")
+    answer = await agreement(fresh_store, resolve_country("peru"))
     line = next(i for i in answer.items if "fishing boats" in i.text)
     assert len(line.citations) == 2
     assert line.note and "4,200" in line.note and "3,900" in line.note and "differ" in line.note
@@ -134,7 +136,7 @@ async def test_one_event_told_with_different_dates_shows_both(fresh_store: SQLit
     await fresh_store.ingest(art("https://coast.example/2", f"{other}\n", outlet="Coast Daily"))
     from facts.answers.queries import timeline
 
-    answer = await timeline(fresh_store, "2021", command="/timeline 2021")
+    answer = await timeline(fresh_store, dt.date(2021, 1, 1), dt.date(2021, 12, 31), None, 1, again="2021")
     signed = [i for i in answer.items if "signed" in i.text]
     assert len(signed) == 1
     assert {answer.sources[c.source - 1].outlet for c in signed[0].citations} == {"Andes Wire", "Coast Daily"}
@@ -150,7 +152,7 @@ async def test_same_event_in_different_words_is_one_line_citing_each(fresh_store
     await fresh_store.ingest(art("https://coast.example/2", f"{other}\n", outlet="Coast Daily"))
     from facts.answers.queries import agreement
 
-    answer = await agreement(fresh_store, "chile", command="/agreement chile")
+    answer = await agreement(fresh_store, resolve_country("chile"))
     signed = [i for i in answer.items if "signed" in i.text]
     assert len(signed) == 1 and len(signed[0].citations) == 2
     assert signed[0].date == "2021-03-08" and signed[0].note is None

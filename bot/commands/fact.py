@@ -2,15 +2,19 @@
 
 Arguments are written ``key=value`` (quote values with spaces: ``note="wrong day"``); after the
 fact id, plain words are the note or reason. ``v=3`` (or ``version=3``) names the version the
-editor is looking at: if someone changed the fact since, the change is refused.
+editor is looking at: if someone changed the fact since, the change is refused. Discord's typed
+options (:func:`fact_options`) and the forms (:mod:`bot.commands.fact_forms`) build the same
+:class:`FactArgs` without going through text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import shlex
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
+from bot.invocation import Invocation, Options
 from facts.answers.answer_lines import AnswerBuilder
 from facts.answers.contract import Answer
 from facts.countries import resolve_country
@@ -18,7 +22,16 @@ from facts.errors import NotFound, UsageError
 from facts.store.corrections import DateSpec, Editor, parse_date_spec
 from facts.store.sqlite_store import FactStore
 
-__all__ = ["ADMIN_SUBCOMMANDS", "FACT_USAGE", "SUBCOMMANDS", "FactArgs", "fact_command", "parse_fact"]
+__all__ = [
+    "ADMIN_SUBCOMMANDS",
+    "FACT_OPTIONS",
+    "FACT_USAGE",
+    "SUBCOMMANDS",
+    "FactArgs",
+    "fact_options",
+    "parse_fact",
+    "run_fact",
+]
 
 SUBCOMMANDS = ("show", "history", "add", "correct", "retract", "restore")
 ADMIN_SUBCOMMANDS = frozenset({"add", "correct", "retract", "restore"})
@@ -38,8 +51,29 @@ class FactArgs:
 
     action: str
     fact_id: int | None
-    fields: dict[str, str]
-    rest: str
+    fields: Mapping[str, str] = field(default_factory=dict)
+    rest: str = ""
+
+    def text(self) -> str:
+        """The arguments as one would type them (shown with the answer)."""
+        parts = [self.action] + ([str(self.fact_id)] if self.fact_id is not None else [])
+        parts += [f"{k}={shlex.quote(v)}" for k, v in self.fields.items()]
+        return " ".join(parts + ([self.rest] if self.rest else []))
+
+
+def _fact_id(action: str, raw: str) -> int:
+    raw = raw.lstrip("#")
+    if not (raw.isascii() and raw.isdigit()):
+        raise UsageError(f"/fact {action} needs a fact id, e.g. /fact {action} 12.")
+    if int(raw) > MAX_FACT_ID:
+        raise NotFound(f"There is no fact {raw[:30]}.")
+    return int(raw)
+
+
+def _action(word: str) -> str:
+    if word.lower() not in SUBCOMMANDS:
+        raise UsageError(f"Which /fact action? One of {', '.join(SUBCOMMANDS)}.")
+    return word.lower()
 
 
 def parse_fact(text: str) -> FactArgs:
@@ -47,17 +81,10 @@ def parse_fact(text: str) -> FactArgs:
         tokens = shlex.split(text)
     except ValueError as exc:
         raise UsageError(f"Unbalanced quotes in '{text[:60]}' ({exc}).") from None
-    if not tokens or tokens[0].lower() not in SUBCOMMANDS:
-        raise UsageError(f"Which /fact action? One of {', '.join(SUBCOMMANDS)}.")
-    sub, tokens = tokens[0].lower(), tokens[1:]
+    sub, tokens = _action(tokens[0] if tokens else ""), tokens[1:]
     fact_id = None
     if sub != "add":
-        raw = tokens[0].lstrip("#") if tokens else ""
-        if not (raw.isascii() and raw.isdigit()):
-            raise UsageError(f"/fact {sub} needs a fact id, e.g. /fact {sub} 12.")
-        fact_id = int(raw)
-        if fact_id > MAX_FACT_ID:
-            raise NotFound(f"There is no fact {raw[:30]}.")
+        fact_id = _fact_id(sub, tokens[0] if tokens else "")
         tokens = tokens[1:]
     fields: dict[str, str] = {}
     words: list[str] = []
@@ -70,7 +97,20 @@ def parse_fact(text: str) -> FactArgs:
     return FactArgs(sub, fact_id, fields, " ".join(words))
 
 
-def _version(fields: dict[str, str]) -> int | None:
+# Discord's typed options that become ``key=value`` fields, in the order they are shown.
+FACT_OPTIONS = ("text", "date", "note", "country", "source", "quote", "version")
+
+
+def fact_options(values: Options) -> FactArgs:
+    """``action``, ``id`` and the keyed options, as Discord's typed options give them."""
+    given = {k: str(v).strip() for k, v in values.items() if v is not None and str(v).strip()}
+    action = _action(given.get("action", ""))
+    fact_id = None if action == "add" else _fact_id(action, given.get("id", ""))
+    fields = {k: given[k] for k in FACT_OPTIONS if k in given}
+    return FactArgs(action, fact_id, fields, given.get("id", "") if action == "add" else "")
+
+
+def _version(fields: Mapping[str, str]) -> int | None:
     raw = fields.get("v", fields.get("version"))
     if raw is None:
         return None
@@ -87,17 +127,17 @@ def _whole_number(raw: str) -> int | None:
     return int(raw)
 
 
-def _date(fields: dict[str, str]) -> DateSpec | None:
+def _date(fields: Mapping[str, str]) -> DateSpec | None:
     raw = fields.get("date")
     return parse_date_spec(raw, today=dt.date.today()) if raw is not None else None
 
 
-async def _show(store: FactStore, fact_id: int, command: str, heading: str | None = None) -> Answer:
+async def _show(store: FactStore, fact_id: int, heading: str | None = None) -> Answer:
     fact = await store.fact(fact_id)
     if fact is None:
         raise NotFound(f"There is no fact {fact_id}.")
     state = "retracted" if fact.status != "active" else "in the record"
-    b = AnswerBuilder(command, heading or f"Fact {fact.id} (version {fact.version}, {state})")
+    b = AnswerBuilder(heading or f"Fact {fact.id} (version {fact.version}, {state})")
     b.add_cluster([fact])
     origin = "added by the desk" if fact.origin == "desk" else "extracted from the sources"
     b.answer.notes.append(f"Fact {fact.id}: {origin}; version {fact.version}; {state}.")
@@ -106,10 +146,10 @@ async def _show(store: FactStore, fact_id: int, command: str, heading: str | Non
     return b.answer
 
 
-async def _history(store: FactStore, fact_id: int, command: str) -> Answer:
+async def _history(store: FactStore, fact_id: int) -> Answer:
     if await store.fact(fact_id) is None:
         raise NotFound(f"There is no fact {fact_id}.")
-    answer = Answer(command=command, title=f"History of fact {fact_id}")
+    answer = Answer(title=f"History of fact {fact_id}")
     for row in await store.fact_history(fact_id):
         if row.action == "extracted":
             answer.notes.append(f"v{row.version} · {row.at[:16]} · extracted from the sources at ingest")
@@ -129,14 +169,16 @@ async def _history(store: FactStore, fact_id: int, command: str) -> Answer:
     return answer
 
 
-async def fact_command(store: FactStore, p: FactArgs, command: str, *, editor: Editor) -> Answer:
+async def run_fact(p: FactArgs, invocation: Invocation) -> Answer:
     """Run one parsed ``/fact`` action; the core has already checked the editor may run it."""
+    store, actor = invocation.store, invocation.request.actor
+    editor = Editor(actor=actor, platform=actor.partition(":")[0] or "unknown")
     if p.action == "show":
         assert p.fact_id is not None
-        return await _show(store, p.fact_id, command)
+        return await _show(store, p.fact_id)
     if p.action == "history":
         assert p.fact_id is not None
-        return await _history(store, p.fact_id, command)
+        return await _history(store, p.fact_id)
     if p.action == "correct":
         assert p.fact_id is not None
         note = p.fields.get("note", p.rest)
@@ -148,7 +190,7 @@ async def fact_command(store: FactStore, p: FactArgs, command: str, *, editor: E
             expected_version=_version(p.fields),
             editor=editor,
         )
-        return await _show(store, p.fact_id, command, f"Fact {p.fact_id} corrected (version {version})")
+        return await _show(store, p.fact_id, f"Fact {p.fact_id} corrected (version {version})")
     if p.action in {"retract", "restore"}:
         assert p.fact_id is not None
         reason = p.fields.get("reason", p.fields.get("note", p.rest))
@@ -157,11 +199,11 @@ async def fact_command(store: FactStore, p: FactArgs, command: str, *, editor: E
             p.fact_id, status=status, reason=reason, expected_version=_version(p.fields), editor=editor
         )
         done = "retracted" if p.action == "retract" else "restored"
-        return await _show(store, p.fact_id, command, f"Fact {p.fact_id} {done} (version {version})")
-    return await _add(store, p, command, editor)
+        return await _show(store, p.fact_id, f"Fact {p.fact_id} {done} (version {version})")
+    return await _add(store, p, editor)
 
 
-async def _add(store: FactStore, p: FactArgs, command: str, editor: Editor) -> Answer:
+async def _add(store: FactStore, p: FactArgs, editor: Editor) -> Answer:
     countries = []
     for name in filter(None, (c.strip() for c in p.fields.get("country", "").split(","))):
         country = resolve_country(name)
@@ -183,4 +225,4 @@ async def _add(store: FactStore, p: FactArgs, command: str, editor: Editor) -> A
         published=p.fields.get("published"),
         editor=editor,
     )
-    return await _show(store, fact_id, command, f"Fact {fact_id} added by the desk")
+    return await _show(store, fact_id, f"Fact {fact_id} added by the desk")

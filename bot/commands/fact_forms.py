@@ -1,15 +1,15 @@
 """The forms behind ``/fact add`` and ``/fact correct`` typed without arguments (Slack and Discord
-modals): which fields, prefilled how, and the ``/fact`` text a submitted form stands for."""
+modals): which fields, prefilled how, and the :class:`FactArgs` a submitted form stands for."""
 
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass
 
+from bot.commands.fact import FactArgs
 from facts.store.rows import FactRow
 
-__all__ = ["FORM_ACTIONS", "Field", "form_fields", "form_text", "wants_form"]
+__all__ = ["FORM_ACTIONS", "Field", "Form", "form_args", "form_fields", "wants_form", "wants_form_text"]
 
 FORM_ACTIONS = ("add", "correct")
 
@@ -24,13 +24,33 @@ class Field:
     placeholder: str | None = None
 
 
-def wants_form(text: str) -> tuple[str, int | None] | None:
+@dataclass(frozen=True)
+class Form:
+    """A form to show: for ``action`` on ``fact_id`` at ``version`` (None when adding)."""
+
+    action: str
+    fact_id: int | None
+    version: int | None
+    title: str
+    fields: list[Field]
+
+
+def wants_form_text(text: str) -> tuple[str, int | None] | None:
     """``("add", None)`` or ``("correct", 12)`` when the text is just the action (and an id)."""
     words = text.split()
     if words == ["add"]:
         return "add", None
     if len(words) == 2 and words[0] == "correct" and re.fullmatch(r"#?\d+", words[1]):
         return "correct", int(words[1].lstrip("#"))
+    return None
+
+
+def wants_form(args: FactArgs) -> tuple[str, int | None] | None:
+    """The same for arguments built from typed options: the action (and an id), nothing else."""
+    if args.fields or args.rest:
+        return None
+    if args.action == "add" or (args.action == "correct" and args.fact_id is not None):
+        return args.action, args.fact_id
     return None
 
 
@@ -51,21 +71,19 @@ def form_fields(action: str, fact: FactRow | None = None) -> list[Field]:
     ]
 
 
-def form_text(
+def form_args(
     action: str,
     fact_id: int | None,
     version: int | None,
     values: dict[str, str | None],
     fields: list[Field] | None = None,
-) -> str:
-    """The ``/fact`` arguments a submitted form stands for; values left as prefilled are left out."""
+) -> FactArgs:
+    """The ``/fact`` change a submitted form stands for; values left as prefilled are left out."""
     initial = {f.name: " ".join((f.initial or "").split()) for f in fields or []}
-    parts = [action]
-    if fact_id is not None:
-        parts.append(str(fact_id))
+    given: dict[str, str] = {}
     if version is not None:
-        parts.append(f"v={version}")
+        given["v"] = str(version)
     for name, value in values.items():
         if value is not None and value.strip() and " ".join(value.split()) != initial.get(name):
-            parts.append(f"{name}={shlex.quote(' '.join(value.split()))}")
-    return " ".join(parts)
+            given[name] = " ".join(value.split())
+    return FactArgs(action, fact_id, given)

@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 import shlex
+from dataclasses import dataclass
 
+from bot.invocation import Invocation, Options
 from facts.answers import queries
 from facts.answers.contract import Answer
 from facts.errors import UsageError
-from facts.read.web_article import FetchPolicy, PageMetadata, fetch_article
-from facts.store.sqlite_store import FactStore
+from facts.read.web_article import PageMetadata, fetch_article
 
-__all__ = ["INGEST_USAGE", "ingest_url"]
+__all__ = ["INGEST_USAGE", "IngestArgs", "ingest_options", "parse_ingest", "run_ingest"]
 
 INGEST_USAGE = '/ingest <url> [published=YYYY-MM-DD] [outlet="…"] [title="…"]'
 _KEYS = ("published", "outlet", "title")
 
 
-def parse_ingest(text: str) -> tuple[str, PageMetadata]:
+@dataclass(frozen=True)
+class IngestArgs:
+    """The page to fetch, and what to say of it if the page itself does not."""
+
+    url: str
+    published: str | None = None
+    outlet: str | None = None
+    title: str | None = None
+
+    def text(self) -> str:
+        given = {"published": self.published, "outlet": self.outlet, "title": self.title}
+        return " ".join([self.url] + [f"{k}={shlex.quote(v)}" for k, v in given.items() if v])
+
+
+def parse_ingest(text: str) -> IngestArgs:
     try:
         tokens = shlex.split(text)
     except ValueError as exc:
@@ -33,16 +48,22 @@ def parse_ingest(text: str) -> tuple[str, PageMetadata]:
             raise UsageError(f"Unexpected '{token[:40]}': options are published=, outlet= and title=.")
     if not url:
         raise UsageError("Which page? Give its url.")
-    return url, PageMetadata(fields.get("outlet"), fields.get("published"), fields.get("title"))
+    return IngestArgs(url, fields.get("published"), fields.get("outlet"), fields.get("title"))
 
 
-async def ingest_url(
-    store: FactStore, text: str, command: str, *, policy: FetchPolicy | None = None
-) -> Answer:
-    url, meta = parse_ingest(text)
-    article = await fetch_article(url, meta, policy=policy or FetchPolicy())
+def ingest_options(values: Options) -> IngestArgs:
+    given = {k: str(v).strip() for k, v in values.items() if v is not None and str(v).strip()}
+    if not given.get("url"):
+        raise UsageError("Which page? Give its url.")
+    return IngestArgs(given["url"], given.get("published"), given.get("outlet"), given.get("title"))
+
+
+async def run_ingest(args: IngestArgs, invocation: Invocation) -> Answer:
+    store = invocation.store
+    meta = PageMetadata(args.outlet, args.published, args.title)
+    article = await fetch_article(args.url, meta, policy=invocation.fetch)
     result = await store.ingest(article)
-    answer = await queries.source(store, str(result.doc_id), command=command)
+    answer = await queries.source(store, result.doc_id)
     done = {
         "added": f"Ingested as source {result.doc_id}",
         "new_version": f"New version {result.version} of source {result.doc_id}",

@@ -2,36 +2,50 @@
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from bot.commands.digest import (
     DIGEST_ACTIONS,
     DIGEST_ADMIN_ACTIONS,
     DIGEST_USAGE,
-    DigestArgs,
-    digest_command,
+    digest_options,
     parse_digest,
+    run_digest,
 )
-from bot.commands.fact import ADMIN_SUBCOMMANDS, FACT_USAGE, SUBCOMMANDS, FactArgs, fact_command, parse_fact
-from bot.commands.ingest import INGEST_USAGE, ingest_url
-from bot.requests import Request
-from facts.answers import queries
+from bot.commands.fact import ADMIN_SUBCOMMANDS, FACT_USAGE, SUBCOMMANDS, fact_options, parse_fact, run_fact
+from bot.commands.ingest import INGEST_USAGE, ingest_options, parse_ingest, run_ingest
+from bot.commands.queries import (
+    agreement_options,
+    ask_options,
+    parse_agreement,
+    parse_ask,
+    parse_search,
+    parse_source,
+    parse_timeline,
+    run_agreement,
+    run_ask,
+    run_search,
+    run_source,
+    run_timeline,
+    search_options,
+    source_options,
+    timeline_options,
+)
+from bot.invocation import Invocation, Options
 from facts.answers.contract import Answer
-from facts.store.corrections import Editor
-from facts.store.sqlite_store import FactStore
 
-__all__ = ["COMMANDS", "Argument", "Command", "command_text", "get_command"]
-
-# (store, the command's arguments as its parser made them, the command as shown, request, Context)
-Handler = Callable[[FactStore, Any, str, Request, Any], Awaitable[Answer]]
+__all__ = ["COMMANDS", "Argument", "Command", "CommandArgs", "HelpArgs", "get_command", "help_answer"]
 
 
-def _as_text(text: str) -> str:
-    """Commands that change nothing take their text as it is; their queries read it."""
-    return text
+class CommandArgs(Protocol):
+    """A command's arguments once read: a frozen dataclass that can show itself as typed text."""
+
+    def text(self) -> str: ...
+
+
+ArgsT = TypeVar("ArgsT", bound=CommandArgs)
 
 
 @dataclass(frozen=True)
@@ -39,81 +53,73 @@ class Argument:
     """A typed argument, for surfaces with typed options (Discord).
 
     ``kind`` is ``"text"``, ``"year"``, ``"int"`` (whole numbers), ``"choice"`` (one of
-    ``choices``) or ``"country"`` (offered by autocomplete); ``joiner`` is what precedes the value
-    when the arguments are written back as the command's text ("2019" + "-" + "2020").
+    ``choices``) or ``"country"`` (offered by autocomplete).
     """
 
     name: str
     description: str
     required: bool = True
     kind: str = "text"
-    joiner: str = " "
-    keyed: bool = False  # written back as name="value" rather than as a bare word
     choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
-class Command:
-    """A command as every surface shows it; ``usage`` is the one-line synopsis."""
+class Command(Generic[ArgsT]):
+    """A command as every surface shows it; ``usage`` is the one-line synopsis.
+
+    ``parse`` reads the command's text (CLI, console, Slack) and ``options`` its typed options
+    (Discord) into the same ``ArgsT``; both raise ``UsageError`` on what they cannot read. What
+    they return is what the authorisation check sees and what ``run`` runs, so no spelling of
+    an action (quotes, escapes, look-alikes) reaches one without the other.
+    """
 
     name: str
     usage: str
     help: str
     arguments: tuple[Argument, ...]
-    handler: Handler | None
+    parse: Callable[[str], ArgsT]
+    options: Callable[[Options], ArgsT]
+    run: Callable[[ArgsT, Invocation], Awaitable[Answer]]
     admin_only: bool = False
     # Actions that only the desk's editors may run, as the command's own parser reads them.
     admin_actions: frozenset[str] = frozenset()
-    # The one parser of the command's text: what it returns is what the check sees and what the
-    # handler runs, so no spelling of an action (quotes, escapes, look-alikes) reaches one without
-    # the other. Raises ``UsageError`` on text it cannot read.
-    parse: Callable[[str], Any] = _as_text
 
-    def writes(self, args: Any) -> bool:
+    def writes(self, args: ArgsT) -> bool:
         """Whether running these parsed arguments can change the record."""
         return self.admin_only or getattr(args, "action", None) in self.admin_actions
 
 
-async def _agreement(store: FactStore, text: str, command: str, request: Request, context: Any) -> Answer:
-    return await queries.agreement(store, text, command=command)
+@dataclass(frozen=True)
+class HelpArgs:
+    """``/factdesk help``: whatever follows the command, the answer is the list of commands."""
+
+    topic: str = ""
+
+    def text(self) -> str:
+        return self.topic
 
 
-async def _timeline(store: FactStore, text: str, command: str, request: Request, context: Any) -> Answer:
-    return await queries.timeline(store, text, command=command)
+def help_answer() -> Answer:
+    """Help lives in ``notes``: items are reserved for cited lines."""
+    answer = Answer(title="factdesk — cited answers from the newsroom's documents")
+    answer.notes.extend(f"{c.usage} — {c.help}" for c in COMMANDS)
+    answer.notes.append("Every line quotes the sentence it comes from, with its outlet and date.")
+    return answer
 
 
-async def _search(store: FactStore, text: str, command: str, request: Request, context: Any) -> Answer:
-    return await queries.search(store, text, command=command)
+async def _run_help(args: HelpArgs, invocation: Invocation) -> Answer:
+    return help_answer()
 
 
-async def _ask(store: FactStore, text: str, command: str, request: Request, context: Any) -> Answer:
-    return await queries.ask(store, text, command=command)
-
-
-async def _source(store: FactStore, text: str, command: str, request: Request, context: Any) -> Answer:
-    return await queries.source(store, text, command=command)
-
-
-async def _ingest(store: FactStore, text: str, command: str, request: Request, context: Any) -> Answer:
-    return await ingest_url(store, text, command, policy=context.fetch)
-
-
-async def _digest(store: FactStore, args: DigestArgs, command: str, request: Request, context: Any) -> Answer:
-    return await digest_command(store, args, command, request, context.digests)
-
-
-async def _fact(store: FactStore, args: FactArgs, command: str, request: Request, context: Any) -> Answer:
-    editor = Editor(actor=request.actor, platform=request.actor.partition(":")[0] or "unknown")
-    return await fact_command(store, args, command, editor=editor)
-
-
-COMMANDS: tuple[Command, ...] = (
+COMMANDS: tuple[Command[Any], ...] = (
     Command(
         "agreement",
         "/agreement <country>",
         "A short cited summary of what the documents report about agreements with a country.",
         (Argument("country", "Country name, ISO code, demonym or slug (el-salvador)", kind="country"),),
-        _agreement,
+        parse_agreement,
+        agreement_options,
+        run_agreement,
     ),
     Command(
         "timeline",
@@ -121,38 +127,45 @@ COMMANDS: tuple[Command, ...] = (
         "Dated events in a year or range of years, in order, each at its precision.",
         (
             Argument("year", "A year, e.g. 2019 (the first of a range)", kind="year"),
-            Argument("to", "Last year of a range, e.g. 2020", required=False, kind="year", joiner="-"),
+            Argument("to", "Last year of a range, e.g. 2020", required=False, kind="year"),
             Argument("country", "Only events naming this country", required=False, kind="country"),
             Argument(
                 "page",
                 "Page of a long timeline (20 events each)",
                 required=False,
                 kind="int",
-                joiner=" page ",
             ),
         ),
-        _timeline,
+        parse_timeline,
+        timeline_options,
+        run_timeline,
     ),
     Command(
         "search",
         "/search <words>",
         "Passages that mention the words, best first, cited.",
         (Argument("query", "Words to look for"),),
-        _search,
+        parse_search,
+        search_options,
+        run_search,
     ),
     Command(
         "ask",
         "/ask <question>",
         "The passages that answer a question; says so plainly when the documents do not.",
         (Argument("question", "A question in plain words"),),
-        _ask,
+        parse_ask,
+        ask_options,
+        run_ask,
     ),
     Command(
         "source",
         "/source <n | url>",
         "A source's outlet, title, date, url and the facts taken from it.",
         (Argument("ref", "Source number (see `factdesk sources`) or url"),),
-        _source,
+        parse_source,
+        source_options,
+        run_source,
     ),
     Command(
         "fact",
@@ -166,32 +179,31 @@ COMMANDS: tuple[Command, ...] = (
                 required=False,
                 kind="int",
             ),
-            Argument("text", "New or added text", required=False, keyed=True),
+            Argument("text", "New or added text", required=False),
             Argument(
                 "date",
                 "Event date: 2019-09-20, 2019-09, 2019 or 2019-11 to 2020-03",
                 required=False,
-                keyed=True,
             ),
-            Argument("note", "Why (required to correct, retract or restore)", required=False, keyed=True),
+            Argument("note", "Why (required to correct, retract or restore)", required=False),
             Argument(
-                "country", "Country the added fact concerns", required=False, kind="country", keyed=True
+                "country", "Country the added fact concerns", required=False, kind="country"
             ),
-            Argument("source", "Source number or url of an added fact", required=False, keyed=True),
+            Argument("source", "Source number or url of an added fact", required=False),
             Argument(
-                "quote", "The source's words supporting an added fact, verbatim", required=False, keyed=True
+                "quote", "The source's words supporting an added fact, verbatim", required=False
             ),
             Argument(
                 "version",
                 "The version you are looking at (refused if changed since)",
                 required=False,
                 kind="int",
-                keyed=True,
             ),
         ),
-        _fact,
+        parse_fact,
+        fact_options,
+        run_fact,
         admin_actions=ADMIN_SUBCOMMANDS,
-        parse=parse_fact,
     ),
     Command(
         "ingest",
@@ -200,12 +212,14 @@ COMMANDS: tuple[Command, ...] = (
         (
             Argument("url", "The article's address"),
             Argument(
-                "published", "Publication date if the page lacks one (YYYY-MM-DD)", required=False, keyed=True
+                "published", "Publication date if the page lacks one (YYYY-MM-DD)", required=False
             ),
-            Argument("outlet", "Outlet name if the page lacks one", required=False, keyed=True),
-            Argument("title", "Title if the page lacks one", required=False, keyed=True),
+            Argument("outlet", "Outlet name if the page lacks one", required=False),
+            Argument("title", "Title if the page lacks one", required=False),
         ),
-        _ingest,
+        parse_ingest,
+        ingest_options,
+        run_ingest,
         admin_only=True,
     ),
     Command(
@@ -217,35 +231,24 @@ COMMANDS: tuple[Command, ...] = (
             Argument("schedule", "Cron schedule, e.g. 0 9 * * 1-5 (weekdays 09:00)", required=False),
             Argument("timezone", "Time zone, e.g. Europe/Madrid", required=False),
         ),
-        _digest,
+        parse_digest,
+        digest_options,
+        run_digest,
         admin_actions=DIGEST_ADMIN_ACTIONS,
-        parse=parse_digest,
     ),
     Command(
         "factdesk",
         "/factdesk help",
         "What factdesk can do, one line per command.",
         (Argument("topic", "help", required=False),),
-        None,
+        HelpArgs,
+        lambda values: HelpArgs(str(values.get("topic") or "")),
+        _run_help,
     ),
 )
 
 _BY_NAME = {c.name: c for c in COMMANDS}
 
 
-def command_text(command: Command, values: dict[str, object]) -> str:
-    """Typed option values written back as the text a user would type after the command."""
-    text = ""
-    for argument in command.arguments:
-        value = values.get(argument.name)
-        if value is None or value == "":
-            continue
-        shown = str(value).strip()
-        if argument.keyed:
-            shown = f"{argument.name}={shlex.quote(shown)}"
-        text += (argument.joiner if text else "") + shown
-    return text
-
-
-def get_command(name: str) -> Command | None:
+def get_command(name: str) -> Command[Any] | None:
     return _BY_NAME.get(name.lower().lstrip("/"))

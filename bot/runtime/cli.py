@@ -27,8 +27,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.desk import Desk
 from bot.extraction_pool import extraction_pool
-from bot.handler import Context, handle
+from bot.handler import handle
+from bot.invocation import Context
 from bot.observability import setup_logging
 from bot.render_text import render_text
 from bot.requests import Request, clean_text
@@ -187,7 +189,7 @@ async def _discord_sync(settings: Settings, guilds: list[int] | None) -> int:
     point_at(settings)
     targets = guilds if guilds is not None else settings.discord_guild_ids
     store = await _open(settings)
-    client = FactdeskDiscord(settings, store, sync_on_start=False)
+    client = FactdeskDiscord(settings, Desk(store), sync_on_start=False)
     try:
         await client.login(settings.discord_token.get_secret_value())
         names = await sync_commands(client.tree, targets)

@@ -25,8 +25,10 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.backpressure import BUSY, RETRY_AFTER_SECONDS, Limiter
+from bot.desk import Desk
 from bot.digest_scheduler import DigestScheduler
-from bot.handler import Context, handle
+from bot.handler import handle
+from bot.invocation import Context
 from bot.observability import metrics_text
 from bot.requests import parse_command_line
 from bot.settings import Settings, SetupError
@@ -67,6 +69,9 @@ class Services:
         )
         self.run_digests = run_digests
         self.limiter: Limiter = settings.limiter()  # one for every surface of the process
+        # What the chat surfaces run commands through: they never hold the store.
+        context = Context(access=settings.access(), digests=self.digests, fetch=settings.fetch_policy())
+        self.desk = Desk(store, context)
         self._store_probe: tuple[float, str] | None = None  # (monotonic time, "ok" | "unreachable")
         self.http_port: int | None = None
         self.discord: Any = None  # the discord.py client, once started
@@ -120,7 +125,7 @@ class Services:
 
         assert self.settings.discord_token is not None
         point_at(self.settings)
-        client = FactdeskDiscord(self.settings, self.store, digests=self.digests, limiter=self.limiter)
+        client = FactdeskDiscord(self.settings, self.desk, limiter=self.limiter)
         self.discord = client
         self.digests.senders["discord"] = client.send_digest
         await client.login(self.settings.discord_token.get_secret_value())  # a bad token fails here
@@ -143,7 +148,7 @@ class Services:
             start_socket_mode,
         )
 
-        app = build_slack_app(self.settings, self.store, digests=self.digests, limiter=self.limiter)
+        app = build_slack_app(self.settings, self.desk, limiter=self.limiter)
         self.digests.senders["slack"] = slack_sender(slack_client(self.settings, wait_out_rate_limits=False))
         if self.settings.slack_socket_mode:
             assert self.settings.slack_app_token is not None
@@ -330,7 +335,8 @@ async def serve(
         )
         if not (settings.slack_enabled or settings.discord_enabled):
             print(HOW_TO_CONFIGURE, file=stdout, flush=True)
-            console = asyncio.create_task(run_console(store, stdin, stdout, fetch=settings.fetch_policy()))
+            desk = Desk(store, Context(fetch=settings.fetch_policy()))  # the machine's own user: the desk
+            console = asyncio.create_task(run_console(desk, stdin, stdout))
             console.add_done_callback(lambda task: _console_ended(task, stdin, services, stop))
         if started:
             started(services)

@@ -7,11 +7,9 @@ import contextlib
 import threading
 from typing import TextIO
 
-from bot.handler import Context, handle
+from bot.desk import Desk
 from bot.render_text import render_text
 from bot.requests import parse_command_line
-from facts.read.web_article import FetchPolicy
-from facts.store.sqlite_store import FactStore
 
 __all__ = ["BANNER", "run_console"]
 
@@ -21,14 +19,7 @@ Type a command such as /agreement el-salvador, /timeline 2019, /search asylum, /
 No Slack or Discord token is set: this console is the only surface running."""
 
 
-async def run_console(
-    store: FactStore,
-    stdin: TextIO,
-    stdout: TextIO,
-    *,
-    prompt: str = "factdesk> ",
-    fetch: FetchPolicy | None = None,
-) -> bool:
+async def run_console(desk: Desk, stdin: TextIO, stdout: TextIO, *, prompt: str = "factdesk> ") -> bool:
     """Read commands line by line until end of input (``False``) or ``/quit`` (``True``); each
     answer is printed as text."""
     stdout.write(BANNER + "\n")
@@ -48,7 +39,7 @@ async def run_console(
         if not line.startswith("/"):
             line = "/ask " + line
         request = parse_command_line(line, actor="console:local")
-        answer = await handle(request, store, context=Context(fetch=fetch or FetchPolicy()))
+        answer = await desk.handle(request)
         stdout.write(render_text(answer) + "\n\n")
 
 

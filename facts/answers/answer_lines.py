@@ -179,7 +179,7 @@ def _conflict_note(cluster: Sequence[FactRow], only_doc: int | None) -> str | No
 class AnswerBuilder:
     """Collects lines and numbers their sources in order of first citation."""
 
-    def __init__(self, command: str, title: str) -> None:
+    def __init__(self, title: str, *, command: str = "") -> None:
         self.answer = Answer(command=command, title=title)
         self._numbers: dict[int, int] = {}
 

@@ -59,10 +59,11 @@ class AnswerError:
 
 @dataclass
 class Answer:
-    """What a command answers; adapters only render it."""
+    """What a command answers; adapters only render it. ``command`` is the command as shown,
+    set by the core after the command ran (a scheduled digest names its own)."""
 
-    command: str
-    title: str
+    command: str = ""
+    title: str = ""
     items: list[Item] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

@@ -26,7 +26,7 @@ async def build_digest(store: FactStore, *, start: str, end: str, today: dt.date
     """The digest for changes in [start, end) (UTC ISO times) and events on ``today`` in earlier
     years. An answer without items means there was nothing to report."""
     new_ids, changes = await store.digest_changes(start, end)
-    b = AnswerBuilder("/digest", title)
+    b = AnswerBuilder(title, command="/digest")
 
     # The desk's changes: the last change of each fact decides its section.
     last: dict[int, tuple[str, str | None, str]] = {}

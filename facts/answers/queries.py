@@ -1,7 +1,9 @@
 """The knowledge core's questions: agreement, timeline, search, ask and source.
 
-Each takes typed arguments and a store and returns an :class:`Answer`; it raises
-:class:`UsageError` / :class:`NotFound` for bad input. Parsing chat text is the bot's job.
+Each takes typed arguments (a :class:`Country`, dates, a checked query) and a store and returns
+an :class:`Answer`; it raises :class:`UsageError` / :class:`NotFound` when the store says no
+(a page past the end, an unknown source). Reading chat text is the bot's job
+(``bot/commands/queries.py``); the core sets ``Answer.command`` after the run.
 """
 
 from __future__ import annotations
@@ -13,54 +15,30 @@ from collections.abc import Sequence
 from facts.answers.answer_lines import AnswerBuilder, cluster_by_event
 from facts.answers.contract import Answer
 from facts.answers.summary import agreement_periods, period_name, select_lines
-from facts.countries import Country, resolve_country, suggest_countries
+from facts.countries import Country
 from facts.errors import NotFound, UsageError
-from facts.extract.dates import parse_year_range
 from facts.store.rows import FactRow, PassageHit
 from facts.store.sqlite_store import FactStore
 from facts.text.clip import clip
 
-__all__ = [
-    "MAX_QUERY_CHARS",
-    "agreement",
-    "ask",
-    "lookup_country",
-    "search",
-    "source",
-    "timeline",
-]
+__all__ = ["agreement", "ask", "search", "source", "terms", "timeline"]
 
 SUMMARY_LINES = 12
 TIMELINE_PAGE = 20
 SEARCH_RESULTS = 10
 ASK_RESULTS = 5
 CROWDED = 2000  # matching passages beyond which relevance ranking is too slow to be worth it
-MAX_QUERY_CHARS = 500
-_ECHOED = 60  # characters of what was typed that a reply repeats back
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
 
-def lookup_country(query: str) -> Country:
-    """The country a user means, or a one-line error that suggests the nearest names."""
-    text = " ".join(query.split())
-    if not text:
-        raise UsageError("Which country? Give a name, code or demonym, e.g. el-salvador.")
-    country = resolve_country(text)
-    if country:
-        return country
-    hint = ", ".join(c.slug for c in suggest_countries(text))
-    more = f" Did you mean {hint}?" if hint else ""
-    raise UsageError(f"I don't know a country called '{clip(text, _ECHOED)}'.{more}")
+_ECHOED = 60  # characters of what was typed that a reply repeats back
 
 
-async def agreement(store: FactStore, query: str, *, command: str) -> Answer:
-    country = lookup_country(query)
+async def agreement(store: FactStore, country: Country) -> Answer:
     facts = await store.agreement_facts(country.code)
     title = f"Agreements with {country.name}"
     if not facts:
-        return Answer(
-            command=command, title=title, notes=[f"The documents report no agreement with {country.name}."]
-        )
+        return Answer(title=title, notes=[f"The documents report no agreement with {country.name}."])
     clusters = cluster_by_event(facts)
     chosen = select_lines(clusters, limit=SUMMARY_LINES)
     picked = [clusters[i] for i in chosen]
@@ -69,7 +47,7 @@ async def agreement(store: FactStore, query: str, *, command: str) -> Answer:
         p: period_name([c for c, q in zip(picked, periods, strict=True) if q == p]) for p in set(periods)
     }
     grouped = len(names) > 1
-    b = AnswerBuilder(command, title)
+    b = AnswerBuilder(title)
     for cluster, p in sorted(zip(picked, periods, strict=True), key=lambda cp: (cp[1], _sort_key(cp[0]))):
         b.add_cluster(cluster, group=names[p] if grouped else None, clauses=True)
     more = len(clusters) - len(picked)
@@ -86,45 +64,11 @@ def _sort_key(cluster: Sequence[FactRow]) -> tuple[str, int]:
     return (date or "9999", first)
 
 
-TIMELINE_YEARS = (1000, 9998)  # four-digit years, with room for the day after the range's end
-MAX_NUMBER = 2**63 - 1  # SQLite's largest integer
-
-
-def _whole_number(raw: str, *, what: str) -> int:
-    """A positive ASCII whole number SQLite can hold; anything else is the user's mistake."""
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_NUMBER:
-        raise UsageError(f"'{clip(raw, _ECHOED)}' is not a {what}.")
-    return int(raw)
-
-
-def parse_timeline_args(text: str) -> tuple[dt.date, dt.date, Country | None, int]:
-    """``<year> | <from>-<to> [country] [page N]`` -> (start, end, country, page)."""
-    words = text.split()
-    if not words:
-        raise UsageError("Which years? Give a year or a range, e.g. 2019 or 2019-2020.")
-    page = 1
-    if len(words) >= 2 and words[-2].lower() == "page":
-        page = _whole_number(words[-1], what="page number")
-        words = words[:-2]
-    if not words:
-        raise UsageError("Which years? Give a year or a range before the page, e.g. 2019 page 2.")
-    span = parse_year_range(words[0])
-    rest = words[1:]
-    if span is None and len(words) >= 3 and words[1].lower() in {"to", "-", "–", ".."}:
-        span = parse_year_range(f"{words[0]}-{words[2]}")
-        rest = words[3:]
-    if span is None:
-        raise UsageError(f"'{clip(words[0], _ECHOED)}' is not a year or a range of years.")
-    if not (TIMELINE_YEARS[0] <= span[0].year and span[1].year <= TIMELINE_YEARS[1]):
-        low, high = TIMELINE_YEARS
-        outside = clip(words[0], _ECHOED)
-        raise UsageError(f"Timelines cover the years {low} to {high}; '{outside}' is outside them.")
-    country = lookup_country(" ".join(rest)) if rest else None
-    return span[0], span[1], country, page
-
-
-async def timeline(store: FactStore, text: str, *, command: str) -> Answer:
-    start, end, country, page = parse_timeline_args(text)
+async def timeline(
+    store: FactStore, start: dt.date, end: dt.date, country: Country | None, page: int, *, again: str
+) -> Answer:
+    """Events dated in [start, end], the salient first, ``TIMELINE_PAGE`` a page; ``again`` is the
+    years (and country) as the user wrote them, repeated in the hint to the next page."""
     facts = await store.range_facts(
         start.isoformat(), end.isoformat(), country=country.code if country else None
     )
@@ -133,7 +77,7 @@ async def timeline(store: FactStore, text: str, *, command: str) -> Answer:
         label = f"{start.isoformat()} to {end.isoformat()}"
     title = f"Timeline {label}" + (f" — {country.name}" if country else "")
     clusters = cluster_by_event(facts)
-    b = AnswerBuilder(command, title)
+    b = AnswerBuilder(title)
     if not clusters:
         b.answer.notes.append(f"The documents date no events in {label}.")
         return b.answer
@@ -146,27 +90,17 @@ async def timeline(store: FactStore, text: str, *, command: str) -> Answer:
         b.add_cluster(cluster, clauses=True)
     if page < pages:
         rest = len(ranked) - page * TIMELINE_PAGE
-        b.answer.notes.append(f"{rest} more — use /timeline {text.split(' page ')[0]} page {page + 1}")
+        b.answer.notes.append(f"{rest} more — use /timeline {again} page {page + 1}")
     return b.answer
 
 
-def _terms(text: str) -> list[str]:
+def terms(text: str) -> list[str]:
+    """The words of a query, lower-cased, as search looks for them."""
     return [w.lower() for w in _WORD.findall(text)]
 
 
 def _fts(terms: Sequence[str], op: str) -> str:
     return f" {op} ".join('"' + t.replace('"', '""') + '"' for t in terms)
-
-
-def check_query(text: str, *, what: str) -> str:
-    text = " ".join(text.split())
-    if not text:
-        raise UsageError(f"Give some {what}.")
-    if len(text) > MAX_QUERY_CHARS:
-        raise UsageError(f"That {what} is {len(text):,} characters; keep it under {MAX_QUERY_CHARS}.")
-    if not _terms(text):
-        raise UsageError(f"'{clip(text, _ECHOED)}' has no words to look for.")
-    return text
 
 
 async def _cite_hits(
@@ -208,15 +142,15 @@ async def _matching(store: FactStore, match: str, limit: int) -> tuple[list[Pass
     return await store.search_passages(match, limit=limit, newest_first=crowded), crowded
 
 
-async def search(store: FactStore, text: str, *, command: str) -> Answer:
-    text = check_query(text, what="words to search for")
-    terms = _terms(text)
-    b = AnswerBuilder(command, f"Search: {clip(text, _ECHOED)}")
+async def search(store: FactStore, text: str) -> Answer:
+    """Passages with the words of ``text`` (already checked: it has some), best first."""
+    words = terms(text)
+    b = AnswerBuilder(f"Search: {clip(text, _ECHOED)}")
     hits: list[PassageHit] = []
     crowded = False
-    for match in ([f'"{" ".join(terms)}"'] if len(terms) > 1 else []) + [
-        _fts(terms, "AND"),
-        _fts(terms, "OR"),
+    for match in ([f'"{" ".join(words)}"'] if len(words) > 1 else []) + [
+        _fts(words, "AND"),
+        _fts(words, "OR"),
     ]:
         found, crowded = await _matching(store, match, 40)
         known = {h.passage_id for h in hits}
@@ -234,12 +168,11 @@ async def search(store: FactStore, text: str, *, command: str) -> Answer:
     return b.answer
 
 
-async def ask(store: FactStore, question: str, *, command: str) -> Answer:
-    """Hybrid retrieval, then an answer check (facts/ask.py); says so when nothing answers."""
+async def ask(store: FactStore, question: str) -> Answer:
+    """Hybrid retrieval, then an answer check (facts/answers/ask.py); says so when nothing answers."""
     from facts.answers.ask import answering, label_nearest, retrieve
 
-    question = check_query(question, what="question")
-    b = AnswerBuilder(command, f"Q: {clip(question, 120)}")
+    b = AnswerBuilder(f"Q: {clip(question, 120)}")
     q, scored = await retrieve(store, question)
     if not q.words and not q.countries:
         b.answer.notes.append("The documents do not say: the question names nothing to look for.")
@@ -261,19 +194,12 @@ async def ask(store: FactStore, question: str, *, command: str) -> Answer:
     return b.answer
 
 
-async def source(store: FactStore, ref: str, *, command: str) -> Answer:
-    ref = ref.strip()
-    if not ref:
-        raise UsageError("Which source? Give its number or its url.")
-    if ref.isdigit():
-        doc = await store.document(doc_id=_whole_number(ref, what="source number"))
-    elif re.match(r"^https?://", ref):
-        doc = await store.document(url=ref)
-    else:
-        raise UsageError(f"'{clip(ref, _ECHOED)}' is not a source number or a url.")
+async def source(store: FactStore, ref: int | str) -> Answer:
+    """The document numbered ``ref`` (an int) or at the url ``ref`` (a str), and its facts."""
+    doc = await (store.document(doc_id=ref) if isinstance(ref, int) else store.document(url=ref))
     if doc is None:
-        raise NotFound(f"No source {clip(ref, _ECHOED)} in the store; `factdesk sources` lists them.")
-    b = AnswerBuilder(command, f"{doc.outlet}: {doc.title}")
+        raise NotFound(f"No source {clip(str(ref), _ECHOED)} in the store; `factdesk sources` lists them.")
+    b = AnswerBuilder(f"{doc.outlet}: {doc.title}")
     b.source_number(doc)
     for fact in await store.document_facts(doc.id):
         if fact.status == "active" and any(s.doc.id == doc.id for s in fact.sources):

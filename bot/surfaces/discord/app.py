@@ -14,23 +14,23 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, Optional
 
-import aiohttp
 import discord
 import yarl
 from discord import app_commands
 
 from bot.backpressure import BUSY, Limiter
-from bot.commands.fact_forms import form_fields, form_text, wants_form
-from bot.commands.registry import COMMANDS, Argument, Command, command_text
-from bot.digest_scheduler import DeliveryError, DigestScheduler
-from bot.handler import Context, handle
-from bot.requests import Request, clean_text
+from bot.commands.fact import fact_options
+from bot.commands.fact_forms import Form, form_args, wants_form
+from bot.commands.registry import COMMANDS, Argument, Command, get_command
+from bot.delivery_errors import map_delivery_errors
+from bot.desk import Desk
+from bot.requests import Request
 from bot.settings import Settings
+from bot.surfaces.discord import payloads
 from bot.surfaces.discord.embeds import Page, paginate
 from facts.answers.contract import Answer
 from facts.countries import Country, all_countries
-from facts.store.rows import FactRow
-from facts.store.sqlite_store import FactStore
+from facts.errors import FactdeskError
 
 __all__ = ["FactdeskDiscord", "point_at", "sync_commands"]
 
@@ -120,15 +120,12 @@ class AnswerView(discord.ui.View):
 class FactForm(discord.ui.Modal):
     """The modal behind ``/fact action:add`` and ``/fact action:correct id:N`` with nothing else."""
 
-    def __init__(self, bot: FactdeskDiscord, action: str, fact_id: int | None, fact: FactRow | None) -> None:
-        title = f"Correct fact {fact_id}" if fact_id is not None else "Add a fact"
-        version = fact.version if fact else ""
-        custom_id = f"factdesk:fact:{action}:{fact_id or ''}:{version}"
-        super().__init__(title=title, custom_id=custom_id, timeout=900)
-        self.bot, self.action, self.fact_id = bot, action, fact_id
-        self.version = fact.version if fact else None
-        self.fields = form_fields(action, fact)
-        for f in self.fields:
+    def __init__(self, bot: FactdeskDiscord, form: Form) -> None:
+        version = form.version if form.version is not None else ""
+        custom_id = f"factdesk:fact:{form.action}:{form.fact_id or ''}:{version}"
+        super().__init__(title=form.title, custom_id=custom_id, timeout=900)
+        self.bot, self.form = bot, form
+        for f in form.fields:
             self.add_item(
                 discord.ui.TextInput(
                     label=f.label[:45],
@@ -142,9 +139,12 @@ class FactForm(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         inputs = [child for child in self.children if isinstance(child, discord.ui.TextInput)]
-        values: dict[str, str | None] = {str(child.custom_id): child.value for child in inputs}
-        text = form_text(self.action, self.fact_id, self.version, values, self.fields)
-        await self.bot.admitted_reply(interaction, self.bot._request(interaction, "fact", text))
+        form = self.form
+        args = form_args(form.action, form.fact_id, form.version, payloads.modal_values(inputs), form.fields)
+        request = payloads.request_from(interaction, "fact")
+        fact = get_command("fact")
+        assert fact is not None
+        await self.bot.admitted_reply(interaction, request, lambda: self.bot.desk.run(fact, args, request))
 
 
 class FactdeskDiscord(discord.Client):
@@ -153,17 +153,15 @@ class FactdeskDiscord(discord.Client):
     def __init__(
         self,
         settings: Settings,
-        store: FactStore,
+        desk: Desk,
         *,
         sync_on_start: bool = True,
-        digests: DigestScheduler | None = None,
         limiter: Limiter | None = None,
     ) -> None:
         super().__init__(intents=discord.Intents.default(), allowed_mentions=discord.AllowedMentions.none())
         self.settings = settings
         self.limiter = limiter or settings.limiter()
-        self.store = store
-        self.digests = digests
+        self.desk = desk
         self.sync_on_start = sync_on_start
         self.tree: app_commands.CommandTree[FactdeskDiscord] = app_commands.CommandTree(self)
         for command in COMMANDS:
@@ -180,23 +178,16 @@ class FactdeskDiscord(discord.Client):
         discord.py itself retries 429s and server errors a few times before giving up."""
         page = paginate(answer)
         channel = self.get_partial_messageable(int(channel_id))
-        try:
+        with map_delivery_errors("Discord", discord.HTTPException, _api_error):
             if page.embed is None:
                 message = await channel.send(content=page.content or "")
             else:
                 message = await channel.send(embed=page.embed)
-        except discord.HTTPException as exc:
-            transient = exc.status == 429 or exc.status >= 500
-            raise DeliveryError(f"Discord: {exc.status} {exc.text[:200]}", transient=transient) from exc
-        except (aiohttp.ClientConnectorError, ConnectionRefusedError) as exc:
-            raise DeliveryError(f"Discord unreachable: {exc}", transient=True) from exc
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise DeliveryError(f"Discord: outcome unknown: {type(exc).__name__}", transient=False) from exc
         return str(message.id)
 
     # ------------------------------------------------------------------ commands
 
-    def _app_command(self, command: Command) -> app_commands.Command[Any, ..., None]:
+    def _app_command(self, command: Command[Any]) -> app_commands.Command[Any, ..., None]:
         """An app command whose typed options are the registry command's arguments."""
 
         async def callback(interaction: discord.Interaction, **values: Any) -> None:
@@ -228,11 +219,11 @@ class FactdeskDiscord(discord.Client):
         return app_command
 
     def _country_choices(
-        self, command: Command, argument: Argument
+        self, command: Command[Any], argument: Argument
     ) -> Callable[[discord.Interaction, str], Awaitable[list[app_commands.Choice[str]]]]:
         async def choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
             typed = " ".join(current.lower().split())
-            reported = set(await self.store.agreement_countries())
+            reported = await self.desk.reported_countries()
             # /agreement offers the countries the documents report agreements with; other
             # commands any country, those first.
             pool = [c for c in all_countries() if command.name != "agreement" or c.code in reported]
@@ -246,48 +237,46 @@ class FactdeskDiscord(discord.Client):
 
         return choices
 
-    def _request(self, interaction: discord.Interaction, command: str, text: str) -> Request:
-        roles = getattr(interaction.user, "roles", None) or []  # a Member in a guild, a User in DMs
-        return Request(
-            command=command,
-            text=clean_text(text),
-            actor=f"discord:{interaction.user.id}",
-            channel=f"discord:{interaction.channel_id}",
-            roles=tuple(str(r.id) for r in roles),
-        )
-
     async def answer(
-        self, interaction: discord.Interaction, command: Command, values: dict[str, Any]
+        self, interaction: discord.Interaction, command: Command[Any], values: dict[str, Any]
     ) -> None:
-        request = self._request(interaction, command.name, command_text(command, values))
-        wanted = wants_form(request.text) if command.name == "fact" else None
-        if wanted and self.settings.access().allows(request):
-            action, fact_id = wanted
-            fact = await self.store.fact(fact_id) if fact_id is not None else None
-            if fact_id is None or fact is not None:
-                await interaction.response.send_modal(FactForm(self, action, fact_id, fact))
+        """Typed options become the command's arguments; ``/fact`` with just ``add`` (or
+        ``correct`` and an id) opens the form instead, for an editor."""
+        options = payloads.options_from(values)
+        request = payloads.request_from(interaction, command.name)
+        if command.name == "fact" and self.desk.allows(request):
+            try:
+                wanted = wants_form(fact_options(options))
+            except FactdeskError:  # the core answers the mistake below, in its words
+                wanted = None
+            form = await self.desk.form_for(request, *wanted) if wanted else None
+            if isinstance(form, Form):
+                await interaction.response.send_modal(FactForm(self, form))
                 return
-        await self.admitted_reply(interaction, request)
+        run = lambda: self.desk.run_options(command, options, request)  # noqa: E731
+        await self.admitted_reply(interaction, request, run)
 
-    async def admitted_reply(self, interaction: discord.Interaction, request: Request) -> None:
-        """Defer and answer ``request``, or, over the limits, say "busy" privately at once."""
+    async def admitted_reply(
+        self, interaction: discord.Interaction, request: Request, run: Callable[[], Awaitable[Answer]]
+    ) -> None:
+        """Defer and answer with ``run()``, or, over the limits, say "busy" privately at once."""
         slot = self.limiter.try_acquire(request.actor)
         if slot is None:
             await interaction.response.send_message(BUSY, ephemeral=True)
             return
         with slot:
             await interaction.response.defer(ephemeral=True, thinking=True)
-            await self.reply(interaction, request)
+            await self.reply(interaction, await run())
 
-    async def reply(self, interaction: discord.Interaction, request: Request) -> None:
-        """The answer to ``request`` as a private follow-up of an already deferred interaction."""
-        context = Context(
-            access=self.settings.access(), digests=self.digests, fetch=self.settings.fetch_policy()
-        )
-        answer = await handle(request, self.store, context=context)
+    async def reply(self, interaction: discord.Interaction, answer: Answer) -> None:
+        """``answer`` as a private follow-up of an already deferred interaction."""
         page = paginate(answer)
         if page.embed is None:
             await interaction.followup.send(content=page.content or "", ephemeral=True)
             return
         view = AnswerView(answer, page, private=True)
         await interaction.followup.send(embed=page.embed, view=view, ephemeral=True)
+
+
+def _api_error(exc: discord.HTTPException) -> tuple[int, str]:
+    return exc.status, f"{exc.status} {exc.text[:200]}"

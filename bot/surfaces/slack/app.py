@@ -6,7 +6,9 @@ channel saying who asked, and a "More" button when the answer did not fit one me
 The same app serves HTTP (bolt's aiohttp server, signed requests: HTTP mode refuses to start
 without a signing secret) and Socket Mode. Every command passes the process's
 :class:`~bot.backpressure.Limiter` first (over it, the ack itself says "busy"), and each
-delivery is claimed in the store, so a redelivery, also after a restart, is answered once.
+delivery is claimed through the core (:meth:`bot.desk.Desk.first_delivery`), so a redelivery,
+also after a restart, is answered once. What is read from each payload kind is in
+:mod:`bot.surfaces.slack.payloads`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
@@ -31,18 +32,19 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.backpressure import BUSY, Limiter, Slot
-from bot.commands.fact_forms import Field, form_fields, form_text, wants_form
+from bot.commands.fact_forms import Field, wants_form_text
 from bot.commands.registry import COMMANDS
-from bot.digest_scheduler import DeliveryError, DigestScheduler
-from bot.handler import Context, handle
-from bot.requests import Request, clean_text
+from bot.delivery_errors import map_delivery_errors
+from bot.desk import Desk
+from bot.requests import Request
 from bot.settings import Settings, SetupError
+from bot.surfaces.slack import payloads
 from bot.surfaces.slack.blocks import MORE_ACTION, POST_ACTION, render_answer
 from facts.answers.contract import Answer
-from facts.store.sqlite_store import FactStore
 
 __all__ = [
     "UNSIGNED_HTTP",
+    "FactdeskSlack",
     "build_slack_app",
     "slack_client",
     "slack_sender",
@@ -53,8 +55,6 @@ __all__ = [
 log = logging.getLogger("factdesk.slack")
 
 RATE_LIMIT_RETRIES = 3
-DELIVERY_TTL_SECONDS = 3600.0  # a delivery id is remembered this long (redeliveries come within minutes)
-EXPIRE_EVERY_SECONDS = 600.0  # how often expired delivery ids are swept from the store
 UNSIGNED_HTTP = (
     "Slack over HTTP needs FACTDESK_SLACK_SIGNING_SECRET (Basic Information → App Credentials),"
     " or set FACTDESK_SLACK_APP_TOKEN for Socket Mode; not starting unsigned."
@@ -79,20 +79,16 @@ def slack_sender(client: AsyncWebClient) -> Callable[[str, Answer], Awaitable[st
 
     async def send(channel_id: str, answer: Answer) -> str:
         message = render_answer(answer, buttons=False)
-        try:
+        with map_delivery_errors("Slack", SlackApiError, _api_error):
             response = await client.chat_postMessage(channel=channel_id, **message.as_kwargs())
-        except SlackApiError as exc:
-            status = exc.response.status_code
-            transient = status == 429 or status >= 500
-            reason = f"Slack: {exc.response.get('error')} ({status})"
-            raise DeliveryError(reason, transient=transient) from exc
-        except (aiohttp.ClientConnectorError, ConnectionRefusedError) as exc:
-            raise DeliveryError(f"Slack unreachable: {exc}", transient=True) from exc
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise DeliveryError(f"Slack: outcome unknown: {type(exc).__name__}", transient=False) from exc
         return str(response.get("ts") or "")
 
     return send
+
+
+def _api_error(exc: SlackApiError) -> tuple[int, str]:
+    status = exc.response.status_code
+    return status, f"{exc.response.get('error')} ({status})"
 
 
 def _well_formed_signature(request: web.Request, body: bytes) -> bool:
@@ -159,14 +155,6 @@ def slack_web_app(
     return web_app
 
 
-def _slack_user(body: dict[str, Any]) -> str:
-    """The user id of a slash command (``user_id``) or an interaction (``user.id``)."""
-    user = body.get("user")
-    if isinstance(user, dict) and user.get("id"):
-        return str(user["id"])
-    return str(body.get("user_id") or "")
-
-
 APOLOGY = "Sorry, something went wrong showing that answer; it has been logged."
 
 
@@ -211,133 +199,118 @@ def _modal(title: str, fields: list[Field], private_metadata: str) -> dict[str, 
     }
 
 
-def _user_name(body: dict[str, Any]) -> str:
-    user = body.get("user") or {}
-    return str(user.get("name") or user.get("username") or body.get("user_name") or "someone")
-
-
 def build_slack_app(
     settings: Settings,
-    store: FactStore,
+    desk: Desk,
     *,
     client: AsyncWebClient | None = None,
-    digests: DigestScheduler | None = None,
     limiter: Limiter | None = None,
     clock: Callable[[], float] = time.time,
 ) -> AsyncApp:
-    """The bolt app with every registry command, the buttons, backpressure and redelivery
-    de-duplication. ``clock`` (seconds since the epoch) dates the delivery claims.
+    """The bolt app of a :class:`FactdeskSlack` (see there)."""
+    return FactdeskSlack(settings, desk, client=client, limiter=limiter, clock=clock).app
+
+
+class FactdeskSlack:
+    """The bolt app with every registry command, the buttons, the forms, backpressure and
+    redelivery de-duplication. ``clock`` (seconds since the epoch) dates the delivery claims.
 
     Raises :class:`SetupError` for HTTP mode (no app token) without a signing secret."""
-    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-    if secret is None and not settings.slack_socket_mode:
-        raise SetupError(UNSIGNED_HTTP)
-    app = AsyncApp(
-        client=client or slack_client(settings),
-        signing_secret=secret,
-        # Socket Mode requests are not signed (bolt skips the check for them); HTTP ones always are.
-        request_verification_enabled=secret is not None,
-        logger=log,
-    )
-    limits = limiter or settings.limiter()
-    swept = [clock()]
 
-    async def first_delivery(body: dict[str, Any]) -> bool:
-        """Claim the delivery's trigger id in the store: False for a redelivery (or a replay)."""
-        trigger = body.get("trigger_id")
-        if not trigger:
-            return True
-        now = clock()
-        try:
-            if now - swept[0] >= EXPIRE_EVERY_SECONDS:
-                swept[0] = now
-                await store.expire_deliveries(now=now)
-            first = await store.claim_delivery(f"slack:{trigger}", now=now, ttl=DELIVERY_TTL_SECONDS)
-        except Exception:  # the store is failing: answering twice beats not answering
-            log.exception("delivery claim failed; answering %s", trigger)
-            return True
-        if not first:
-            log.info("redelivery of %s ignored", trigger)
-        return first
+    def __init__(
+        self,
+        settings: Settings,
+        desk: Desk,
+        *,
+        client: AsyncWebClient | None = None,
+        limiter: Limiter | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+        if secret is None and not settings.slack_socket_mode:
+            raise SetupError(UNSIGNED_HTTP)
+        self.app = AsyncApp(
+            client=client or slack_client(settings),
+            signing_secret=secret,
+            # Socket Mode requests are not signed (bolt skips the check for them); HTTP ones are.
+            request_verification_enabled=secret is not None,
+            logger=log,
+        )
+        self.desk = desk
+        self.limits = limiter or settings.limiter()
+        self.clock = clock
+        for command in COMMANDS:
+            self.app.command(f"/{command.name}")(self.on_command)
+        self.app.view(FORM_CALLBACK)(self.on_form)
+        self.app.action(POST_ACTION)(self.on_post)
+        self.app.action(MORE_ACTION)(self.on_more)
 
-    def slot_for(body: dict[str, Any]) -> Slot | None:
-        """A slot for this delivery (the one admitted at the HTTP front door, if any), or None when
-        busy (refused and counted); no ``await``."""
-        held = limits.take(f"slack:{body.get('trigger_id') or ''}") if body.get("trigger_id") else None
-        return held or limits.try_acquire(f"slack:{_slack_user(body)}")
+    # ------------------------------------------------------------------ admission
 
-    async def admit(body: dict[str, Any]) -> Slot | bool | None:
+    async def first_delivery(self, body: dict[str, Any]) -> bool:
+        """Claim the delivery's trigger id in the core: False for a redelivery (or a replay)."""
+        trigger = payloads.trigger_id(body)
+        return True if trigger is None else await self.desk.first_delivery(f"slack:{trigger}", self.clock())
+
+    def slot_for(self, body: dict[str, Any]) -> Slot | None:
+        """A slot for this delivery (the one admitted at the HTTP front door, if any), or None
+        when busy (refused and counted); no ``await``."""
+        trigger = payloads.trigger_id(body)
+        held = self.limits.take(f"slack:{trigger}") if trigger else None
+        return held or self.limits.try_acquire(f"slack:{payloads.user_id(body)}")
+
+    async def admit(self, body: dict[str, Any]) -> Slot | bool | None:
         """A slot for this delivery; None when busy (refused and counted); False for a redelivery."""
-        slot = slot_for(body)
+        slot = self.slot_for(body)
         if slot is None:
             return None
-        if not await first_delivery(body):
+        if not await self.first_delivery(body):
             slot.release()
             return False
         return slot
 
-    access = settings.access()
-
-    async def run(request: Request) -> Answer:
-        context = Context(access=access, digests=digests, fetch=settings.fetch_policy())
-        return await handle(request, store, context=context)
+    # ------------------------------------------------------------------ slash commands
 
     async def on_command(
-        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
-        slot = slot_for(body)
+        slot = self.slot_for(body)
         if slot is None:  # busy: the ack itself is the private reply, nothing else runs
             await ack(response_type="ephemeral", text=BUSY)
             return
         await ack()  # at once: the store (claiming the delivery below) may be queued behind commands
         with slot:
-            if not await first_delivery(body):
+            if not await self.first_delivery(body):
                 return
-            if str(body.get("command", "")) == "/fact" and await open_form(body, respond, client):
+            request = payloads.request_from(body)
+            assert request is not None  # a slash command always names its command
+            if request.command == "fact" and await self.open_form(body, request, respond, client):
                 return
-            request = Request(
-                command=str(body.get("command", "")).lstrip("/"),
-                text=clean_text(str(body.get("text", ""))),
-                actor=f"slack:{body.get('user_id', '')}",
-                channel=f"slack:{body.get('channel_id', '')}",
-            )
-            answer = await run(request)
+            answer = await self.desk.handle(request)
             await respond(response_type="ephemeral", **_rendered(answer, buttons=answer.error is None))
 
-    for command in COMMANDS:
-        app.command(f"/{command.name}")(on_command)
-
-    async def open_form(body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> bool:
+    async def open_form(
+        self, body: dict[str, Any], request: Request, respond: AsyncRespond, client: AsyncWebClient
+    ) -> bool:
         """``/fact add`` or ``/fact correct <id>`` alone: a modal with the fields (editors only)."""
-        wanted = wants_form(clean_text(str(body.get("text", ""))))
+        wanted = wants_form_text(request.text)
         if wanted is None:
             return False
-        action, fact_id = wanted
-        actor = f"slack:{body.get('user_id', '')}"
-        probe = Request(command="fact", text=action, actor=actor)
-        if not access.allows(probe):  # the core refuses (and logs) in its own words
-            answer = await run(probe)
-            await respond(response_type="ephemeral", **_rendered(answer))
+        form = await self.desk.form_for(request, *wanted)
+        if isinstance(form, Answer):  # refused, or no such fact: said privately
+            await respond(response_type="ephemeral", **_rendered(form))
             return True
-        fact = await store.fact(fact_id) if fact_id is not None else None
-        if fact_id is not None and fact is None:
-            answer = await run(Request(command="fact", text=f"show {fact_id}", actor=actor))
-            await respond(response_type="ephemeral", **_rendered(answer))
-            return True
-        meta = {"a": action, "id": fact_id, "v": fact.version if fact else None, "c": body.get("channel_id")}
-        title = f"Correct fact {fact_id}" if fact_id is not None else "Add a fact"
-        await client.views_open(
-            trigger_id=body["trigger_id"], view=_modal(title, form_fields(action, fact), json.dumps(meta))
-        )
+        meta = payloads.FormMeta(form.action, form.fact_id, form.version, payloads.channel_id(body) or None)
+        view = _modal(form.title, form.fields, meta.dumps())
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
         return True
 
     async def on_form(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        meta = json.loads(view.get("private_metadata") or "{}")
-        action, fact_id, version = meta.get("a", "add"), meta.get("id"), meta.get("v")
-        field = "note" if action == "correct" else "quote"  # where an error shows in the modal
-        slot = await admit(body)
+        meta = payloads.form_meta(view)
+        field = "note" if meta.action == "correct" else "quote"  # where an error shows in the modal
+        slot = await self.admit(body)
         if slot is None:
             await ack(response_action="errors", errors={field: BUSY})
             return
@@ -345,75 +318,61 @@ def build_slack_app(
             await ack()
             return
         with slot:
-            state = view.get("state", {}).get("values", {})
-            values = {name: (block.get("value") or {}).get("value") for name, block in state.items()}
-            fact = await store.fact(int(fact_id)) if fact_id is not None else None
-            user = (body.get("user") or {}).get("id", "")
-            text = form_text(action, fact_id, version, values, form_fields(action, fact))
-            answer = await run(Request(command="fact", text=text, actor=f"slack:{user}"))
+            user = payloads.user_id(body)
+            request = Request(command="fact", text="", actor=f"slack:{user}")
+            values = payloads.form_values(view)
+            answer = await self.desk.submit_form(request, meta.action, meta.fact_id, meta.version, values)
             if answer.error:  # shown in the modal, under the field most likely at fault
                 await ack(response_action="errors", errors={field: answer.error.message[:300]})
                 return
             await ack()
-            await client.chat_postEphemeral(channel=meta.get("c") or user, user=user, **_rendered(answer))
+            await client.chat_postEphemeral(channel=meta.channel or user, user=user, **_rendered(answer))
 
-    app.view(FORM_CALLBACK)(on_form)
+    # ------------------------------------------------------------------ buttons
 
-    async def rerun(body: dict[str, Any]) -> tuple[Answer, int, str] | None:
+    async def rerun(self, body: dict[str, Any]) -> tuple[Answer, int, str] | None:
         """The command a button carries, answered again (answers are cheap and stay current)."""
-        try:
-            value = json.loads(body["actions"][0]["value"])
-            line, offset = str(value["c"]), int(value.get("o", 0))
-        except (KeyError, IndexError, TypeError, ValueError):
+        request = payloads.request_from(body)
+        if request is None:
             log.warning("button with an unreadable value ignored")
             return None
-        head, _, rest = line.partition(" ")
-        user = (body.get("user") or {}).get("id", "")
-        channel = (body.get("channel") or {}).get("id", "")
-        request = Request(
-            command=head.lstrip("/"), text=clean_text(rest), actor=f"slack:{user}", channel=f"slack:{channel}"
-        )
-        return await run(request), max(offset, 0), _user_name(body)
+        return await self.desk.handle(request), payloads.button_offset(body), payloads.user_name(body)
 
-    async def button_slot(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> Slot | None:
+    async def button_slot(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> Slot | None:
         """Ack a button click; a slot for it, or None (busy: said privately, or a redelivery)."""
-        slot = slot_for(body)
+        slot = self.slot_for(body)
         await ack()
         if slot is None:
             await respond(response_type="ephemeral", replace_original=False, text=BUSY)
             return None
-        if not await first_delivery(body):
+        if not await self.first_delivery(body):
             slot.release()
             return None
         return slot
 
-    async def on_post(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        slot = await button_slot(ack, body, respond)
+    async def on_post(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        slot = await self.button_slot(ack, body, respond)
         if slot is None:
             return
         with slot:
-            found = await rerun(body)
+            found = await self.rerun(body)
             if found is None:
                 return
             answer, offset, who = found
             message = _rendered(answer, offset=offset, buttons=False, asked_by=who)
             await respond(response_type="in_channel", replace_original=False, **message)
 
-    async def on_more(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        slot = await button_slot(ack, body, respond)
+    async def on_more(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        slot = await self.button_slot(ack, body, respond)
         if slot is None:
             return
         with slot:
-            found = await rerun(body)
+            found = await self.rerun(body)
             if found is None:
                 return
             answer, offset, _ = found
             message = _rendered(answer, offset=offset, buttons=True)
             await respond(response_type="ephemeral", replace_original=False, **message)
-
-    app.action(POST_ACTION)(on_post)
-    app.action(MORE_ACTION)(on_more)
-    return app
 
 
 async def start_socket_mode(app: AsyncApp, app_token: str) -> Callable[[], Awaitable[None]]:
