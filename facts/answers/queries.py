@@ -16,8 +16,8 @@ from facts.answers.summary import agreement_periods, period_name, select_lines
 from facts.countries import Country, resolve_country, suggest_countries
 from facts.errors import NotFound, UsageError
 from facts.extract.dates import parse_year_range
+from facts.store.protocols import DocumentReader, PassageQuery, PassageSearch, SearchReader
 from facts.store.rows import FactRow, PassageHit
-from facts.store.sqlite_store import FactStore
 
 __all__ = [
     "MAX_QUERY_CHARS",
@@ -55,7 +55,7 @@ def _clip(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-async def agreement(store: FactStore, query: str, *, command: str) -> Answer:
+async def agreement(store: DocumentReader, query: str, *, command: str) -> Answer:
     country = lookup_country(query)
     facts = await store.agreement_facts(country.code)
     title = f"Agreements with {country.name}"
@@ -124,7 +124,7 @@ def parse_timeline_args(text: str) -> tuple[dt.date, dt.date, Country | None, in
     return span[0], span[1], country, page
 
 
-async def timeline(store: FactStore, text: str, *, command: str) -> Answer:
+async def timeline(store: DocumentReader, text: str, *, command: str) -> Answer:
     start, end, country, page = parse_timeline_args(text)
     facts = await store.range_facts(
         start.isoformat(), end.isoformat(), country=country.code if country else None
@@ -155,10 +155,6 @@ def _terms(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def _fts(terms: Sequence[str], op: str) -> str:
-    return f" {op} ".join('"' + t.replace('"', '""') + '"' for t in terms)
-
-
 def check_query(text: str, *, what: str) -> str:
     text = " ".join(text.split())
     if not text:
@@ -171,7 +167,12 @@ def check_query(text: str, *, what: str) -> str:
 
 
 async def _cite_hits(
-    b: AnswerBuilder, store: FactStore, hits: Sequence[PassageHit], limit: int, *, prefer_dated: bool = False
+    b: AnswerBuilder,
+    store: DocumentReader,
+    hits: Sequence[PassageHit],
+    limit: int,
+    *,
+    prefer_dated: bool = False,
 ) -> None:
     """One line per fact or event among the hits, in hit order; captions stand alone."""
     fact_ids = list(dict.fromkeys(h.fact_id for h in hits if h.fact_id is not None))
@@ -199,27 +200,29 @@ async def _cite_hits(
             b.add_cluster(line)
 
 
-async def _matching(store: FactStore, match: str, limit: int) -> tuple[list[PassageHit], bool]:
-    """Passages for an FTS5 query, best first; for a query matching more than ``CROWDED``
+async def _matching(
+    store: PassageSearch, query: PassageQuery, limit: int
+) -> tuple[list[PassageHit], bool]:
+    """Passages for a query, best first; for a query matching more than ``CROWDED``
     passages (common words), the most recently added first, and ``True``."""
-    n = await store.count_passages(match, cap=CROWDED)
+    n = await store.count_passages(query, cap=CROWDED)
     if n == 0:
         return [], False
     crowded = n >= CROWDED
-    return await store.search_passages(match, limit=limit, newest_first=crowded), crowded
+    return await store.search_passages(query, limit=limit, newest_first=crowded), crowded
 
 
-async def search(store: FactStore, text: str, *, command: str) -> Answer:
+async def search(store: SearchReader, text: str, *, command: str) -> Answer:
     text = check_query(text, what="words to search for")
     terms = _terms(text)
     b = AnswerBuilder(command, f"Search: {_clip(text)}")
     hits: list[PassageHit] = []
     crowded = False
-    for match in ([f'"{" ".join(terms)}"'] if len(terms) > 1 else []) + [
-        _fts(terms, "AND"),
-        _fts(terms, "OR"),
+    for query in ([PassageQuery.all_of([" ".join(terms)])] if len(terms) > 1 else []) + [
+        PassageQuery.all_of(terms),
+        PassageQuery.any_of(terms),
     ]:
-        found, crowded = await _matching(store, match, 40)
+        found, crowded = await _matching(store, query, 40)
         known = {h.passage_id for h in hits}
         hits += [h for h in found if h.passage_id not in known]
         if len(hits) >= SEARCH_RESULTS:
@@ -235,7 +238,7 @@ async def search(store: FactStore, text: str, *, command: str) -> Answer:
     return b.answer
 
 
-async def ask(store: FactStore, question: str, *, command: str) -> Answer:
+async def ask(store: SearchReader, question: str, *, command: str) -> Answer:
     """Hybrid retrieval, then an answer check (facts/ask.py); says so when nothing answers."""
     from facts.answers.ask import answering, label_nearest, retrieve
 
@@ -262,7 +265,7 @@ async def ask(store: FactStore, question: str, *, command: str) -> Answer:
     return b.answer
 
 
-async def source(store: FactStore, ref: str, *, command: str) -> Answer:
+async def source(store: DocumentReader, ref: str, *, command: str) -> Answer:
     ref = ref.strip()
     if not ref:
         raise UsageError("Which source? Give its number or its url.")
