@@ -188,11 +188,11 @@ def _quoted(words: Iterable[str], op: str = " ") -> str:
 
 async def _agreement_lookups(store: SQLiteStore) -> list[Lookup]:
     """The countries with the most agreement facts in this store."""
-    async with store.connection.execute(
+    rows = await store.connection.fetchall(
         "SELECT country FROM fact_agreements GROUP BY country ORDER BY count(*) DESC, country LIMIT ?",
         (LOOKUPS_PER_COMMAND,),
-    ) as cur:
-        codes = [r[0] for r in await cur.fetchall()]
+    )
+    codes = [r["country"] for r in rows]
     by_code = {c.code: c for c in all_countries()}
     found = [by_code[c] for c in codes if c in by_code]
     return [Lookup(f"/agreement {c.slug}", _quoted([c.name])) for c in found]
@@ -200,12 +200,12 @@ async def _agreement_lookups(store: SQLiteStore) -> list[Lookup]:
 
 async def _timeline_lookups(store: SQLiteStore) -> list[Lookup]:
     """The years with dated facts, most dated first."""
-    async with store.connection.execute(
+    rows = await store.connection.fetchall(
         "SELECT substr(date_start, 1, 4) y FROM facts WHERE date_start IS NOT NULL"
         " GROUP BY y ORDER BY count(*) DESC LIMIT ?",
         (LOOKUPS_PER_COMMAND,),
-    ) as cur:
-        years = [r[0] for r in await cur.fetchall() if r[0] and r[0].isdigit()]
+    )
+    years = [r["y"] for r in rows if r["y"] and r["y"].isdigit()]
     return [Lookup(f"/timeline {y}", _quoted([y])) for y in years]
 
 

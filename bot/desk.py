@@ -16,7 +16,7 @@ from bot.handler import handle, handle_options, run_args
 from bot.invocation import Context, Options
 from bot.requests import Request
 from facts.answers.contract import Answer
-from facts.store.sqlite_store import FactStore
+from facts.store.protocols import FactStore
 
 __all__ = ["DELIVERY_TTL_SECONDS", "EXPIRE_EVERY_SECONDS", "Desk"]
 

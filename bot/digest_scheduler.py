@@ -32,7 +32,7 @@ from facts.answers.contract import Answer
 from facts.answers.digest_content import build_digest
 from facts.errors import UsageError
 from facts.store.digest_ledger import DigestRun, Subscription
-from facts.store.sqlite_store import FactStore
+from facts.store.protocols import FactStore
 
 __all__ = [
     "DeliveryError",

@@ -20,7 +20,7 @@ from bot.observability import command_done, error_seen
 from bot.requests import Request, without_surrogates
 from facts.answers.contract import Answer
 from facts.errors import ErrorCode, FactdeskError, Forbidden, UsageError
-from facts.store.sqlite_store import FactStore
+from facts.store.protocols import FactStore
 
 __all__ = ["MAX_COMMAND_CHARS", "Access", "Context", "handle", "handle_options", "help_answer", "run_args"]
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.requests import Request
 from facts.read.web_article import FetchPolicy
-from facts.store.sqlite_store import FactStore
+from facts.store.protocols import FactStore
 
 if TYPE_CHECKING:
     from bot.digest_scheduler import DigestScheduler

@@ -239,10 +239,10 @@ async def test_a_store_from_before_vectors_gets_them_on_open(tmp_path: Path) -> 
     await store.close()
     store = await open_store(path, bundled_corpus=False)
     try:
-        async with store.connection.execute(
-            "SELECT count(*), (SELECT count(*) FROM passages) FROM passage_vectors"
-        ) as cur:
-            vectors, passages = await cur.fetchone()
+        row = await store.connection.fetchone(
+            "SELECT count(*) AS vectors, (SELECT count(*) FROM passages) AS passages FROM passage_vectors"
+        )
+        vectors, passages = row["vectors"], row["passages"]
         assert vectors == passages > 0
         answer = await _ask(store, "how much is Chile paying Freedonia?")
         assert any("$4 million" in it.text for it in answer.items)

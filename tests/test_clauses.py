@@ -275,8 +275,7 @@ async def test_a_repeated_paragraph_is_one_fact(fresh_store: SQLiteStore) -> Non
     lead = "Peru and Chile agreed on Monday to share the water of the border river for ten years."
     body = f"{lead}\n\nThe deal still needs the approval of both congresses.\n\n{lead}\n"
     await fresh_store.ingest(_article(body, title="Peru and Chile share river"))
-    async with fresh_store.connection.execute("SELECT count(*) FROM facts WHERE text = ?", (lead,)) as cur:
-        (n,) = await cur.fetchone()
+    (n,) = await fresh_store.connection.fetchone("SELECT count(*) FROM facts WHERE text = ?", (lead,))
     assert n == 1
 
 

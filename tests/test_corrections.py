@@ -173,8 +173,8 @@ async def test_bad_input_is_refused_in_one_line(store: SQLiteStore) -> None:
 async def test_an_added_fact_is_cited_and_marked_as_the_desks(store: SQLiteStore) -> None:
     source = await store.document(doc_id=1)
     assert source is not None
-    body_row = await (await store.connection.execute("SELECT body FROM documents WHERE id = 1")).fetchone()
-    quote = " ".join(str(body_row[0]).split("\n\n")[1].split()[:12])  # words straight from the article
+    body_row = await store.connection.fetchone("SELECT body FROM documents WHERE id = 1")
+    quote = " ".join(str(body_row["body"]).split("\n\n")[1].split()[:12])  # words straight from the article
     added = await run(
         store, f'/fact add text="The desk confirmed the accord." date=2019-09-20 country=el-salvador '
         f'source=1 quote="{quote}"'

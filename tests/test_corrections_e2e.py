@@ -150,9 +150,8 @@ async def test_fact_forms_open_as_modals_on_slack_and_discord(
         assert modal["type"] == 9
         custom_id = modal["payload"]["data"]["custom_id"]
         doc = (await store.documents())[0]
-        cursor = await store.connection.execute("SELECT body FROM documents WHERE id = ?", (doc.id,))
-        body_row = await cursor.fetchone()
-        quote = " ".join(str(body_row[0]).split("\n\n")[1].split()[:10])
+        body_row = await store.connection.fetchone("SELECT body FROM documents WHERE id = ?", (doc.id,))
+        quote = " ".join(str(body_row["body"]).split("\n\n")[1].split()[:10])
         await disc.modal_submit(
             custom_id,
             {

@@ -36,9 +36,8 @@ def art(url: str, body: str, *, outlet: str = "Andes Wire", published: str = "20
 
 
 async def count(store: SQLiteStore, table: str) -> int:
-    async with store.connection.execute(f"SELECT count(*) FROM {table}") as cur:
-        row = await cur.fetchone()
-    return int(row[0])
+    row = await store.connection.fetchone(f"SELECT count(*) AS n FROM {table}")
+    return int(row["n"])
 
 
 async def test_migrations_are_recorded_once(tmp_path: Path) -> None:
@@ -104,11 +103,8 @@ async def test_a_failed_write_leaves_nothing_behind(
 async def test_passages_keep_offsets_into_the_document(fresh_store: SQLiteStore) -> None:
     body = f"FILE - A fishing boat at dawn in Callao, Peru, March 1, 2021.\n\n{LEAD} {WIRE}\n"
     await fresh_store.ingest(art("https://andes.example/1", body))
-    async with fresh_store.connection.execute(
-        "SELECT start, end, text, kind FROM passages ORDER BY idx"
-    ) as cur:
-        rows = await cur.fetchall()
-    assert [r[3] for r in rows] == ["caption", "sentence", "sentence"]
+    rows = await fresh_store.connection.fetchall("SELECT start, end, text, kind FROM passages ORDER BY idx")
+    assert [r["kind"] for r in rows] == ["caption", "sentence", "sentence"]
     assert all(body[s:e] == text for s, e, text, _ in rows)
 
 
@@ -164,10 +160,10 @@ async def test_entities_are_stored_with_titles(fresh_store: SQLiteStore) -> None
         "Ruiz said the joint commission would meet in Lima.\n"
     )
     await fresh_store.ingest(art("https://andes.example/1", body))
-    async with fresh_store.connection.execute(
+    found = await fresh_store.connection.fetchall(
         "SELECT e.kind, e.name, pe.title FROM entities e JOIN passage_entities pe ON pe.entity_id = e.id"
-    ) as cur:
-        rows = set(await cur.fetchall())
+    )
+    rows = {tuple(r) for r in found}
     assert ("person", "Ana Ruiz Perez", "Foreign Minister") in rows
     assert ("country", "Peru", None) in rows and ("country", "Chile", None) in rows
     people = {name for kind, name, _ in rows if kind == "person"}
@@ -197,10 +193,10 @@ async def test_bulk_ingest_rolls_back_only_the_failing_article(
     assert results[1].error and "disk on fire" in results[1].error
     urls = [d.url for d in await fresh_store.documents()]
     assert urls == ["https://andes.example/1", "https://coast.example/3"]
-    async with fresh_store.connection.execute(
-        "SELECT count(*) FROM passages WHERE doc_id NOT IN (SELECT id FROM documents)"
-    ) as cur:
-        assert (await cur.fetchone())[0] == 0
+    orphans = await fresh_store.connection.fetchone(
+        "SELECT count(*) AS n FROM passages WHERE doc_id NOT IN (SELECT id FROM documents)"
+    )
+    assert orphans["n"] == 0
     assert await count(fresh_store, "passages") == 3
     again = [r async for r in fresh_store.ingest_many(batch[:1])]
     assert again[0].status == "unchanged"
@@ -275,10 +271,10 @@ async def test_a_stock_phrase_shared_by_many_sentences_does_not_hide_a_real_dupl
     again = f"{stock} {endings[5]}.\n"
     await fresh_store.ingest(art("https://coast.example/again", again, outlet="Coast Daily"))
     assert await count(fresh_store, "facts") == len(endings)
-    async with fresh_store.connection.execute(
+    twice = await fresh_store.connection.fetchall(
         "SELECT f.text FROM facts f JOIN fact_sources s ON s.fact_id = f.id GROUP BY f.id HAVING count(*) = 2"
-    ) as cur:
-        assert [r[0] for r in await cur.fetchall()] == [again.strip()]
+    )
+    assert [r["text"] for r in twice] == [again.strip()]
 
 
 async def test_alike_sentences_about_different_countries_stay_two_facts(fresh_store: SQLiteStore) -> None:
@@ -291,9 +287,11 @@ async def test_alike_sentences_about_different_countries_stay_two_facts(fresh_st
         ("https://sur.example/3", peru_again, "Sur"),
     ]:
         await fresh_store.ingest(art(url, f"{text}\n", outlet=outlet))
-    async with fresh_store.connection.execute(
-        "SELECT f.text, count(*) FROM facts f JOIN fact_sources s ON s.fact_id = f.id"
-        " GROUP BY f.id ORDER BY f.id"
-    ) as cur:
-        rows = await cur.fetchall()
+    rows = [
+        tuple(r)
+        for r in await fresh_store.connection.fetchall(
+            "SELECT f.text, count(*) FROM facts f JOIN fact_sources s ON s.fact_id = f.id"
+            " GROUP BY f.id ORDER BY f.id"
+        )
+    ]
     assert [tuple(r) for r in rows] == [(peru, 2), (chile, 1)]

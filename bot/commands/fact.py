@@ -20,7 +20,7 @@ from facts.answers.contract import Answer
 from facts.countries import resolve_country
 from facts.errors import NotFound, UsageError
 from facts.store.corrections import DateSpec, Editor, parse_date_spec
-from facts.store.sqlite_store import FactStore
+from facts.store.protocols import DocumentReader, FactStore
 
 __all__ = [
     "ADMIN_SUBCOMMANDS",
@@ -132,7 +132,7 @@ def _date(fields: Mapping[str, str]) -> DateSpec | None:
     return parse_date_spec(raw, today=dt.date.today()) if raw is not None else None
 
 
-async def _show(store: FactStore, fact_id: int, heading: str | None = None) -> Answer:
+async def _show(store: DocumentReader, fact_id: int, heading: str | None = None) -> Answer:
     fact = await store.fact(fact_id)
     if fact is None:
         raise NotFound(f"There is no fact {fact_id}.")

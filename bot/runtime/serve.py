@@ -15,7 +15,6 @@ import contextlib
 import datetime as dt
 import logging
 import signal
-import sqlite3
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -230,9 +229,7 @@ class Services:
     async def _store_check(self) -> str:
         """``ok`` or ``unreachable``: the background reading when it is fresh (so ``/healthz``
         answers without waiting on a thread or the store under load), else a reading now."""
-        try:
-            _ = self.store.connection._conn  # raises when the store has been closed (as store.py reads it)
-        except ValueError:
+        if not self.store.is_open():
             return "unreachable"
         if self._store_probe is not None and time.monotonic() - self._store_probe[0] < PROBE_FRESH_SECONDS:
             return self._store_probe[1]
@@ -254,24 +251,10 @@ class Services:
             await asyncio.sleep(PROBE_EVERY_SECONDS)
 
     async def _probe_store(self) -> None:
-        """One read on a connection of its own, in a thread: the store's own connection serves
-        commands one query at a time, and a health check queued behind them would time out
-        exactly when the service is busy, not down."""
-        path = self.store.path
-        _ = self.store.connection._conn  # raises when the store has been closed (as store.py reads it)
-        if path == ":memory:":
-            async with self.store.connection.execute("SELECT count(*) FROM _migrations") as cur:
-                await cur.fetchone()
-            return
-
-        def probe() -> None:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1.0)
-            try:
-                conn.execute("SELECT count(*) FROM _migrations").fetchone()
-            finally:
-                conn.close()
-
-        await asyncio.to_thread(probe)
+        """One read on a connection of its own (:meth:`SQLiteStore.probe`): the store's own
+        connection serves commands one query at a time, and a health check queued behind them
+        would time out exactly when the service is busy, not down."""
+        await self.store.probe()
 
     async def _healthz(self, request: web.Request) -> web.Response:
         report = await self.health()

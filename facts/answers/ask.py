@@ -23,8 +23,8 @@ from facts.answers.answer_check import figure_near, figures_of, holds_answer
 from facts.answers.question import Question, country_forms, read_question
 from facts.extract import embedding
 from facts.extract.entities import find_entities
+from facts.store.protocols import PassageQuery, PassageSearch
 from facts.store.rows import PassageHit
-from facts.store.sqlite_store import FactStore
 
 __all__ = ["ANSWER_SCORE", "NEAREST_LABEL", "Scored", "rank_candidates", "retrieve"]
 
@@ -62,17 +62,18 @@ def _has(term: str, words: set[str], stems: set[str]) -> bool:
     return term in words or (len(term) >= 5 and term[:5] in stems)
 
 
-def _fts_query(q: Question, common: set[str], absent: set[str] = frozenset()) -> str:  # type: ignore[assignment]
-    """Rare words OR'ed (bm25 over words in thousands of passages is slow and says little;
-    with only common words, all of them must appear); words in no passage are left out."""
+def _words_query(q: Question, common: set[str], absent: set[str] = frozenset()) -> PassageQuery:  # type: ignore[assignment]
+    """Rare words, any of them (bm25 over words in thousands of passages is slow and says little;
+    with only common words, all of them must appear); words in no passage are left out. An
+    apostrophe splits a word into a phrase ("d'Ivoire": "d ivoire")."""
     rare = [t for t in q.words if t not in common and t not in absent]
     if not rare and q.words and not absent.intersection(q.words):
-        return " AND ".join(f'"{t}"' for t in q.words)
-    parts = [f'"{t}"' for t in rare]
+        return PassageQuery.all_of(q.words)
+    parts = list(rare)
     for code in q.countries:
         skip = common | absent
-        parts += [f'"{f}"' for f in country_forms(code) if len(f) > 2 and "." not in f and f not in skip]
-    return " OR ".join(dict.fromkeys(p.replace("'", " ").replace("’", " ") for p in parts))
+        parts += [f for f in country_forms(code) if len(f) > 2 and "." not in f and f not in skip]
+    return PassageQuery.any_of(dict.fromkeys(p.replace("'", " ").replace("’", " ") for p in parts))
 
 
 Vector = np.ndarray
@@ -158,7 +159,7 @@ def rank_candidates(
     return out
 
 
-async def _idf(store: FactStore, q: Question) -> tuple[dict[str, float], set[str], set[str]]:
+async def _idf(store: PassageSearch, q: Question) -> tuple[dict[str, float], set[str], set[str]]:
     """Inverse document frequency of the question's words, and the words not to rank by: too
     common (counts stop at ``COMMON``, so a word in a million passages costs what one in 2,000
     does) or in no passage. All counted in one trip to the store's thread."""
@@ -168,7 +169,7 @@ async def _idf(store: FactStore, q: Question) -> tuple[dict[str, float], set[str
     absent: set[str] = set()
     forms = [f for c in q.countries for f in country_forms(c) if len(f) > 2 and "." not in f]
     asked = list(dict.fromkeys([*q.words, *forms]))
-    counts = await store.count_passages_each([f'"{t.replace(chr(34), "")}"' for t in asked], cap=COMMON)
+    counts = await store.count_passages_each([PassageQuery.all_of([t]) for t in asked], cap=COMMON)
     for t, df in zip(asked, counts, strict=True):
         if df >= COMMON:
             common.add(t)
@@ -178,15 +179,15 @@ async def _idf(store: FactStore, q: Question) -> tuple[dict[str, float], set[str
     return idf, common, absent
 
 
-async def retrieve(store: FactStore, question: str) -> tuple[Question, list[Scored]]:
+async def retrieve(store: PassageSearch, question: str) -> tuple[Question, list[Scored]]:
     """The question read, and its candidate lines scored, best first."""
     q = read_question(question)
     qvec = embedding.embed([question])[0]
     ids: list[int] = []
     idf, common, absent = await _idf(store, q) if q.words else ({}, set(), set())
-    match = _fts_query(q, common, absent)
-    if match:
-        ids += [h.passage_id for h in await store.search_passages(match, limit=FTS_CANDIDATES)]
+    words = _words_query(q, common, absent)
+    if words.phrases:
+        ids += [h.passage_id for h in await store.search_passages(words, limit=FTS_CANDIDATES)]
     ids += await store.nearest_passages(qvec, VECTOR_CANDIDATES)
     found = await store.ask_passages(list(dict.fromkeys(ids)))
     vecs = embedding.from_int8([p.vec or bytes(embedding.DIM) for p in found])

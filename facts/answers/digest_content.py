@@ -8,7 +8,7 @@ import datetime as dt
 
 from facts.answers.answer_lines import AnswerBuilder, cluster_by_event
 from facts.answers.contract import Answer
-from facts.store.sqlite_store import FactStore
+from facts.store.protocols import DigestReader
 
 __all__ = ["NEW_LINES", "build_digest"]
 
@@ -22,7 +22,7 @@ _GROUPS = {
 }
 
 
-async def build_digest(store: FactStore, *, start: str, end: str, today: dt.date, title: str) -> Answer:
+async def build_digest(store: DigestReader, *, start: str, end: str, today: dt.date, title: str) -> Answer:
     """The digest for changes in [start, end) (UTC ISO times) and events on ``today`` in earlier
     years. An answer without items means there was nothing to report."""
     new_ids, changes = await store.digest_changes(start, end)

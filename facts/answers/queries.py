@@ -17,8 +17,8 @@ from facts.answers.contract import Answer
 from facts.answers.summary import agreement_periods, period_name, select_lines
 from facts.countries import Country
 from facts.errors import NotFound, UsageError
+from facts.store.protocols import DocumentReader, PassageQuery, PassageSearch, SearchReader
 from facts.store.rows import FactRow, PassageHit
-from facts.store.sqlite_store import FactStore
 from facts.text.clip import clip
 
 __all__ = ["agreement", "ask", "search", "source", "terms", "timeline"]
@@ -34,7 +34,7 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _ECHOED = 60  # characters of what was typed that a reply repeats back
 
 
-async def agreement(store: FactStore, country: Country) -> Answer:
+async def agreement(store: DocumentReader, country: Country) -> Answer:
     facts = await store.agreement_facts(country.code)
     title = f"Agreements with {country.name}"
     if not facts:
@@ -65,7 +65,7 @@ def _sort_key(cluster: Sequence[FactRow]) -> tuple[str, int]:
 
 
 async def timeline(
-    store: FactStore, start: dt.date, end: dt.date, country: Country | None, page: int, *, again: str
+    store: DocumentReader, start: dt.date, end: dt.date, country: Country | None, page: int, *, again: str
 ) -> Answer:
     """Events dated in [start, end], the salient first, ``TIMELINE_PAGE`` a page; ``again`` is the
     years (and country) as the user wrote them, repeated in the hint to the next page."""
@@ -99,12 +99,13 @@ def terms(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def _fts(terms: Sequence[str], op: str) -> str:
-    return f" {op} ".join('"' + t.replace('"', '""') + '"' for t in terms)
-
-
 async def _cite_hits(
-    b: AnswerBuilder, store: FactStore, hits: Sequence[PassageHit], limit: int, *, prefer_dated: bool = False
+    b: AnswerBuilder,
+    store: DocumentReader,
+    hits: Sequence[PassageHit],
+    limit: int,
+    *,
+    prefer_dated: bool = False,
 ) -> None:
     """One line per fact or event among the hits, in hit order; captions stand alone."""
     fact_ids = list(dict.fromkeys(h.fact_id for h in hits if h.fact_id is not None))
@@ -132,27 +133,29 @@ async def _cite_hits(
             b.add_cluster(line)
 
 
-async def _matching(store: FactStore, match: str, limit: int) -> tuple[list[PassageHit], bool]:
-    """Passages for an FTS5 query, best first; for a query matching more than ``CROWDED``
+async def _matching(
+    store: PassageSearch, query: PassageQuery, limit: int
+) -> tuple[list[PassageHit], bool]:
+    """Passages for a query, best first; for a query matching more than ``CROWDED``
     passages (common words), the most recently added first, and ``True``."""
-    n = await store.count_passages(match, cap=CROWDED)
+    n = await store.count_passages(query, cap=CROWDED)
     if n == 0:
         return [], False
     crowded = n >= CROWDED
-    return await store.search_passages(match, limit=limit, newest_first=crowded), crowded
+    return await store.search_passages(query, limit=limit, newest_first=crowded), crowded
 
 
-async def search(store: FactStore, text: str) -> Answer:
+async def search(store: SearchReader, text: str) -> Answer:
     """Passages with the words of ``text`` (already checked: it has some), best first."""
     words = terms(text)
     b = AnswerBuilder(f"Search: {clip(text, _ECHOED)}")
     hits: list[PassageHit] = []
     crowded = False
-    for match in ([f'"{" ".join(words)}"'] if len(words) > 1 else []) + [
-        _fts(words, "AND"),
-        _fts(words, "OR"),
+    for query in ([PassageQuery.all_of([" ".join(words)])] if len(words) > 1 else []) + [
+        PassageQuery.all_of(words),
+        PassageQuery.any_of(words),
     ]:
-        found, crowded = await _matching(store, match, 40)
+        found, crowded = await _matching(store, query, 40)
         known = {h.passage_id for h in hits}
         hits += [h for h in found if h.passage_id not in known]
         if len(hits) >= SEARCH_RESULTS:
@@ -168,7 +171,7 @@ async def search(store: FactStore, text: str) -> Answer:
     return b.answer
 
 
-async def ask(store: FactStore, question: str) -> Answer:
+async def ask(store: SearchReader, question: str) -> Answer:
     """Hybrid retrieval, then an answer check (facts/answers/ask.py); says so when nothing answers."""
     from facts.answers.ask import answering, label_nearest, retrieve
 
@@ -194,7 +197,7 @@ async def ask(store: FactStore, question: str) -> Answer:
     return b.answer
 
 
-async def source(store: FactStore, ref: int | str) -> Answer:
+async def source(store: DocumentReader, ref: int | str) -> Answer:
     """The document numbered ``ref`` (an int) or at the url ``ref`` (a str), and its facts."""
     doc = await (store.document(doc_id=ref) if isinstance(ref, int) else store.document(url=ref))
     if doc is None:

@@ -124,8 +124,7 @@ def _snapshot(conn: sqlite3.Connection, fact_id: int) -> dict[str, Any]:
     row = conn.execute(f"SELECT {_SNAPSHOT} FROM facts WHERE id = ?", (fact_id,)).fetchone()
     if row is None:
         raise NotFound(f"There is no fact {fact_id}.")
-    keys = [k.strip() for k in _SNAPSHOT.split(",")]
-    return dict(zip(keys, row, strict=True))
+    return dict(row)  # by column name
 
 
 def _check_version(current: dict[str, Any], expected: int | None, fact_id: int) -> None:
@@ -272,22 +271,23 @@ def add_fact(
         row = conn.execute(
             "SELECT id FROM documents WHERE url = ? AND superseded_by IS NULL", (source_url,)
         ).fetchone()
-        source_doc = int(row[0]) if row else None
+        source_doc = int(row["id"]) if row else None
     if source_doc is not None:
         doc = conn.execute("SELECT id, body FROM documents WHERE id = ?", (source_doc,)).fetchone()
         if doc is None:
             raise NotFound(f"There is no source {source_doc}; `/source` and `factdesk sources` list them.")
-        span = _find_quote(doc[1], quote)
+        span = _find_quote(doc["body"], quote)
         if span is None:
             raise UsageError(f"That quote is not in source {source_doc}; copy it verbatim from the article.")
-        doc_id = int(doc[0])
+        doc_id = int(doc["id"])
         passage = conn.execute(
             "SELECT id, text FROM passages WHERE doc_id = ? AND start <= ? AND end >= ? ORDER BY idx LIMIT 1",
             (doc_id, span[0], span[1]),
         ).fetchone()
         if passage is None:  # the quote spans sentences: cite it as its own passage
-            passage = _desk_passage(conn, doc_id, span, doc[1][span[0] : span[1]])
-        passage_id, quoted = int(passage[0]), str(passage[1])
+            passage_id, quoted = _desk_passage(conn, doc_id, span, doc["body"][span[0] : span[1]])
+        else:
+            passage_id, quoted = int(passage["id"]), str(passage["text"])
     else:
         if not source_url or not urlparse(source_url).scheme.startswith("http"):
             raise UsageError("Give the source: source=<source number or url> and its quote.")
@@ -300,8 +300,7 @@ def add_fact(
              json.dumps({"added_by": editor.actor}), f"desk:{now}:{source_url}", quote, now),
         )
         doc_id = int(cur.lastrowid or 0)
-        passage = _desk_passage(conn, doc_id, (0, len(quote)), quote)
-        passage_id, quoted = int(passage[0]), quote
+        passage_id, quoted = _desk_passage(conn, doc_id, (0, len(quote)), quote)
     cur = conn.execute(
         "INSERT INTO facts (text, words, shingles, date_start, date_end, date_precision, date_label,"
         " date_end_label, salience, facets, origin, changed_by, created_at, updated_at)"
@@ -332,8 +331,8 @@ def add_fact(
 def _desk_passage(
     conn: sqlite3.Connection, doc_id: int, span: tuple[int, int], text: str
 ) -> tuple[int, str]:
-    sql = "SELECT coalesce(max(idx), -1) + 1 FROM passages WHERE doc_id = ?"
-    idx = conn.execute(sql, (doc_id,)).fetchone()[0]
+    sql = "SELECT coalesce(max(idx), -1) + 1 AS idx FROM passages WHERE doc_id = ?"
+    idx = conn.execute(sql, (doc_id,)).fetchone()["idx"]
     cur = conn.execute(
         "INSERT INTO passages (doc_id, idx, paragraph, start, end, kind, text)"
         " VALUES (?, ?, 0, ?, ?, 'sentence', ?)",
@@ -351,19 +350,30 @@ def history(conn: sqlite3.Connection, fact_id: int) -> list[HistoryRow]:
         (fact_id,),
     ).fetchall()
     out: list[HistoryRow] = []
-    if not rows or rows[0][1] != "add":
-        first = json.loads(rows[0][6])["before"] if rows else current
-        created = conn.execute("SELECT created_at FROM facts WHERE id = ?", (fact_id,)).fetchone()[0]
+    if not rows or rows[0]["action"] != "add":
+        first = json.loads(rows[0]["snapshot"])["before"] if rows else current
+        sql = "SELECT created_at FROM facts WHERE id = ?"
+        created = conn.execute(sql, (fact_id,)).fetchone()["created_at"]
         out.append(HistoryRow(int(first["version"]), "extracted", "factdesk", "ingest", created, None, {}))
-    for version, action, actor, platform, at, note, snapshot in rows:
-        data = json.loads(snapshot)
+    for row in rows:
+        data = json.loads(row["snapshot"])
         before, after = data.get("before") or {}, data["after"]
         changes = {
             k: (before.get(k), after.get(k))
             for k in ("text", "date_label", "date_end_label", "date_precision", "status")
             if before.get(k) != after.get(k)
         }
-        out.append(HistoryRow(int(version), action, actor, platform, at, note, changes))
+        out.append(
+            HistoryRow(
+                version=int(row["version"]),
+                action=row["action"],
+                actor=row["actor"],
+                platform=row["platform"],
+                at=row["at"],
+                note=row["note"],
+                changes=changes,
+            )
+        )
     return out
 
 

@@ -10,7 +10,7 @@ the store opened.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 __all__ = [
     "DigestChange",
@@ -52,10 +52,8 @@ class DigestRun:
     posting_at: str | None = None
 
 
-_RUN_COLUMNS = (
-    "channel, period, covered_from, covered_to, status, attempts, next_attempt, message_ref,"
-    " lease_owner, lease_until, posting_at"
-)
+_RUN_FIELDS = tuple(f.name for f in fields(DigestRun))
+_RUN_COLUMNS = ", ".join(_RUN_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -69,12 +67,15 @@ class DigestChange:
     at: str
 
 
+_SUBSCRIPTION_FIELDS = tuple(f.name for f in fields(Subscription))
+
+
 def subscriptions(conn: sqlite3.Connection) -> list[Subscription]:
     rows = conn.execute(
         "SELECT channel, schedule, timezone, origin, created_at FROM digest_subscriptions WHERE active = 1"
         " ORDER BY channel"
     ).fetchall()
-    return [Subscription(*r) for r in rows]
+    return [Subscription(**{f: r[f] for f in _SUBSCRIPTION_FIELDS}) for r in rows]
 
 
 def subscribe(
@@ -85,7 +86,7 @@ def subscribe(
     row = conn.execute(
         "SELECT origin, active FROM digest_subscriptions WHERE channel = ?", (channel,)
     ).fetchone()
-    if row and origin == "settings" and row[0] == "command":
+    if row and origin == "settings" and row["origin"] == "command":
         return
     conn.execute(
         "INSERT INTO digest_subscriptions (channel, schedule, timezone, origin, active, changed_by,"
@@ -110,7 +111,11 @@ def last_run(conn: sqlite3.Connection, channel: str) -> DigestRun | None:
         f"SELECT {_RUN_COLUMNS} FROM digest_runs WHERE channel = ? ORDER BY period DESC LIMIT 1",
         (channel,),
     ).fetchone()
-    return DigestRun(*row) if row else None
+    return _run_from(row) if row else None
+
+
+def _run_from(row: sqlite3.Row) -> DigestRun:
+    return DigestRun(**{f: row[f] for f in _RUN_FIELDS})
 
 
 def claim_run(
@@ -148,7 +153,7 @@ def claim_run(
     ).fetchone()
     if row is None:
         return None
-    attempt = row[0]
+    attempt = row["attempts"]
     cur = conn.execute(
         "UPDATE digest_runs SET status = 'sending', attempts = attempts + 1, lease_owner = ?,"
         " lease_until = ?, posting_at = NULL, next_attempt = NULL, updated_at = ?"
@@ -211,13 +216,13 @@ def _run(conn: sqlite3.Connection, channel: str, period: str) -> DigestRun | Non
     row = conn.execute(
         f"SELECT {_RUN_COLUMNS} FROM digest_runs WHERE channel = ? AND period = ?", (channel, period)
     ).fetchone()
-    return DigestRun(*row) if row else None
+    return _run_from(row) if row else None
 
 
 def changes_between(conn: sqlite3.Connection, start: str, end: str) -> tuple[list[int], list[DigestChange]]:
     """Facts first stored in [start, end) (new reporting), and the desk's changes in that time."""
     new = [
-        r[0]
+        r["id"]
         for r in conn.execute(
             "SELECT id FROM facts WHERE created_at >= ? AND created_at < ? AND status = 'active'"
             " AND origin = 'extracted' ORDER BY salience DESC, id LIMIT 200",
@@ -225,7 +230,7 @@ def changes_between(conn: sqlite3.Connection, start: str, end: str) -> tuple[lis
         )
     ]
     changes = [
-        DigestChange(*r)
+        DigestChange(fact_id=r["fact_id"], action=r["action"], note=r["note"], actor=r["actor"], at=r["at"])
         for r in conn.execute(
             "SELECT fact_id, action, note, actor, at FROM fact_history WHERE at >= ? AND at < ?"
             " ORDER BY at, id",
@@ -243,4 +248,4 @@ def on_this_day(conn: sqlite3.Connection, month_day: str, before_year: int, limi
         " ORDER BY salience DESC, date_start LIMIT ?",
         (month_day, before_year, limit),
     ).fetchall()
-    return [r[0] for r in rows]
+    return [r["id"] for r in rows]

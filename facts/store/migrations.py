@@ -7,8 +7,7 @@ end of :data:`MIGRATIONS`. Applied names are recorded in ``_migrations``.
 from __future__ import annotations
 
 import datetime as dt
-
-import aiosqlite
+import sqlite3
 
 __all__ = ["MIGRATIONS", "applied_migrations", "migrate"]
 
@@ -264,37 +263,34 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 
-async def applied_migrations(db: aiosqlite.Connection) -> list[str]:
-    await db.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-    )
-    async with db.execute("SELECT name FROM _migrations ORDER BY name") as cur:
-        return [row[0] for row in await cur.fetchall()]
+def applied_migrations(conn: sqlite3.Connection) -> list[str]:
+    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    return [row["name"] for row in conn.execute("SELECT name FROM _migrations ORDER BY name")]
 
 
-async def migrate(db: aiosqlite.Connection) -> list[str]:
+def migrate(conn: sqlite3.Connection) -> list[str]:
     """Apply every migration not yet applied; return the names applied now.
 
     Each runs in its own ``BEGIN IMMEDIATE`` transaction, so a failure leaves the store at the
-    last good migration.
+    last good migration. Runs on the store's connection thread, outside any transaction.
     """
-    done = set(await applied_migrations(db))
+    done = set(applied_migrations(conn))
     applied: list[str] = []
     for name, sql in MIGRATIONS:
         if name in done:
             continue
-        await db.execute("BEGIN IMMEDIATE")
+        conn.execute("BEGIN IMMEDIATE")
         try:
             for statement in _statements(sql):
-                await db.execute(statement)
-            await db.execute(
+                conn.execute(statement)
+            conn.execute(
                 "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
                 (name, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
             )
         except BaseException:
-            await db.rollback()
+            conn.rollback()
             raise
-        await db.commit()
+        conn.commit()
         applied.append(name)
     return applied
 

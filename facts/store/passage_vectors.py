@@ -92,7 +92,7 @@ def context_rows(
 
 def has_sentence_vectors(conn: sqlite3.Connection) -> bool:
     """Whether the store keeps the sentence-alone vector (migration 0008)."""
-    return any(r[1] == "svec" for r in conn.execute("PRAGMA table_info(passage_vectors)"))
+    return any(r["name"] == "svec" for r in conn.execute("PRAGMA table_info(passage_vectors)"))
 
 
 def backfill(conn: sqlite3.Connection, *, batch_docs: int = 200) -> int:
@@ -107,12 +107,13 @@ def backfill(conn: sqlite3.Connection, *, batch_docs: int = 200) -> int:
         if not docs:
             return added
         rows: list[tuple[int, bytes, bytes, bytes]] = []
-        for (doc_id,) in docs:
-            title = conn.execute("SELECT title FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        for doc in docs:
+            title = conn.execute("SELECT title FROM documents WHERE id = ?", (doc["doc_id"],)).fetchone()
             ps = conn.execute(
-                "SELECT id, kind, text FROM passages WHERE doc_id = ? ORDER BY idx", (doc_id,)
+                "SELECT id, kind, text FROM passages WHERE doc_id = ? ORDER BY idx", (doc["doc_id"],)
             ).fetchall()
-            rows += context_rows(ps, title[0] if title else "")
+            passages = [(p["id"], p["kind"], p["text"]) for p in ps]
+            rows += context_rows(passages, title["title"] if title else "")
         if has_sentence_vectors(conn):
             sql = "INSERT OR REPLACE INTO passage_vectors (passage_id, bits, vec, svec) VALUES (?, ?, ?, ?)"
             conn.executemany(sql, rows)

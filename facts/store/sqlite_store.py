@@ -1,9 +1,11 @@
-"""The fact store: one SQLite file through aiosqlite.
+"""The fact store: one SQLite file, one connection, one thread that owns it.
 
 WAL, foreign keys, named migrations, FTS5 over passages, and one writer with explicit
 ``BEGIN IMMEDIATE`` transactions: an article goes in whole or not at all. Every statement is
-parameterised. The bot reaches data only through :class:`FactStore`, a protocol a
-PostgreSQL implementation could satisfy as well.
+parameterised and runs on the store's own connection thread
+(:class:`facts.store.connection_thread.ConnectionThread`); rows are read by column name
+(:mod:`facts.store.row_builders`). :class:`SQLiteStore` implements every role of
+:mod:`facts.store.protocols`, which is all the rest of factdesk sees of it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -25,10 +27,22 @@ from facts.read.article import ArticleInput
 from facts.store import corrections
 from facts.store import delivery_ledger as deliveries
 from facts.store import digest_ledger as digest_records
+from facts.store.connection_thread import ConnectionThread, StoreClosed
 from facts.store.corrections import DateSpec, Editor, HistoryRow
 from facts.store.digest_ledger import DigestChange, DigestRun, Subscription
 from facts.store.migrations import migrate
 from facts.store.passage_vectors import AskPassage, VectorIndex, backfill
+from facts.store.protocols import FactStore, PassageQuery
+from facts.store.row_builders import (
+    DOC_COLUMNS,
+    FACT_COLUMNS,
+    SOURCE_COLUMNS,
+    ask_passage,
+    document_row,
+    fact_row,
+    passage_hit,
+    source_row,
+)
 from facts.store.rows import DocumentRow, FactRow, IngestResult, PassageHit, SourceRow
 from facts.store.timestamps import now_utc
 from facts.store.writer import ArticleWriter, _chunks, _has_vectors, _marks
@@ -36,8 +50,10 @@ from facts.store.writer import ArticleWriter, _chunks, _has_vectors, _marks
 __all__ = [
     "FactStore",
     "SQLiteStore",
+    "StoreClosed",
     "StoreUnavailable",
     "extract_all",
+    "fts_match",
     "open_store",
     "open_store_read_only",
 ]
@@ -48,61 +64,6 @@ class StoreUnavailable(Exception):
 
 
 T = TypeVar("T")
-
-
-class FactStore(Protocol):
-    """What the conversation layer may ask of a store."""
-
-    async def close(self) -> None: ...
-    async def ingest(self, article: ArticleInput) -> IngestResult: ...
-    async def documents(self) -> list[DocumentRow]: ...
-    async def document(self, *, doc_id: int | None = None, url: str | None = None) -> DocumentRow | None: ...
-    async def agreement_facts(self, country: str, *, limit: int = 200) -> list[FactRow]: ...
-    async def range_facts(
-        self, start: str, end: str, *, country: str | None = None, limit: int = 200
-    ) -> list[FactRow]: ...
-    async def document_facts(self, doc_id: int) -> list[FactRow]: ...
-    async def count_passages(self, match: str, *, cap: int) -> int: ...
-    async def count_passages_each(self, matches: Sequence[str], *, cap: int) -> list[int]: ...
-    async def search_passages(
-        self, match: str, *, limit: int = 40, newest_first: bool = False
-    ) -> list[PassageHit]: ...
-    async def facts_by_ids(self, ids: Sequence[int]) -> list[FactRow]: ...
-    async def nearest_passages(self, vector: Any, k: int) -> list[int]: ...
-    async def passage_count(self) -> int: ...
-    async def ask_passages(self, ids: Sequence[int]) -> list[AskPassage]: ...
-    async def agreement_countries(self) -> list[str]: ...
-    async def fact(self, fact_id: int) -> FactRow | None: ...
-    async def fact_history(self, fact_id: int) -> list[HistoryRow]: ...
-    async def correct_fact(
-        self,
-        fact_id: int,
-        *,
-        text: str | None,
-        date: DateSpec | None,
-        note: str,
-        expected_version: int | None,
-        editor: Editor,
-    ) -> int: ...
-    async def change_status(
-        self, fact_id: int, *, status: str, reason: str, expected_version: int | None, editor: Editor
-    ) -> int: ...
-    async def add_fact(self, **fields: Any) -> int: ...
-    async def digest_subscriptions(self) -> list[Subscription]: ...
-    async def subscribe_digest(
-        self, channel: str, schedule: str, timezone: str, *, origin: str, actor: str, at: str | None = None
-    ) -> None: ...
-    async def unsubscribe_digest(self, channel: str, *, actor: str) -> bool: ...
-    async def last_digest_run(self, channel: str) -> DigestRun | None: ...
-    async def claim_digest_run(
-        self, channel: str, period: str, covered_from: str, covered_to: str, **claim: Any
-    ) -> DigestRun | None: ...
-    async def begin_digest_post(self, channel: str, period: str, **attempt: Any) -> bool: ...
-    async def finish_digest_run(self, channel: str, period: str, **outcome: Any) -> bool: ...
-    async def digest_changes(self, start: str, end: str) -> tuple[list[int], list[DigestChange]]: ...
-    async def on_this_day(self, month_day: str, before_year: int) -> list[int]: ...
-    async def claim_delivery(self, key: str, *, now: float, ttl: float) -> bool: ...
-    async def expire_deliveries(self, *, now: float) -> int: ...
 
 
 def _content_hash(article: ArticleInput) -> str:
@@ -116,17 +77,14 @@ def extract_all(articles: Sequence[ArticleInput]) -> list[Extraction]:
     return [extract(a) for a in articles]
 
 
-_DOC_COLUMNS = (
-    "d.id, d.url, d.version, d.outlet, d.title, d.published, d.published_precision, "
-    "d.author, d.date_note, d.superseded_by"
-)
-_FACT_COLUMNS = (
-    "f.id, f.text, f.date_start, f.date_end, f.date_precision, f.date_mod, f.date_label, "
-    "f.date_end_label, f.event_id, f.salience, f.facets, f.agreement_name, f.status, f.origin, "
-    "f.version, f.corrected_at, f.correction_note"
-)
+def fts_match(query: PassageQuery) -> str:
+    """The FTS5 ``MATCH`` expression for ``query``: each phrase quoted (``"`` doubled, so nothing
+    a user typed is FTS syntax), joined by ``AND`` or ``OR``."""
+    op = " AND " if query.require == "all" else " OR "
+    return op.join('"' + p.replace('"', '""') + '"' for p in query.phrases)
 
 
+_COUNT_SQL = "SELECT count(*) AS n FROM (SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?)"
 _EXTRACT_CHUNK = 25  # articles per task handed to an extraction worker
 
 
@@ -137,15 +95,11 @@ async def _concatenated(parts: Sequence[Awaitable[list[Extraction]]]) -> list[Ex
     return out
 
 
-def _doc(row: Sequence[Any], facts: int = 0) -> DocumentRow:
-    return DocumentRow(*row[:10], facts=facts)
-
-
 class SQLiteStore:
-    """The SQLite implementation of :class:`FactStore`. Use :func:`open_store`."""
+    """The SQLite implementation of every store role (:class:`FactStore`). Use :func:`open_store`."""
 
-    def __init__(self, db: aiosqlite.Connection, path: str) -> None:
-        self._db = db
+    def __init__(self, sql: ConnectionThread, path: str) -> None:
+        self._sql = sql
         self.path = path
         self._write_lock = asyncio.Lock()
         self._writer = ArticleWriter()
@@ -153,11 +107,30 @@ class SQLiteStore:
         self._svec: bool | None = None  # the store keeps sentence-alone vectors (read once)
 
     @property
-    def connection(self) -> aiosqlite.Connection:
-        return self._db
+    def connection(self) -> ConnectionThread:
+        """The store's connection thread: raw SQL for maintenance, benchmarks and tests (never
+        part of a role protocol)."""
+        return self._sql
+
+    def is_open(self) -> bool:
+        return self._sql.is_open()
 
     async def close(self) -> None:
-        await self._db.close()
+        await self._sql.close()
+
+    async def probe(self) -> None:
+        """One cheap read on a connection of its own, so a health check is not queued behind the
+        commands the store's thread is serving. Raises when the store is closed or unreadable."""
+        if not self.is_open():
+            raise StoreClosed("the store is closed")
+        if self.path == ":memory:":  # no file to open a second connection on
+            await self._sql.fetchone("SELECT count(*) FROM _migrations")
+            return
+        async with (
+            aiosqlite.connect(f"file:{self.path}?mode=ro", uri=True, timeout=1.0) as db,
+            db.execute("SELECT count(*) FROM _migrations") as cur,
+        ):
+            await cur.fetchone()
 
     # ------------------------------------------------------------------ writing
 
@@ -168,11 +141,11 @@ class SQLiteStore:
         """
         content_hash = _content_hash(article)
         current = await self._current(article.url)
-        if current and current[2] == content_hash:
-            return IngestResult(article.origin, "unchanged", current[0], current[1])
+        if current and current["content_hash"] == content_hash:
+            return IngestResult(article.origin, "unchanged", current["id"], current["version"])
         extraction = await asyncio.to_thread(extract, article)
         async with self._write_lock:
-            results = await self._in_connection_thread(
+            results = await self._sql.run(
                 self._writer.write_batch, [(article, content_hash, extraction)], each_in_savepoint=False
             )
         return results[0]
@@ -218,58 +191,45 @@ class SQLiteStore:
                 for i in rows
             ]
             async with self._write_lock:
-                results = await self._in_connection_thread(
-                    self._writer.write_batch, items, each_in_savepoint=True
-                )
+                results = await self._sql.run(self._writer.write_batch, items, each_in_savepoint=True)
             for result in results:
                 yield result
 
-    async def _in_connection_thread(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run ``fn(sqlite3_connection, ...)`` in aiosqlite's own thread, in one hop.
-
-        aiosqlite (pinned ~=0.22) has no public call for this; ``_execute`` and ``_conn`` are what
-        its own methods use. The connection is only ever touched from that thread.
-        """
-        conn = self._db._conn
-        return await self._db._execute(fn, conn, *args, **kwargs)
-
-    async def _current(self, url: str) -> Sequence[Any] | None:
-        async with self._db.execute(
+    async def _current(self, url: str) -> sqlite3.Row | None:
+        return await self._sql.fetchone(
             "SELECT id, version, content_hash FROM documents WHERE url = ? AND superseded_by IS NULL", (url,)
-        ) as cur:
-            return await cur.fetchone()
+        )
 
     async def _current_hashes(self, urls: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}
         for chunk in _chunks(sorted(set(urls))):
-            async with self._db.execute(
+            rows = await self._sql.fetchall(
                 f"SELECT url, content_hash FROM documents WHERE superseded_by IS NULL AND url IN"
                 f" ({_marks(len(chunk))})",
                 tuple(chunk),
-            ) as cur:
-                for url, content_hash in await cur.fetchall():
-                    out[url] = content_hash
+            )
+            for row in rows:
+                out[row["url"]] = row["content_hash"]
         return out
 
     # ------------------------------------------------------------------ reading
 
     async def documents(self) -> list[DocumentRow]:
-        async with self._db.execute(
-            f"SELECT {_DOC_COLUMNS},"
-            " (SELECT count(DISTINCT fact_id) FROM fact_sources s WHERE s.doc_id = d.id)"
+        rows = await self._sql.fetchall(
+            f"SELECT {DOC_COLUMNS},"
+            " (SELECT count(DISTINCT fact_id) FROM fact_sources s WHERE s.doc_id = d.id) AS facts"
             " FROM documents d ORDER BY d.id"
-        ) as cur:
-            return [_doc(row, row[10]) for row in await cur.fetchall()]
+        )
+        return [document_row(row, facts=row["facts"]) for row in rows]
 
     async def document(self, *, doc_id: int | None = None, url: str | None = None) -> DocumentRow | None:
         if doc_id is not None:
-            sql, arg = f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.id = ?", doc_id
+            sql, arg = f"SELECT {DOC_COLUMNS} FROM documents d WHERE d.id = ?", doc_id
         else:
-            sql = f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.url = ? ORDER BY d.version DESC LIMIT 1"
+            sql = f"SELECT {DOC_COLUMNS} FROM documents d WHERE d.url = ? ORDER BY d.version DESC LIMIT 1"
             arg = url
-        async with self._db.execute(sql, (arg,)) as cur:
-            row = await cur.fetchone()
-        return _doc(row) if row else None
+        row = await self._sql.fetchone(sql, (arg,))
+        return document_row(row) if row else None
 
     async def agreement_countries(self) -> list[str]:
         """Countries with agreement facts, in order. Asked on every autocomplete keystroke, so the
@@ -280,12 +240,11 @@ class SQLiteStore:
             " UNION ALL SELECT (SELECT min(country) FROM fact_agreements WHERE country > c.code)"
             " FROM c WHERE c.code IS NOT NULL) SELECT code FROM c WHERE code IS NOT NULL"
         )
-        async with self._db.execute(sql) as cur:
-            return [r[0] for r in await cur.fetchall()]
+        return [r["code"] for r in await self._sql.fetchall(sql)]
 
     async def agreement_facts(self, country: str, *, limit: int = 200) -> list[FactRow]:
         return await self._facts(
-            f"SELECT {_FACT_COLUMNS}, a.explicit FROM fact_agreements a JOIN facts f ON f.id = a.fact_id"
+            f"SELECT {FACT_COLUMNS}, a.explicit FROM fact_agreements a JOIN facts f ON f.id = a.fact_id"
             " WHERE a.country = ? AND f.status = 'active' ORDER BY a.explicit DESC, f.salience DESC LIMIT ?",
             (country, limit),
         )
@@ -322,17 +281,16 @@ class SQLiteStore:
             else:
                 sql = f"{part} ORDER BY salience DESC LIMIT ?"
                 args = (*part_args, limit)
-            async with self._db.execute(sql, args) as cur:
-                for fid, salience in await cur.fetchall():
-                    best[fid] = salience
+            for row in await self._sql.fetchall(sql, args):
+                best[row["id"]] = row["salience"]
         ids = sorted(best, key=lambda i: -best[i])[:limit]
         facts = {f.id: f for f in await self.facts_by_ids(ids)}
         return [facts[i] for i in ids if i in facts]
 
     async def document_facts(self, doc_id: int) -> list[FactRow]:
         return await self._facts(
-            f"SELECT DISTINCT {_FACT_COLUMNS}, 0 FROM fact_sources s JOIN facts f ON f.id = s.fact_id"
-            " WHERE s.doc_id = ? ORDER BY f.id",
+            f"SELECT DISTINCT {FACT_COLUMNS}, 0 AS explicit"
+            " FROM fact_sources s JOIN facts f ON f.id = s.fact_id WHERE s.doc_id = ? ORDER BY f.id",
             (doc_id,),
         )
 
@@ -340,98 +298,98 @@ class SQLiteStore:
         out: list[FactRow] = []
         for chunk in _chunks(list(ids)):
             out += await self._facts(
-                f"SELECT {_FACT_COLUMNS}, 0 FROM facts f WHERE f.id IN ({_marks(len(chunk))})", tuple(chunk)
+                f"SELECT {FACT_COLUMNS}, 0 AS explicit FROM facts f WHERE f.id IN ({_marks(len(chunk))})",
+                tuple(chunk),
             )
         return out
 
-    async def count_passages(self, match: str, *, cap: int) -> int:
+    async def count_passages(self, query: PassageQuery, *, cap: int) -> int:
         """How many passages match, counted up to ``cap`` (cheap: no ranking)."""
-        sql = "SELECT count(*) FROM (SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?)"
-        async with self._db.execute(sql, (match, cap)) as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        if not query.phrases:
+            return 0
+        row = await self._sql.fetchone(_COUNT_SQL, (fts_match(query), cap))
+        return int(row["n"]) if row else 0
 
-    async def count_passages_each(self, matches: Sequence[str], *, cap: int) -> list[int]:
+    async def count_passages_each(self, queries: Sequence[PassageQuery], *, cap: int) -> list[int]:
         """:meth:`count_passages` for several queries in one trip to the connection's thread."""
-        sql = "SELECT count(*) FROM (SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?)"
+        matches = [fts_match(q) if q.phrases else None for q in queries]
 
         def run(conn: sqlite3.Connection) -> list[int]:
-            return [int(conn.execute(sql, (m, cap)).fetchone()[0]) for m in matches]
+            return [int(conn.execute(_COUNT_SQL, (m, cap)).fetchone()["n"]) if m else 0 for m in matches]
 
-        return await self._in_connection_thread(run) if matches else []
+        return await self._sql.run(run) if matches else []
 
     async def search_passages(
-        self, match: str, *, limit: int = 40, newest_first: bool = False
+        self, query: PassageQuery, *, limit: int = 40, newest_first: bool = False
     ) -> list[PassageHit]:
-        """Passages matching an FTS5 query (already built and quoted by the caller), best first.
+        """Passages holding ``query``'s words, best first (FTS5 bm25).
 
         ``newest_first`` orders by recency instead of relevance: for a match set too large to
         rank quickly (FTS5 scores every match before it sorts), and nearly flat in relevance.
         """
+        if not query.phrases:
+            return []
         order = "rowid DESC" if newest_first else "rank"
         sql = (
-            f"SELECT p.id, p.text, p.kind, r.rank, {_DOC_COLUMNS},"
-            " (SELECT s.fact_id FROM fact_sources s WHERE s.passage_id = p.id)"
+            f"SELECT p.id AS passage_id, p.text, p.kind, r.rank, {DOC_COLUMNS},"
+            " (SELECT s.fact_id FROM fact_sources s WHERE s.passage_id = p.id) AS fact_id"
             " FROM (SELECT rowid, rank FROM passages_fts WHERE passages_fts MATCH ?"
             f" ORDER BY {order} LIMIT ?) r"
             " JOIN passages p ON p.id = r.rowid JOIN documents d ON d.id = p.doc_id"
             " WHERE d.superseded_by IS NULL AND p.kind IN ('sentence', 'caption', 'headline')"
             f" ORDER BY {'p.id DESC' if newest_first else 'r.rank'}"
         )
-        async with self._db.execute(sql, (match, limit)) as cur:
-            rows = await cur.fetchall()
-        return [PassageHit(r[0], _doc(r[4:14]), r[1], r[2], float(r[3]), r[14]) for r in rows]
+        rows = await self._sql.fetchall(sql, (fts_match(query), limit))
+        return [passage_hit(r, rank=float(r["rank"])) for r in rows]
 
     async def passage_count(self) -> int:
         """About how many passages the store holds (ids are dense: the largest one)."""
-        async with self._db.execute("SELECT coalesce(max(id), 0) FROM passages") as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        row = await self._sql.fetchone("SELECT coalesce(max(id), 0) AS n FROM passages")
+        return int(row["n"]) if row else 0
 
     async def nearest_passages(self, vector: Any, k: int) -> list[int]:
         """Ids of the ``k`` passages whose stored vectors are nearest ``vector`` (Hamming on signs)."""
-        async with self._db.execute(
+        rows = await self._sql.fetchall(
             "SELECT passage_id, bits FROM passage_vectors WHERE passage_id > ? ORDER BY passage_id",
             (self._vectors.last_id,),
-        ) as cur:
-            self._vectors.extend(await cur.fetchall())
+        )
+        self._vectors.extend([(r["passage_id"], r["bits"]) for r in rows])
         return self._vectors.nearest(vector, k)
 
     async def ask_passages(self, ids: Sequence[int]) -> list[AskPassage]:
         """Current sentences and captions among ``ids``, each with its context and stored vector."""
         out: list[AskPassage] = []
         if self._svec is None:
-            async with self._db.execute("PRAGMA table_info(passage_vectors)") as cur:
-                self._svec = any(r[1] == "svec" for r in await cur.fetchall())
+            columns = await self._sql.fetchall("PRAGMA table_info(passage_vectors)")
+            self._svec = any(r["name"] == "svec" for r in columns)
         for chunk in _chunks(sorted(set(ids))):
             sql = (
-                f"SELECT p.id, p.text, p.kind, {_DOC_COLUMNS},"
-                " (SELECT s.fact_id FROM fact_sources s WHERE s.passage_id = p.id),"
+                f"SELECT p.id AS passage_id, p.text, p.kind, {DOC_COLUMNS},"
+                " (SELECT s.fact_id FROM fact_sources s WHERE s.passage_id = p.id) AS fact_id,"
                 " (SELECT q.text FROM passages q WHERE q.doc_id = p.doc_id AND q.idx = p.idx - 1"
-                "  AND q.kind IN ('sentence', 'caption')),"
+                "  AND q.kind IN ('sentence', 'caption')) AS previous,"
                 " (SELECT q.text FROM passages q WHERE q.doc_id = p.doc_id AND q.idx < p.idx"
-                "  AND q.kind = 'heading' ORDER BY q.idx DESC LIMIT 1),"
-                f" coalesce(d.headline, d.title), v.vec, {'v.svec' if self._svec else 'NULL'}"
+                "  AND q.kind = 'heading' ORDER BY q.idx DESC LIMIT 1) AS heading,"
+                " coalesce(d.headline, d.title) AS headline, v.vec,"
+                f" {'v.svec' if self._svec else 'NULL'} AS svec"
                 " FROM passages p JOIN documents d ON d.id = p.doc_id"
                 " LEFT JOIN passage_vectors v ON v.passage_id = p.id"
                 f" WHERE p.id IN ({_marks(len(chunk))}) AND d.superseded_by IS NULL"
                 " AND p.kind IN ('sentence', 'caption')"
             )
-            async with self._db.execute(sql, tuple(chunk)) as cur:
-                for r in await cur.fetchall():
-                    hit = PassageHit(r[0], _doc(r[3:13]), r[1], r[2], 0.0, r[13])
-                    out.append(AskPassage(hit, r[14] or "", r[15] or "", r[16] or "", r[17], r[18]))
+            out += [ask_passage(r) for r in await self._sql.fetchall(sql, tuple(chunk))]
         return out
 
     # ------------------------------------------------------------------ the desk's changes
 
     async def fact(self, fact_id: int) -> FactRow | None:
         """One fact whatever its status (retracted ones too), with its current sources."""
-        found = await self._facts(f"SELECT {_FACT_COLUMNS}, 0 FROM facts f WHERE f.id = ?", (fact_id,))
+        sql = f"SELECT {FACT_COLUMNS}, 0 AS explicit FROM facts f WHERE f.id = ?"
+        found = await self._facts(sql, (fact_id,))
         return found[0] if found else None
 
     async def fact_history(self, fact_id: int) -> list[HistoryRow]:
-        return await self._in_connection_thread(corrections.history, fact_id)
+        return await self._sql.run(corrections.history, fact_id)
 
     async def _change(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """One change and its audit row in one ``BEGIN IMMEDIATE`` transaction."""
@@ -447,7 +405,7 @@ class SQLiteStore:
             return result
 
         async with self._write_lock:
-            return await self._in_connection_thread(run)
+            return await self._sql.run(run)
 
     async def correct_fact(
         self,
@@ -502,20 +460,18 @@ class SQLiteStore:
             finally:
                 dest.close()
 
-        await self._in_connection_thread(copy)
+        await self._sql.run(copy)
 
     async def check(self) -> tuple[str, list[str]]:
         """(``PRAGMA quick_check`` result, the migrations applied)."""
-        async with self._db.execute("PRAGMA quick_check") as cur:
-            result = ", ".join(str(r[0]) for r in await cur.fetchall())
-        async with self._db.execute("SELECT name FROM _migrations ORDER BY name") as cur:
-            names = [r[0] for r in await cur.fetchall()]
+        result = ", ".join(str(r["quick_check"]) for r in await self._sql.fetchall("PRAGMA quick_check"))
+        names = [r["name"] for r in await self._sql.fetchall("SELECT name FROM _migrations ORDER BY name")]
         return result, names
 
     # ------------------------------------------------------------------ digests
 
     async def digest_subscriptions(self) -> list[Subscription]:
-        return await self._in_connection_thread(digest_records.subscriptions)
+        return await self._sql.run(digest_records.subscriptions)
 
     async def subscribe_digest(
         self, channel: str, schedule: str, timezone: str, *, origin: str, actor: str, at: str | None = None
@@ -528,7 +484,7 @@ class SQLiteStore:
         return await self._change(digest_records.unsubscribe, channel, actor, now_utc())
 
     async def last_digest_run(self, channel: str) -> DigestRun | None:
-        return await self._in_connection_thread(digest_records.last_run, channel)
+        return await self._sql.run(digest_records.last_run, channel)
 
     async def claim_digest_run(
         self, channel: str, period: str, covered_from: str, covered_to: str, **claim: Any
@@ -545,10 +501,10 @@ class SQLiteStore:
         return await self._change(digest_records.finish_run, channel, period, **outcome)
 
     async def digest_changes(self, start: str, end: str) -> tuple[list[int], list[DigestChange]]:
-        return await self._in_connection_thread(digest_records.changes_between, start, end)
+        return await self._sql.run(digest_records.changes_between, start, end)
 
     async def on_this_day(self, month_day: str, before_year: int) -> list[int]:
-        return await self._in_connection_thread(digest_records.on_this_day, month_day, before_year)
+        return await self._sql.run(digest_records.on_this_day, month_day, before_year)
 
     # ------------------------------------------------------------------ deliveries
 
@@ -562,85 +518,96 @@ class SQLiteStore:
         return await self._change(deliveries.expire, now)
 
     async def _facts(self, sql: str, args: tuple[Any, ...]) -> list[FactRow]:
-        async with self._db.execute(sql, args) as cur:
-            rows = await cur.fetchall()
+        rows = await self._sql.fetchall(sql, args)
         if not rows:
             return []
-        sources = await self._sources([r[0] for r in rows])
-        events = await self._events([r[8] for r in rows if r[8] is not None])
+        sources = await self._sources([r["id"] for r in rows])
+        events = await self._events([r["event_id"] for r in rows if r["event_id"] is not None])
         out = []
         for r in rows:
-            srcs = sources.get(r[0], ())
+            srcs = sources.get(r["id"], ())
             if not srcs:
                 continue  # every source superseded by a newer version of its article
-            out.append(
-                FactRow(
-                    id=r[0],
-                    text=r[1],
-                    date_start=r[2],
-                    date_end=r[3],
-                    date_precision=r[4],
-                    date_mod=r[5],
-                    date_label=r[6],
-                    date_end_label=r[7],
-                    event_id=r[8],
-                    salience=r[9],
-                    facets=frozenset((r[10] or "").split()),
-                    agreement_name=r[11],
-                    status=r[12],
-                    origin=r[13],
-                    version=r[14],
-                    corrected_at=r[15],
-                    correction_note=r[16],
-                    explicit=bool(r[17]),
-                    sources=tuple(srcs),
-                    event_key=events.get(r[8]) if r[8] is not None else None,
-                )
-            )
+            event_key = events.get(r["event_id"]) if r["event_id"] is not None else None
+            out.append(fact_row(r, sources=srcs, event_key=event_key))
         return out
 
     async def _events(self, event_ids: list[int]) -> dict[int, tuple[str, str]]:
         out: dict[int, tuple[str, str]] = {}
         for chunk in _chunks(sorted(set(event_ids))):
-            async with self._db.execute(
+            rows = await self._sql.fetchall(
                 f"SELECT id, verb, country FROM events WHERE id IN ({_marks(len(chunk))})", tuple(chunk)
-            ) as cur:
-                for eid, verb, country in await cur.fetchall():
-                    out[eid] = (verb, country)
+            )
+            for row in rows:
+                out[row["id"]] = (row["verb"], row["country"])
         return out
 
     async def _sources(self, fact_ids: list[int]) -> dict[int, list[SourceRow]]:
         out: dict[int, list[SourceRow]] = defaultdict(list)
         docs: dict[int, DocumentRow] = {}  # one row object per document, however many it sources
         for chunk in _chunks(sorted(set(fact_ids))):
-            async with self._db.execute(
-                f"SELECT s.fact_id, s.passage_id, s.quote, p.idx, s.date_start, s.date_end, s.date_precision,"
-                f" s.date_label, s.numbers, {_DOC_COLUMNS}"
+            rows = await self._sql.fetchall(
+                f"SELECT {SOURCE_COLUMNS}"
                 " FROM fact_sources s JOIN passages p ON p.id = s.passage_id"
                 " JOIN documents d ON d.id = s.doc_id"
                 f" WHERE s.fact_id IN ({_marks(len(chunk))}) AND d.superseded_by IS NULL"
                 " ORDER BY d.published, d.id, p.idx",
                 tuple(chunk),
-            ) as cur:
-                for r in await cur.fetchall():
-                    doc = docs.get(r[9])
-                    if doc is None:
-                        doc = docs[r[9]] = _doc(r[9:19])
-                    out[r[0]].append(
-                        SourceRow(
-                            fact_id=r[0],
-                            passage_id=r[1],
-                            doc=doc,
-                            quote=r[2],
-                            passage_index=r[3],
-                            date_start=r[4],
-                            date_end=r[5],
-                            date_precision=r[6],
-                            date_label=r[7],
-                            numbers=tuple((r[8] or "").split()),
-                        )
-                    )
+            )
+            for row in rows:
+                doc = docs.get(row["doc_id"])
+                if doc is None:
+                    doc = docs[row["doc_id"]] = document_row(row)
+                out[row["fact_id"]].append(source_row(row, doc))
         return out
+
+
+def _connect(path: str, *, read_only: bool = False) -> Callable[[], sqlite3.Connection]:
+    """How the store's thread opens its connection (autocommit: the store opens every
+    transaction itself, ``BEGIN IMMEDIATE``)."""
+
+    def connect() -> sqlite3.Connection:
+        if read_only:
+            conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        else:
+            if path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        try:
+            if read_only:
+                conn.execute("PRAGMA query_only = ON")
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads the header
+            else:
+                _configure(conn)
+                _refuse_foreign(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    return connect
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    # Indexes (shingles, FTS) are written at random places: a page cache that holds them
+    # keeps ingest from re-reading the file (SQLite's default cache is 2 MB).
+    conn.execute("PRAGMA cache_size = -131072")
+    conn.execute("PRAGMA temp_store = MEMORY")
+
+
+def _refuse_foreign(conn: sqlite3.Connection) -> None:
+    """A SQLite file holding other tables and no factdesk migrations is someone else's database:
+    it is not turned into a store."""
+    row = conn.execute(
+        "SELECT count(*) AS tables, sum(name = '_migrations') AS ours FROM sqlite_master WHERE type = 'table'"
+    ).fetchone()
+    if row and row["tables"] and not row["ours"]:
+        raise StoreUnavailable("it is a SQLite database but not a factdesk store (no _migrations table)")
 
 
 async def open_store(path: str | Path, *, bundled_corpus: bool = True) -> SQLiteStore:
@@ -651,47 +618,20 @@ async def open_store(path: str | Path, *, bundled_corpus: bool = True) -> SQLite
     so nothing keeps the process alive) when the file cannot be used.
     """
     path = str(path)
-    db: aiosqlite.Connection | None = None
     try:  # the file itself: a folder that cannot be made, not SQLite, someone else's database
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path, isolation_level=None)
-        await db.execute("PRAGMA journal_mode = WAL")
-        await db.execute("PRAGMA foreign_keys = ON")
-        await db.execute("PRAGMA synchronous = NORMAL")
-        await db.execute("PRAGMA busy_timeout = 5000")
-        # Indexes (shingles, FTS) are written at random places: a page cache that holds them
-        # keeps ingest from re-reading the file (SQLite's default cache is 2 MB).
-        await db.execute("PRAGMA cache_size = -131072")
-        await db.execute("PRAGMA temp_store = MEMORY")
-        await _refuse_foreign(db)
-    except BaseException as exc:
-        if db is not None:
-            await db.close()
-        if isinstance(exc, (sqlite3.DatabaseError, OSError, StoreUnavailable)):
-            raise StoreUnavailable(f"the store {path} cannot be opened: {exc}") from exc
-        raise
-    store = SQLiteStore(db, path)
+        sql = await ConnectionThread.open(_connect(path))
+    except (sqlite3.DatabaseError, OSError, StoreUnavailable) as exc:
+        raise StoreUnavailable(f"the store {path} cannot be opened: {exc}") from exc
+    store = SQLiteStore(sql, path)
     try:
-        await migrate(db)
+        await sql.run(migrate)
         await _backfill_vectors(store)
         if bundled_corpus:
             await _seed_bundled(store)
     except BaseException:
-        await db.close()
+        await sql.close()
         raise
     return store
-
-
-async def _refuse_foreign(db: aiosqlite.Connection) -> None:
-    """A SQLite file holding other tables and no factdesk migrations is someone else's database:
-    it is not turned into a store."""
-    async with db.execute(
-        "SELECT count(*), sum(name = '_migrations') FROM sqlite_master WHERE type = 'table'"
-    ) as cur:
-        row = await cur.fetchone()
-    if row and row[0] and not row[1]:
-        raise StoreUnavailable("it is a SQLite database but not a factdesk store (no _migrations table)")
 
 
 async def open_store_read_only(path: str | Path) -> SQLiteStore:
@@ -700,26 +640,17 @@ async def open_store_read_only(path: str | Path) -> SQLiteStore:
     file = Path(path)
     if not file.is_file():
         raise StoreUnavailable(f"no store at {file}")
-    db: aiosqlite.Connection | None = None
     try:
-        db = await aiosqlite.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
-        await db.execute("PRAGMA query_only = ON")
-        async with db.execute("SELECT count(*) FROM sqlite_master") as cur:  # reads the header
-            await cur.fetchone()
-    except BaseException as exc:
-        if db is not None:
-            await db.close()
-        if isinstance(exc, (sqlite3.DatabaseError, OSError)):
-            raise StoreUnavailable(f"the store {file} cannot be opened: {exc}") from exc
-        raise
-    return SQLiteStore(db, str(file))
+        sql = await ConnectionThread.open(_connect(str(file), read_only=True))
+    except (sqlite3.DatabaseError, OSError) as exc:
+        raise StoreUnavailable(f"the store {file} cannot be opened: {exc}") from exc
+    return SQLiteStore(sql, str(file))
 
 
 async def _backfill_vectors(store: SQLiteStore) -> None:
     """Vectors for passages stored before they existed, once per store (then ingest writes them)."""
-    async with store.connection.execute("SELECT value FROM _meta WHERE key = 'vectors_complete'") as cur:
-        if await cur.fetchone():
-            return
+    if await store.connection.fetchone("SELECT value FROM _meta WHERE key = 'vectors_complete'"):
+        return
 
     def run(conn: sqlite3.Connection) -> None:
         if not _has_vectors(conn):
@@ -735,20 +666,17 @@ async def _backfill_vectors(store: SQLiteStore) -> None:
             raise
         conn.commit()
 
-    await store._in_connection_thread(run)
+    await store.connection.run(run)
 
 
 async def _seed_bundled(store: SQLiteStore) -> None:
     from facts.read.bundled import bundled_articles
 
-    async with store.connection.execute("SELECT value FROM _meta WHERE key = 'seeded'") as cur:
-        if await cur.fetchone():
-            return
-    async with store.connection.execute("SELECT count(*) FROM documents") as cur:
-        row = await cur.fetchone()
-    if row and row[0] == 0:
+    if await store.connection.fetchone("SELECT value FROM _meta WHERE key = 'seeded'"):
+        return
+    row = await store.connection.fetchone("SELECT count(*) AS n FROM documents")
+    if row and row["n"] == 0:
         for article in bundled_articles():
             await store.ingest(article)
-    await store.connection.execute(
-        "INSERT OR REPLACE INTO _meta (key, value) VALUES ('seeded', ?)", (now_utc(),)
-    )
+    sql = "INSERT OR REPLACE INTO _meta (key, value) VALUES ('seeded', ?)"
+    await store.connection.execute(sql, (now_utc(),))

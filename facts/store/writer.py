@@ -1,7 +1,7 @@
 """Writing one article's extraction into the store, synchronously, on the store's own connection.
 
-The store runs these functions in aiosqlite's connection thread (one hop per batch of
-articles instead of one per statement): a bulk load is bound by SQLite and extraction, not by
+The store runs these functions on its own connection thread (one hop per batch of articles
+instead of one per statement): a bulk load is bound by SQLite and extraction, not by
 thread hand-offs. Everything here runs inside a transaction the caller opened.
 """
 
@@ -104,23 +104,23 @@ class ArticleWriter:
             "SELECT id, version, content_hash FROM documents WHERE url = ? AND superseded_by IS NULL",
             (article.url,),
         ).fetchone()
-        if current and current[2] == content_hash:
-            return IngestResult(article.origin, "unchanged", current[0], current[1])
+        if current and current["content_hash"] == content_hash:
+            return IngestResult(article.origin, "unchanged", current["id"], current["version"])
         if extraction is None:
             raise ValueError(f"{article.origin}: changed since it was checked; ingest it again")
         return self._write(article, content_hash, current, extraction)
 
     def _next_id(self, table: str) -> int:
         # Table names are constants of this module, never user input.
-        row = self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()
-        return int(row[0])
+        row = self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 AS next FROM {table}").fetchone()
+        return int(row["next"])
 
     def _write(
-        self, article: ArticleInput, content_hash: str, current: Sequence[Any] | None, ex: Extraction
+        self, article: ArticleInput, content_hash: str, current: sqlite3.Row | None, ex: Extraction
     ) -> IngestResult:
         db = self.conn
         now = now_utc()
-        version = (current[1] + 1) if current else 1
+        version = (current["version"] + 1) if current else 1
         cur = db.execute(
             "INSERT INTO documents (url, version, outlet, title, headline, published, published_precision,"
             " author, date_note, metadata, content_hash, body, origin, ingested_at)"
@@ -144,7 +144,7 @@ class ArticleWriter:
         )
         doc_id = int(cur.lastrowid or 0)
         if current:
-            db.execute("UPDATE documents SET superseded_by = ? WHERE id = ?", (doc_id, current[0]))
+            db.execute("UPDATE documents SET superseded_by = ? WHERE id = ?", (doc_id, current["id"]))
 
         first_passage = self._next_id("passages")
         passage_ids = {p.index: first_passage + i for i, p in enumerate(ex.passages)}
@@ -390,7 +390,7 @@ class ArticleWriter:
         )
         row = cur.fetchone()
         if row:
-            return int(row[0])
+            return int(row["id"])
         cur = self.conn.execute(
             "INSERT INTO events (date_start, date_end, date_precision, verb, country) VALUES (?, ?, ?, ?, ?)",
             (d.start.isoformat(), d.end.isoformat(), d.precision, verb, country),

@@ -107,14 +107,12 @@ async def record_of(store: SQLiteStore) -> tuple[Any, ...]:
         "SELECT count(*), group_concat(channel, '|') FROM digest_subscriptions",
         "SELECT count(*) FROM digest_runs",
     ):
-        async with store.connection.execute(sql) as cur:
-            rows.append(tuple(await cur.fetchone()))
+        rows.append(tuple(await store.connection.fetchone(sql)))
     return tuple(rows)
 
 
 async def a_fact_id(store: SQLiteStore) -> int:
-    async with store.connection.execute("SELECT min(id) FROM facts WHERE status = 'active'") as cur:
-        (fact_id,) = await cur.fetchone()
+    (fact_id,) = await store.connection.fetchone("SELECT min(id) FROM facts WHERE status = 'active'")
     return int(fact_id)
 
 

@@ -78,8 +78,7 @@ async def test_a_corrected_year_is_stored_zero_padded_and_the_country_still_answ
         Request("fact", f"correct {fact_id} date=1850 note=archive", actor=EDITOR), store, access=ACCESS
     )
     assert answer.error is None
-    async with store.connection.execute("SELECT date_start FROM facts WHERE id = ?", (fact_id,)) as cur:
-        (start,) = await cur.fetchone()
+    (start,) = await store.connection.fetchone("SELECT date_start FROM facts WHERE id = ?", (fact_id,))
     assert start == "1850-01-01"
     answer = await handle(Request("agreement", "el-salvador", actor="slack:UNOBODY"), store, access=ACCESS)
     assert answer.error is None and answer.items
@@ -147,9 +146,10 @@ HOSTILE = [
 async def test_generated_commands_never_crash_never_write_and_never_ping(
     seeded_store: SQLiteStore, name: str, words: list[str], actor: str
 ) -> None:
-    changes = seeded_store.connection.total_changes
+    changes = await seeded_store.connection.total_changes()
     answer = await handle(Request(name.lower(), " ".join(words), actor=actor), seeded_store, access=ACCESS)
-    assert seeded_store.connection.total_changes == changes, (name, words)  # nobody outside the desk writes
+    # nobody outside the desk writes
+    assert await seeded_store.connection.total_changes() == changes, (name, words)
     assert answer.error is None or answer.error.code != "internal", (name, words, answer.error)
     slack = render_answer(answer)
     shown = " ".join(mrkdwn_texts(slack.blocks)) + slack.text
