@@ -259,4 +259,5 @@ class DigestScheduler:
                 except UsageError:
                     continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=wait)
+                async with asyncio.timeout(wait):  # not wait_for: it can drop a cancellation on 3.11
+                    await stop.wait()

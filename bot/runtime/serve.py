@@ -120,7 +120,8 @@ class Services:
         self.surfaces.append("digests")
 
     async def _start_discord(self) -> None:
-        from bot.surfaces.discord.app import FactdeskDiscord, point_at
+        from bot.surfaces.discord.app import FactdeskDiscord
+        from bot.surfaces.discord.discordpy_shim import point_at
 
         assert self.settings.discord_token is not None
         point_at(self.settings)
@@ -177,9 +178,13 @@ class Services:
         self.http_port = addresses[0][1] if addresses else self.settings.http_port
         self.surfaces.append(f"http (port {self.http_port})")
         self._cleanups.append(runner.cleanup)
-        prober = asyncio.create_task(self._probe_store_forever(), name="factdesk-health-probe")
+        stopping = asyncio.Event()
+        prober = asyncio.create_task(self._probe_store_forever(stopping), name="factdesk-health-probe")
 
         async def stop_probing() -> None:
+            # The event ends the loop even if a cancellation is swallowed on the way (a library
+            # that catches it, or a probe finishing at the very moment it is cancelled).
+            stopping.set()
             prober.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await prober
@@ -237,7 +242,10 @@ class Services:
 
     async def _read_store(self) -> str:
         try:
-            await asyncio.wait_for(self._probe_store(), HEALTH_STORE_TIMEOUT_SECONDS)
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancellation that
+            # arrives as the probe completes, and serve's shutdown then waited forever.
+            async with asyncio.timeout(HEALTH_STORE_TIMEOUT_SECONDS):
+                await self._probe_store()
             result = "ok"
         except Exception as exc:  # the reply says what is wrong; the log has the detail
             log.warning("health check: store unreachable: %s", exc)
@@ -245,10 +253,12 @@ class Services:
         self._store_probe = (time.monotonic(), result)
         return result
 
-    async def _probe_store_forever(self) -> None:
-        while True:
+    async def _probe_store_forever(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
             await self._read_store()
-            await asyncio.sleep(PROBE_EVERY_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(PROBE_EVERY_SECONDS):
+                    await stopping.wait()
 
     async def _probe_store(self) -> None:
         """One read on a connection of its own (:meth:`SQLiteStore.probe`): the store's own
