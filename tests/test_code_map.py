@@ -19,6 +19,17 @@ def named_folders(section: str) -> set[str]:
     return {m.rstrip("/") for m in re.findall(r"`([a-z_/]+/)`", section)}
 
 
+def bullets(section: str) -> list[str]:
+    """The section's ``- `` items, each with its continuation lines joined on."""
+    items: list[str] = []
+    for line in section.splitlines():
+        if line.startswith("- "):
+            items.append(line)
+        elif items and line.startswith("  "):
+            items[-1] += " " + line.strip()
+    return items
+
+
 def package_folders() -> set[str]:
     found = set()
     for top in PACKAGES:
@@ -31,7 +42,7 @@ def test_every_package_folder_has_a_line_in_the_code_map() -> None:
     section = code_map()
     named = named_folders(section)
     # a folder may be named relative to its parent's line: `slack/` inside the bot/surfaces/ line
-    lines = {line for line in section.splitlines() if line.startswith("- ")}
+    lines = bullets(section)
     missing = set()
     for folder in package_folders():
         if folder in named:
@@ -43,7 +54,7 @@ def test_every_package_folder_has_a_line_in_the_code_map() -> None:
 
 
 def test_every_folder_the_code_map_names_exists() -> None:
-    for line in (ln for ln in code_map().splitlines() if ln.startswith("- ")):
+    for line in bullets(code_map()):
         folders = re.findall(r"`([a-z_/]+/)`", line)
         for folder in folders:
             here = ROOT / folder

@@ -181,7 +181,8 @@ async def _serve(settings: Settings) -> int:
 
 
 async def _discord_sync(settings: Settings, guilds: list[int] | None) -> int:
-    from bot.surfaces.discord.app import FactdeskDiscord, point_at, sync_commands
+    from bot.surfaces.discord.app import FactdeskDiscord, sync_commands
+    from bot.surfaces.discord.discordpy_shim import point_at
 
     if settings.discord_token is None:
         print("error: set FACTDESK_DISCORD_TOKEN to sync the commands with Discord.", file=sys.stderr)

@@ -111,7 +111,7 @@ async def _discord(settings: Settings) -> Check:
         return Check("skip", "Discord: FACTDESK_DISCORD_TOKEN not set")
     import discord
 
-    from bot.surfaces.discord.app import point_at
+    from bot.surfaces.discord.discordpy_shim import point_at
 
     assert settings.discord_token is not None
     point_at(settings)

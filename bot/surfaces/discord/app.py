@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Literal, Optional
 
 import discord
-import yarl
 from discord import app_commands
 
 from bot.backpressure import BUSY, Limiter
@@ -32,7 +31,7 @@ from facts.answers.contract import Answer
 from facts.countries import Country, all_countries
 from facts.errors import FactdeskError
 
-__all__ = ["FactdeskDiscord", "point_at", "sync_commands"]
+__all__ = ["FactdeskDiscord", "sync_commands"]
 
 log = logging.getLogger("factdesk.discord")
 
@@ -40,16 +39,6 @@ BUTTON_TIMEOUT = 14 * 60  # interaction tokens live 15 minutes
 CHOICES = 25
 YEAR = app_commands.Range[int, 1000, 2999]
 COUNT = app_commands.Range[int, 1, 10_000]
-
-
-def point_at(settings: Settings) -> None:
-    """Aim discord.py at ``FACTDESK_DISCORD_API_URL`` / ``FACTDESK_DISCORD_GATEWAY_URL``.
-
-    discord.py has no public setting for either: ``Route.BASE`` and ``DEFAULT_GATEWAY`` are
-    what it reads (pinned ``discord.py~=2.7``; the end-to-end tests would catch a change).
-    """
-    discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
 async def sync_commands(tree: app_commands.CommandTree[Any], guild_ids: list[int]) -> list[str]:
