@@ -1,4 +1,6 @@
-"""Shared fixtures, named like prose: ``fresh_store`` is empty, ``seeded_store`` holds the bundled corpus."""
+"""Shared fixtures, named for what they hold: ``empty_store`` has no article, ``seeded_store``
+is the bundled corpus opened for reading, ``seeded_copy`` a writable copy of it for a test that
+changes the record."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ FAKE_SLACK_SECRET = "e2e-signing-secret"
 
 
 @pytest.fixture
-async def fresh_store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
+async def empty_store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
     store = await open_store(tmp_path / "fresh.db", bundled_corpus=False)
     yield store
     await store.close()
@@ -47,13 +49,14 @@ def seeded_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 async def seeded_store(seeded_db_path: Path) -> AsyncIterator[SQLiteStore]:
+    """The session's one seeded file, shared: a test that changes the record takes ``seeded_copy``."""
     store = await open_store(seeded_db_path, bundled_corpus=True)
     yield store
     await store.close()
 
 
 @pytest.fixture
-async def store(seeded_db_path: Path, tmp_path: Path) -> AsyncIterator[SQLiteStore]:
+async def seeded_copy(seeded_db_path: Path, tmp_path: Path) -> AsyncIterator[SQLiteStore]:
     """A writable copy of the seeded store, for tests that change it."""
     import shutil
 

@@ -271,21 +271,21 @@ def test_topic_from_the_body_when_the_title_names_no_country():
     }
 
 
-async def test_a_repeated_paragraph_is_one_fact(fresh_store: SQLiteStore) -> None:
+async def test_a_repeated_paragraph_is_one_fact(empty_store: SQLiteStore) -> None:
     lead = "Peru and Chile agreed on Monday to share the water of the border river for ten years."
     body = f"{lead}\n\nThe deal still needs the approval of both congresses.\n\n{lead}\n"
-    await fresh_store.ingest(_article(body, title="Peru and Chile share river"))
-    (n,) = await fresh_store.connection.fetchone("SELECT count(*) FROM facts WHERE text = ?", (lead,))
+    await empty_store.ingest(_article(body, title="Peru and Chile share river"))
+    (n,) = await empty_store.connection.fetchone("SELECT count(*) FROM facts WHERE text = ?", (lead,))
     assert n == 1
 
 
-async def test_timeline_shows_each_clause_and_cites_the_whole_sentence(fresh_store: SQLiteStore) -> None:
+async def test_timeline_shows_each_clause_and_cites_the_whole_sentence(empty_store: SQLiteStore) -> None:
     from facts.answers.queries import timeline
 
     sentence = "Chile left the accord on October 29, but rejoined it on November 2."
     body = f"Peru and Chile signed a water accord in July.\n\n{sentence}\n"
-    await fresh_store.ingest(_article(body, title="Peru and Chile water accord"))
-    answer = await timeline(fresh_store, dt.date(2022, 1, 1), dt.date(2022, 12, 31), None, 1, again="2022")
+    await empty_store.ingest(_article(body, title="Peru and Chile water accord"))
+    answer = await timeline(empty_store, dt.date(2022, 1, 1), dt.date(2022, 12, 31), None, 1, again="2022")
     lines = {(i.date, i.text) for i in answer.items}
     assert ("2022-10-29", "Chile left the accord on October 29") in lines
     assert ("2022-11-02", "rejoined it on November 2.") in lines

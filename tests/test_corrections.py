@@ -56,89 +56,89 @@ def test_a_date_that_does_not_parse_is_refused(text: str) -> None:
 
 
 async def test_a_corrected_date_shows_labelled_in_timelines_and_history_keeps_both(
-    store: SQLiteStore,
+    seeded_copy: SQLiteStore,
 ) -> None:
-    fact_id, old_date = await a_dated_fact(store)
+    fact_id, old_date = await a_dated_fact(seeded_copy)
     new_date = (dt.date.fromisoformat(old_date) + dt.timedelta(days=1)).isoformat()
-    done = await run(store, f'/fact correct {fact_id} date={new_date} note="the wire moved it a day"')
+    done = await run(seeded_copy, f'/fact correct {fact_id} date={new_date} note="the wire moved it a day"')
     assert done.error is None and "version 2" in done.title
-    timeline = await run(store, "/timeline 2019")
+    timeline = await run(seeded_copy, "/timeline 2019")
     line = next(i for i in timeline.items if i.fact_id == fact_id)
     assert line.date == new_date
     assert line.note and line.note.startswith("Corrected ") and "the wire moved it a day" in line.note
     assert line.citations and all(c.quote for c in line.citations)  # still the sources' own words
-    history = await run(store, f"/fact history {fact_id}", actor="slack:UREADER")
+    history = await run(seeded_copy, f"/fact history {fact_id}", actor="slack:UREADER")
     assert len(history.notes) == 2
     assert history.notes[0].startswith("v1 ") and "extracted" in history.notes[0]
     assert history.notes[1].startswith("v2 ") and f"by {EDITOR} on slack" in history.notes[1]
     assert f"{old_date} → {new_date}" in history.notes[1] and "the wire moved it a day" in history.notes[1]
 
 
-async def test_corrected_text_shows_in_agreement_answers(store: SQLiteStore) -> None:
-    answer = await run(store, "/agreement el-salvador")
+async def test_corrected_text_shows_in_agreement_answers(seeded_copy: SQLiteStore) -> None:
+    answer = await run(seeded_copy, "/agreement el-salvador")
     fact_id = answer.items[0].fact_id
-    await run(store, f'/fact correct {fact_id} text="The corrected wording." note="misquoted"')
-    again = await run(store, "/agreement el-salvador")
+    await run(seeded_copy, f'/fact correct {fact_id} text="The corrected wording." note="misquoted"')
+    again = await run(seeded_copy, "/agreement el-salvador")
     line = next(i for i in again.items if i.fact_id == fact_id)
     assert line.text == "The corrected wording." and "misquoted" in (line.note or "")
 
 
-async def test_retract_removes_from_every_answer_and_restore_brings_back(store: SQLiteStore) -> None:
-    answer = await run(store, "/search asylum")
+async def test_retract_removes_from_every_answer_and_restore_brings_back(seeded_copy: SQLiteStore) -> None:
+    answer = await run(seeded_copy, "/search asylum")
     fact_id = next(i.fact_id for i in answer.items if i.fact_id)
-    refused = await run(store, f"/fact retract {fact_id}")
+    refused = await run(seeded_copy, f"/fact retract {fact_id}")
     assert refused.error is not None and "why" in refused.error.message.lower()
-    done = await run(store, f"/fact retract {fact_id} duplicate of another line")
+    done = await run(seeded_copy, f"/fact retract {fact_id} duplicate of another line")
     assert done.error is None and "retracted" in done.title
     for line in ("/search asylum", "/agreement el-salvador", "/timeline 2019-2020", "/source 1"):
-        assert fact_id not in {i.fact_id for i in (await run(store, line)).items}, line
-    shown = await run(store, f"/fact show {fact_id}", actor="slack:UREADER")
+        assert fact_id not in {i.fact_id for i in (await run(seeded_copy, line)).items}, line
+    shown = await run(seeded_copy, f"/fact show {fact_id}", actor="slack:UREADER")
     assert shown.error is None and "retracted" in shown.title
-    await run(store, f"/fact restore {fact_id} reason='checked again: it stands'")
-    assert fact_id in {i.fact_id for i in (await run(store, "/search asylum")).items}
-    history = await run(store, f"/fact history {fact_id}")
+    await run(seeded_copy, f"/fact restore {fact_id} reason='checked again: it stands'")
+    assert fact_id in {i.fact_id for i in (await run(seeded_copy, "/search asylum")).items}
+    history = await run(seeded_copy, f"/fact history {fact_id}")
     assert [n.split(" · ")[2].split()[0] for n in history.notes[1:]] == ["retracted", "restored"]
 
 
 async def test_a_non_editor_is_refused_and_nothing_changes(
-    store: SQLiteStore, caplog: pytest.LogCaptureFixture
+    seeded_copy: SQLiteStore, caplog: pytest.LogCaptureFixture
 ) -> None:
-    fact_id, date = await a_dated_fact(store)
+    fact_id, date = await a_dated_fact(seeded_copy)
     for line in (f"/fact correct {fact_id} date=2001-01-01 note=x", f"/fact retract {fact_id} x",
                  '/fact add text="x" country=peru source=1 quote="x"'):
-        refused = await run(store, line, actor="slack:USTRANGER")
+        refused = await run(seeded_copy, line, actor="slack:USTRANGER")
         assert refused.error is not None and refused.error.code == "forbidden"
         assert "slack:USTRANGER" in refused.error.message
     assert "refused: slack:USTRANGER" in caplog.text
-    fact = await store.fact(fact_id)
+    fact = await seeded_copy.fact(fact_id)
     assert fact is not None and fact.version == 1 and fact.date_label == date
-    assert await store.fact_history(fact_id) == (await store.fact_history(fact_id))[:1]
+    assert await seeded_copy.fact_history(fact_id) == (await seeded_copy.fact_history(fact_id))[:1]
 
 
-async def test_discord_admin_roles_grant_editing(store: SQLiteStore) -> None:
-    fact_id, _ = await a_dated_fact(store)
-    refused = await run(store, f"/fact retract {fact_id} dup", actor="discord:42", roles=("1",))
-    allowed = await run(store, f"/fact retract {fact_id} dup", actor="discord:42", roles=("1", "777"))
+async def test_discord_admin_roles_grant_editing(seeded_copy: SQLiteStore) -> None:
+    fact_id, _ = await a_dated_fact(seeded_copy)
+    refused = await run(seeded_copy, f"/fact retract {fact_id} dup", actor="discord:42", roles=("1",))
+    allowed = await run(seeded_copy, f"/fact retract {fact_id} dup", actor="discord:42", roles=("1", "777"))
     assert refused.error is not None and allowed.error is None
 
 
-async def test_two_editors_cannot_lose_an_update(store: SQLiteStore) -> None:
-    fact_id, _ = await a_dated_fact(store)
-    first = await run(store, f"/fact correct {fact_id} v=1 text='First fix.' note=one")
-    second = await run(store, f"/fact correct {fact_id} v=1 text='Second fix.' note=two")
+async def test_two_editors_cannot_lose_an_update(seeded_copy: SQLiteStore) -> None:
+    fact_id, _ = await a_dated_fact(seeded_copy)
+    first = await run(seeded_copy, f"/fact correct {fact_id} v=1 text='First fix.' note=one")
+    second = await run(seeded_copy, f"/fact correct {fact_id} v=1 text='Second fix.' note=two")
     assert first.error is None
     assert second.error is not None and second.error.code == "conflict"
     assert "changed since you opened it" in second.error.message
-    fact = await store.fact(fact_id)
+    fact = await seeded_copy.fact(fact_id)
     assert fact is not None and fact.text == "First fix." and fact.version == 2
 
 
-async def test_concurrent_changes_are_serialised_and_each_is_audited(store: SQLiteStore) -> None:
-    fact_id, _ = await a_dated_fact(store)
+async def test_concurrent_changes_are_serialised_and_each_is_audited(seeded_copy: SQLiteStore) -> None:
+    fact_id, _ = await a_dated_fact(seeded_copy)
     editor = Editor("slack:UEDITOR", "slack")
     results = await asyncio.gather(
         *(
-            store.correct_fact(
+            seeded_copy.correct_fact(
                 fact_id, text=f"Fix {i}.", date=None, note=f"n{i}", expected_version=1, editor=editor
             )
             for i in range(5)
@@ -148,11 +148,11 @@ async def test_concurrent_changes_are_serialised_and_each_is_audited(store: SQLi
     won = [r for r in results if isinstance(r, int)]
     lost = [r for r in results if isinstance(r, ChangedMeanwhile)]
     assert won == [2] and len(lost) == 4
-    assert [h.version for h in await store.fact_history(fact_id)] == [1, 2]
+    assert [h.version for h in await seeded_copy.fact_history(fact_id)] == [1, 2]
 
 
-async def test_bad_input_is_refused_in_one_line(store: SQLiteStore) -> None:
-    fact_id, _ = await a_dated_fact(store)
+async def test_bad_input_is_refused_in_one_line(seeded_copy: SQLiteStore) -> None:
+    fact_id, _ = await a_dated_fact(seeded_copy)
     for line, needle in [
         ("/fact show 99999", "no fact 99999"),
         ("/fact correct 99999 text=x note=y", "no fact 99999"),
@@ -165,28 +165,28 @@ async def test_bad_input_is_refused_in_one_line(store: SQLiteStore) -> None:
          "not in source 1"),
         ('/fact add text="A new fact." country=atlantis source=1 quote="x"', "atlantis"),
     ]:
-        answer = await run(store, line)
+        answer = await run(seeded_copy, line)
         assert answer.error is not None, line
         assert needle in answer.error.message and "\n" not in answer.error.message, (line, answer.error)
 
 
-async def test_an_added_fact_is_cited_and_marked_as_the_desks(store: SQLiteStore) -> None:
-    source = await store.document(doc_id=1)
+async def test_an_added_fact_is_cited_and_marked_as_the_desks(seeded_copy: SQLiteStore) -> None:
+    source = await seeded_copy.document(doc_id=1)
     assert source is not None
-    body_row = await store.connection.fetchone("SELECT body FROM documents WHERE id = 1")
+    body_row = await seeded_copy.connection.fetchone("SELECT body FROM documents WHERE id = 1")
     quote = " ".join(str(body_row["body"]).split("\n\n")[1].split()[:12])  # words straight from the article
     added = await run(
-        store, f'/fact add text="The desk confirmed the accord." date=2019-09-20 country=el-salvador '
+        seeded_copy, f'/fact add text="The desk confirmed the accord." date=2019-09-20 country=el-salvador '
         f'source=1 quote="{quote}"'
     )
     assert added.error is None, added.error
     item = added.items[0]
     assert item.note == "Added by the desk." and item.date == "2019-09-20"
     assert item.citations[0].quote and quote.split()[0] in item.citations[0].quote
-    summary = await run(store, "/agreement el-salvador")
+    summary = await run(seeded_copy, "/agreement el-salvador")
     assert item.fact_id in {i.fact_id for i in summary.items} or len(summary.items) >= 12
     by_url = await run(
-        store, '/fact add text="The ministry published the text." country=el-salvador '
+        seeded_copy, '/fact add text="The ministry published the text." country=el-salvador '
         'source=https://gob.example/comunicado quote="El texto del acuerdo fue publicado." '
         "published=2019-09-21",
     )

@@ -23,18 +23,18 @@ def sections(response: dict[str, Any]) -> str:
 
 
 async def test_an_editor_corrects_on_slack_and_discord_shows_it_labelled(
-    fakes: tuple[FakeSlack, FakeDiscord], store: SQLiteStore
+    fakes: tuple[FakeSlack, FakeDiscord], seeded_copy: SQLiteStore
 ) -> None:
     slack, disc = fakes
     editor_role = disc.add_role("desk editors")  # Discord knows only the guild's own roles
     settings = settings_for(
-        store.path,
+        seeded_copy.path,
         slack=slack,
         discord=disc,
         admins=[f"slack:{EDITOR}"],
         discord_admin_roles=[editor_role],
     )
-    services = Services(settings, store)
+    services = Services(settings, seeded_copy)
     await services.start()
     try:
         await disc.wait_ready()
@@ -58,7 +58,7 @@ async def test_an_editor_corrects_on_slack_and_discord_shows_it_labelled(
         await disc.slash_command("fact", {"action": "retract", "id": fact_id, "note": "nope"}, roles=["1"])
         refused_d = await disc.wait_for(lambda: len(disc.followups) == 2 and disc.followups[-1])
         assert "Only the desk's editors" in (refused_d["content"] or "")
-        assert (await store.fact(fact_id)).version == 1  # type: ignore[union-attr]
+        assert (await seeded_copy.fact(fact_id)).version == 1  # type: ignore[union-attr]
 
         # The editor corrects the date on Slack.
         await slack.slash_command(
@@ -97,20 +97,20 @@ async def test_an_editor_corrects_on_slack_and_discord_shows_it_labelled(
 
 
 async def test_fact_forms_open_as_modals_on_slack_and_discord(
-    fakes: tuple[FakeSlack, FakeDiscord], store: SQLiteStore
+    fakes: tuple[FakeSlack, FakeDiscord], seeded_copy: SQLiteStore
 ) -> None:
     slack, disc = fakes
     editor_role = disc.add_role("desk editors")
     settings = settings_for(
-        store.path,
+        seeded_copy.path,
         slack=slack,
         discord=disc,
         admins=[f"slack:{EDITOR}"],
         discord_admin_roles=[editor_role],
     )
-    answer = await store.agreement_facts("SV")
+    answer = await seeded_copy.agreement_facts("SV")
     fact = next(f for f in answer if f.date_precision == "day")
-    services = Services(settings, store)
+    services = Services(settings, seeded_copy)
     await services.start()
     try:
         await disc.wait_ready()
@@ -125,7 +125,7 @@ async def test_fact_forms_open_as_modals_on_slack_and_discord(
             url, opened["view"], {"text": fact.text, "date": "someday", "note": "x"}, user_id=EDITOR
         )
         assert bad.status == 200 and '"response_action": "errors"' in bad.body.replace('":"', '": "')
-        assert (await store.fact(fact.id)).version == 1  # type: ignore[union-attr]
+        assert (await seeded_copy.fact(fact.id)).version == 1  # type: ignore[union-attr]
         good = await slack.view_submission(
             url,
             opened["view"],
@@ -135,7 +135,7 @@ async def test_fact_forms_open_as_modals_on_slack_and_discord(
         assert good.status == 200
         posted = await slack.wait_for(lambda: slack.ephemerals and slack.ephemerals[-1])
         assert f"Fact {fact.id} corrected (version 2)" in "\n".join(block_texts(posted["blocks"]))
-        changed = await store.fact(fact.id)
+        changed = await seeded_copy.fact(fact.id)
         assert changed is not None and changed.date_label == "2019-09-23" and changed.text == fact.text
 
         # A reporter gets no form, only the refusal.
@@ -149,8 +149,8 @@ async def test_fact_forms_open_as_modals_on_slack_and_discord(
         modal = await disc.wait_for(lambda: disc.callbacks and disc.callbacks[-1])
         assert modal["type"] == 9
         custom_id = modal["payload"]["data"]["custom_id"]
-        doc = (await store.documents())[0]
-        body_row = await store.connection.fetchone("SELECT body FROM documents WHERE id = ?", (doc.id,))
+        doc = (await seeded_copy.documents())[0]
+        body_row = await seeded_copy.connection.fetchone("SELECT body FROM documents WHERE id = ?", (doc.id,))
         quote = " ".join(str(body_row["body"]).split("\n\n")[1].split()[:10])
         await disc.modal_submit(
             custom_id,

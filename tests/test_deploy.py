@@ -134,8 +134,8 @@ def test_compose_env_file_keeps_the_store_on_the_data_volume() -> None:
 
 
 
-async def test_healthz_and_metrics_answer_over_http_and_count_commands(store: SQLiteStore) -> None:
-    services = Services(settings_for(store.path), store)
+async def test_healthz_and_metrics_answer_over_http_and_count_commands(seeded_copy: SQLiteStore) -> None:
+    services = Services(settings_for(seeded_copy.path), seeded_copy)
     await services.start()
     try:
         base = f"http://127.0.0.1:{services.http_port}"
@@ -165,7 +165,7 @@ async def test_healthz_and_metrics_answer_over_http_and_count_commands(store: SQ
     assert "factdesk_command_seconds_bucket" in metrics
 
 
-async def test_healthz_is_unhealthy_when_the_store_is_gone(store: SQLiteStore, tmp_path: Path) -> None:
+async def test_healthz_is_unhealthy_when_the_store_is_gone(seeded_copy: SQLiteStore, tmp_path: Path) -> None:
     other = await open_store(tmp_path / "other.db", bundled_corpus=False)
     services = Services(settings_for(other.path), other)
     await services.start()
@@ -244,9 +244,11 @@ def test_doctor_says_what_to_fix(tmp_path: Path) -> None:
 
 
 async def test_a_backup_taken_during_writes_is_consistent_and_restores(
-    store: SQLiteStore, tmp_path: Path
+    seeded_copy: SQLiteStore, tmp_path: Path
 ) -> None:
-    writer = await open_store(store.path, bundled_corpus=False)  # another connection, as `factdesk ingest`
+    writer = await open_store(
+        seeded_copy.path, bundled_corpus=False
+    )  # another connection, as `factdesk ingest`
     stop = asyncio.Event()
     written = 0
 
@@ -272,7 +274,7 @@ async def test_a_backup_taken_during_writes_is_consistent_and_restores(
         while written < 3:
             await asyncio.sleep(0)  # let the writer get going (a yield, not a timed wait)
         target = tmp_path / "backup" / "factdesk.db"
-        await store.backup(target)
+        await seeded_copy.backup(target)
         while written < 6:
             await asyncio.sleep(0)
     finally:
@@ -296,7 +298,7 @@ async def test_a_backup_taken_during_writes_is_consistent_and_restores(
     finally:
         await restored.close()
     with pytest.raises(FileExistsError):
-        await store.backup(target)
+        await seeded_copy.backup(target)
 
 
 def test_the_cli_backup_command(seeded_db_path: Path, tmp_path: Path) -> None:
@@ -310,7 +312,7 @@ def test_the_cli_backup_command(seeded_db_path: Path, tmp_path: Path) -> None:
 
 
 async def test_doctor_reaches_the_configured_platforms(
-    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+    seeded_copy: SQLiteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import time
 
@@ -329,7 +331,7 @@ async def test_doctor_reaches_the_configured_platforms(
         lines: list[str] = []
         good = Settings(
             _env_file=None,  # type: ignore[call-arg]
-            db=store.path,
+            db=seeded_copy.path,
             slack_bot_token="xoxb-doctor",
             slack_signing_secret="s",
             slack_api_url=slack.api_url,

@@ -106,20 +106,20 @@ def ended(status: str) -> Step:
     ],
 )
 async def test_who_may_claim_the_next_attempt(
-    fresh_store: SQLiteStore, state: Step, when: str, won: int | None, status_after: str
+    empty_store: SQLiteStore, state: Step, when: str, won: int | None, status_after: str
 ) -> None:
-    await state(fresh_store)
-    assert await claim(fresh_store, "B", when) == won
-    run = await fresh_store.last_digest_run(CHANNEL)
+    await state(empty_store)
+    assert await claim(empty_store, "B", when) == won
+    run = await empty_store.last_digest_run(CHANNEL)
     assert run is not None and run.status == status_after
     if won is not None:
         assert run.lease_owner == "B" and run.attempts == won and run.posting_at is None
-        assert await claim(fresh_store, "C", when) is None  # the same attempt is won once
+        assert await claim(empty_store, "C", when) is None  # the same attempt is won once
 
 
-async def test_the_first_attempt_is_one_insert_won_once(fresh_store: SQLiteStore) -> None:
-    assert await claim(fresh_store, "A", at()) == 1
-    assert await claim(fresh_store, "B", at()) is None
+async def test_the_first_attempt_is_one_insert_won_once(empty_store: SQLiteStore) -> None:
+    assert await claim(empty_store, "A", at()) == 1
+    assert await claim(empty_store, "B", at()) is None
 
 
 @pytest.mark.parametrize(
@@ -130,22 +130,22 @@ async def test_the_first_attempt_is_one_insert_won_once(fresh_store: SQLiteStore
     ],
 )
 async def test_a_runner_posts_only_while_it_holds_its_attempt(
-    fresh_store: SQLiteStore, late: dt.timedelta, begins: bool, finishes: bool
+    empty_store: SQLiteStore, late: dt.timedelta, begins: bool, finishes: bool
 ) -> None:
-    await a_claimed(fresh_store)
+    await a_claimed(empty_store)
     now = (T0 + late).isoformat(timespec="seconds")
-    assert await begin(fresh_store, "A", 1, now) is begins
-    assert await finish(fresh_store, "A", 1, "empty", now) is finishes
+    assert await begin(empty_store, "A", 1, now) is begins
+    assert await finish(empty_store, "A", 1, "empty", now) is finishes
 
 
-async def test_a_runner_taken_over_can_neither_post_nor_record(fresh_store: SQLiteStore) -> None:
-    await a_claimed(fresh_store)
-    assert await claim(fresh_store, "B", at(minutes=6)) == 2
-    assert not await begin(fresh_store, "A", 1, at(minutes=6))
-    assert not await finish(fresh_store, "A", 1, "sent", at(minutes=6))
-    assert await begin(fresh_store, "B", 2, at(minutes=6))
-    assert await finish(fresh_store, "B", 2, "sent", at(minutes=6))
-    run = await fresh_store.last_digest_run(CHANNEL)
+async def test_a_runner_taken_over_can_neither_post_nor_record(empty_store: SQLiteStore) -> None:
+    await a_claimed(empty_store)
+    assert await claim(empty_store, "B", at(minutes=6)) == 2
+    assert not await begin(empty_store, "A", 1, at(minutes=6))
+    assert not await finish(empty_store, "A", 1, "sent", at(minutes=6))
+    assert await begin(empty_store, "B", 2, at(minutes=6))
+    assert await finish(empty_store, "B", 2, "sent", at(minutes=6))
+    run = await empty_store.last_digest_run(CHANNEL)
     assert run is not None and run.status == "sent" and run.lease_until is None
 
 
@@ -165,12 +165,12 @@ class Platform:
 
 
 async def test_a_runner_that_dies_after_claiming_is_taken_over_once_its_lease_runs_out(
-    fresh_store: SQLiteStore,
+    empty_store: SQLiteStore,
 ) -> None:
     clock = Clock(T0)
     platform = Platform()
-    first = DigestScheduler(fresh_store, {"slack": platform}, clock, empty="line", owner="first")
-    second = DigestScheduler(fresh_store, {"slack": platform}, clock, empty="line", owner="second")
+    first = DigestScheduler(empty_store, {"slack": platform}, clock, empty="line", owner="first")
+    second = DigestScheduler(empty_store, {"slack": platform}, clock, empty="line", owner="second")
     await first.subscribe("slack:C1", "0 * * * *", "UTC", origin="command", actor="t")
     clock.now = T0 + dt.timedelta(hours=1, minutes=1)
     # The first runner claims the period and dies before posting (nothing more from it).
@@ -183,11 +183,11 @@ async def test_a_runner_that_dies_after_claiming_is_taken_over_once_its_lease_ru
     assert await second.tick() == [] and platform.posts == ["C1"]
 
 
-async def test_a_429_retried_by_another_runner_is_posted_once(fresh_store: SQLiteStore) -> None:
+async def test_a_429_retried_by_another_runner_is_posted_once(empty_store: SQLiteStore) -> None:
     clock = Clock(T0)
     platform = Platform()
     runners = [
-        DigestScheduler(fresh_store, {"slack": platform}, clock, empty="line", owner=name) for name in "AB"
+        DigestScheduler(empty_store, {"slack": platform}, clock, empty="line", owner=name) for name in "AB"
     ]
     await runners[0].subscribe("slack:C1", "0 * * * *", "UTC", origin="command", actor="t")
     clock.now = T0 + dt.timedelta(hours=1, minutes=1)

@@ -68,17 +68,17 @@ def test_a_fall_back_night_has_one_run_not_two() -> None:
 
 @pytest.mark.parametrize(("schedule", "zone"), [("every morning", "UTC"), ("0 9 * * *", "Mars/Olympus")])
 async def test_a_bad_schedule_or_zone_is_a_one_line_refusal(
-    store: SQLiteStore, schedule: str, zone: str
+    seeded_copy: SQLiteStore, schedule: str, zone: str
 ) -> None:
-    scheduler = DigestScheduler(store, {"slack": Recorder()}, Clock(dt.datetime.now(UTC)))
+    scheduler = DigestScheduler(seeded_copy, {"slack": Recorder()}, Clock(dt.datetime.now(UTC)))
     with pytest.raises(UsageError):
         await scheduler.subscribe("slack:C1", schedule, zone, origin="command", actor="t")
 
 
-async def test_runs_at_local_times_across_a_dst_change_once_a_day(store: SQLiteStore) -> None:
+async def test_runs_at_local_times_across_a_dst_change_once_a_day(seeded_copy: SQLiteStore) -> None:
     clock = Clock(local("2026-03-27T12:00").astimezone(UTC))
     slack = Recorder()
-    scheduler = DigestScheduler(store, {"slack": slack}, clock, empty="line")
+    scheduler = DigestScheduler(seeded_copy, {"slack": slack}, clock, empty="line")
     await scheduler.subscribe("slack:C1", "30 2 * * *", "Europe/Madrid", origin="command", actor="t")
     sent_at = []
     for _ in range(4 * 24 * 3):  # three days, a pass every 15 minutes
@@ -90,16 +90,16 @@ async def test_runs_at_local_times_across_a_dst_change_once_a_day(store: SQLiteS
     assert sent_at == ["03-28 02:30", "03-29 03:00", "03-30 02:30"]
 
 
-async def test_a_restart_mid_period_posts_nothing_twice(store: SQLiteStore) -> None:
+async def test_a_restart_mid_period_posts_nothing_twice(seeded_copy: SQLiteStore) -> None:
     clock = Clock(dt.datetime.now(UTC).replace(minute=1, second=0, microsecond=0))
     slack = Recorder()
-    first = DigestScheduler(store, {"slack": slack}, clock, empty="line")
+    first = DigestScheduler(seeded_copy, {"slack": slack}, clock, empty="line")
     await first.subscribe("slack:C1", "0 * * * *", "UTC", origin="command", actor="t")
     clock.advance(hours=1)
     await first.tick()
     assert len(slack.posts) == 1
     clock.advance(minutes=20)
-    restarted = DigestScheduler(store, {"slack": slack}, clock, empty="line")  # same store, new process
+    restarted = DigestScheduler(seeded_copy, {"slack": slack}, clock, empty="line")  # same store, new process
     await restarted.tick()
     await restarted.tick()
     assert len(slack.posts) == 1
@@ -108,28 +108,28 @@ async def test_a_restart_mid_period_posts_nothing_twice(store: SQLiteStore) -> N
     assert len(slack.posts) == 2
 
 
-async def test_three_missed_periods_give_one_catch_up_covering_the_gap(store: SQLiteStore) -> None:
+async def test_three_missed_periods_give_one_catch_up_covering_the_gap(seeded_copy: SQLiteStore) -> None:
     clock = Clock(dt.datetime.now(UTC).replace(minute=1, second=0, microsecond=0))
     slack = Recorder()
-    scheduler = DigestScheduler(store, {"slack": slack}, clock, empty="line")
+    scheduler = DigestScheduler(seeded_copy, {"slack": slack}, clock, empty="line")
     await scheduler.subscribe("slack:C1", "0 * * * *", "UTC", origin="command", actor="t")
     clock.advance(hours=1)
     await scheduler.tick()
-    first = await store.last_digest_run("slack:C1")
+    first = await seeded_copy.last_digest_run("slack:C1")
     clock.advance(hours=3, minutes=30)  # down for three scheduled runs
     await scheduler.tick()
     await scheduler.tick()
     assert len(slack.posts) == 2
-    catch_up = await store.last_digest_run("slack:C1")
+    catch_up = await seeded_copy.last_digest_run("slack:C1")
     assert first is not None and catch_up is not None
     assert catch_up.covered_from == first.covered_to  # no gap, no overlap
 
 
-async def test_a_rate_limited_post_is_retried_with_backoff_and_posted_once(store: SQLiteStore) -> None:
+async def test_a_rate_limited_post_is_retried_with_backoff_and_posted_once(seeded_copy: SQLiteStore) -> None:
     clock = Clock(dt.datetime.now(UTC).replace(minute=1, second=0, microsecond=0))
     slack = Recorder()
     slack.failures = [DeliveryError("Slack: ratelimited (429)", transient=True)]
-    scheduler = DigestScheduler(store, {"slack": slack}, clock, empty="line")
+    scheduler = DigestScheduler(seeded_copy, {"slack": slack}, clock, empty="line")
     await scheduler.subscribe("slack:C1", "0 * * * *", "UTC", origin="command", actor="t")
     clock.advance(hours=1)
     assert (await scheduler.tick())[0].endswith("failed")
@@ -141,26 +141,26 @@ async def test_a_rate_limited_post_is_retried_with_backoff_and_posted_once(store
     assert len(slack.posts) == 1
 
 
-async def test_a_post_of_unknown_outcome_is_never_retried(store: SQLiteStore) -> None:
+async def test_a_post_of_unknown_outcome_is_never_retried(seeded_copy: SQLiteStore) -> None:
     clock = Clock(dt.datetime.now(UTC).replace(minute=1, second=0, microsecond=0))
     slack = Recorder()
     slack.failures = [DeliveryError("Slack: outcome unknown", transient=False)]
-    scheduler = DigestScheduler(store, {"slack": slack}, clock, empty="line")
+    scheduler = DigestScheduler(seeded_copy, {"slack": slack}, clock, empty="line")
     await scheduler.subscribe("slack:C1", "0 * * * *", "UTC", origin="command", actor="t")
     clock.advance(hours=1)
     await scheduler.tick()
     clock.advance(minutes=30)
     await scheduler.tick()
     assert slack.posts == []
-    run = await store.last_digest_run("slack:C1")
+    run = await seeded_copy.last_digest_run("slack:C1")
     assert run is not None and run.status == "unknown"
 
 
-async def test_an_empty_period_posts_nothing_or_one_line_as_configured(store: SQLiteStore) -> None:
+async def test_an_empty_period_posts_nothing_or_one_line_as_configured(seeded_copy: SQLiteStore) -> None:
     for empty, expected in (("skip", 0), ("line", 1)):
         clock = Clock(dt.datetime(2031, 2, 30 - 28, 8, tzinfo=UTC))  # a day no seed event happened
         slack = Recorder()
-        scheduler = DigestScheduler(store, {"slack": slack}, clock, empty=empty)
+        scheduler = DigestScheduler(seeded_copy, {"slack": slack}, clock, empty=empty)
         await scheduler.subscribe(f"slack:C-{empty}", "0 9 * * *", "UTC", origin="command", actor="t")
         clock.advance(hours=1)
         await scheduler.tick()
@@ -169,16 +169,16 @@ async def test_an_empty_period_posts_nothing_or_one_line_as_configured(store: SQ
             assert slack.posts[0][1].notes[0].startswith("Nothing new, corrected or retracted")
 
 
-async def test_the_digest_shows_the_corrections_made_since_the_last_one(store: SQLiteStore) -> None:
+async def test_the_digest_shows_the_corrections_made_since_the_last_one(seeded_copy: SQLiteStore) -> None:
     clock = Clock(dt.datetime.now(UTC) - dt.timedelta(minutes=10))  # subscribed before the correction
     slack = Recorder()
-    scheduler = DigestScheduler(store, {"slack": slack}, clock, empty="line")
+    scheduler = DigestScheduler(seeded_copy, {"slack": slack}, clock, empty="line")
     await scheduler.subscribe("slack:C1", "0 * * * *", "UTC", origin="command", actor="t")
-    timeline = await handle(Request("timeline", "2019"), store)
+    timeline = await handle(Request("timeline", "2019"), seeded_copy)
     fact_id = timeline.items[0].fact_id
     change = f"correct {fact_id} text='The corrected line.' note='desk check'"
     editor = Request("fact", change, actor="slack:UED")
-    done = await handle(editor, store, access=Access(admins=frozenset({"slack:UED"})))
+    done = await handle(editor, seeded_copy, access=Access(admins=frozenset({"slack:UED"})))
     assert done.error is None
     clock.advance(hours=2)
     await scheduler.tick()
@@ -189,20 +189,24 @@ async def test_the_digest_shows_the_corrections_made_since_the_last_one(store: S
     assert corrected[0].citations and corrected[0].citations[0].quote
 
 
-async def test_the_digest_command_previews_subscribes_and_refuses_non_editors(store: SQLiteStore) -> None:
+async def test_the_digest_command_previews_subscribes_and_refuses_non_editors(
+    seeded_copy: SQLiteStore,
+) -> None:
     clock = Clock(dt.datetime.now(UTC).replace(minute=1, second=0, microsecond=0))
     slack = Recorder()
-    scheduler = DigestScheduler(store, {"slack": slack}, clock, empty="line")
+    scheduler = DigestScheduler(seeded_copy, {"slack": slack}, clock, empty="line")
     context = Context(access=Access(admins=frozenset({"slack:UED"})), digests=scheduler)
 
     async def run(text: str, actor: str) -> Answer:
-        return await handle(Request("digest", text, actor=actor, channel="slack:C9"), store, context=context)
+        return await handle(
+            Request("digest", text, actor=actor, channel="slack:C9"), seeded_copy, context=context
+        )
 
     refused = await run("subscribe 0 8 * * * Europe/Madrid", "slack:UREPORTER")
     assert refused.error is not None and refused.error.code == "forbidden"
     done = await run("subscribe 0 8 * * * Europe/Madrid", "slack:UED")
     assert done.error is None and "0 8 * * *" in done.notes[0] and "Europe/Madrid" in done.notes[0]
-    subs = await store.digest_subscriptions()
+    subs = await seeded_copy.digest_subscriptions()
     assert [(s.channel, s.schedule, s.timezone) for s in subs] == [("slack:C9", "0 8 * * *", "Europe/Madrid")]
     preview = await run("preview", "slack:UREPORTER")
     assert preview.error is None and preview.title.startswith("factdesk digest")
@@ -211,15 +215,15 @@ async def test_the_digest_command_previews_subscribes_and_refuses_non_editors(st
     bad = await run("subscribe sometimes", "slack:UED")
     assert bad.error is not None and "cron" in bad.error.message
     gone = await run("unsubscribe", "slack:UED")
-    assert gone.error is None and await store.digest_subscriptions() == []
+    assert gone.error is None and await seeded_copy.digest_subscriptions() == []
 
 
-async def test_a_channel_taken_out_of_the_settings_stops_getting_digests(store: SQLiteStore) -> None:
+async def test_a_channel_taken_out_of_the_settings_stops_getting_digests(seeded_copy: SQLiteStore) -> None:
     from bot.runtime.serve import Services
     from bot.settings import Settings
 
     base = {
-        "db": store.path,
+        "db": seeded_copy.path,
         "slack_bot_token": "xoxb-t",
         "slack_signing_secret": "s",
         "http_port": 0,
@@ -231,7 +235,7 @@ async def test_a_channel_taken_out_of_the_settings_stops_getting_digests(store: 
         (["slack:C2"], ["slack:C2"]),
     ):
         settings = Settings(_env_file=None, digest_channels=channels, **base)  # type: ignore[call-arg, arg-type]
-        services = Services(settings, store, run_digests=False)
+        services = Services(settings, seeded_copy, run_digests=False)
         await services.start(http=False)
         await services.stop()
-        assert [s.channel for s in await store.digest_subscriptions()] == expected
+        assert [s.channel for s in await seeded_copy.digest_subscriptions()] == expected

@@ -14,12 +14,12 @@ from tests.helpers import Clock, settings_for
 
 
 async def test_two_channels_get_exactly_one_digest_per_period_with_the_desks_correction(
-    fakes: tuple[FakeSlack, FakeDiscord], store: SQLiteStore
+    fakes: tuple[FakeSlack, FakeDiscord], seeded_copy: SQLiteStore
 ) -> None:
     slack, disc = fakes
     channel = disc.default_channel_id
     settings = settings_for(
-        store.path,
+        seeded_copy.path,
         slack=slack,
         discord=disc,
         admins=["slack:UEDITOR"],
@@ -31,7 +31,7 @@ async def test_two_channels_get_exactly_one_digest_per_period_with_the_desks_cor
     clock = Clock(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5))
 
     async def start() -> Services:
-        services = Services(settings, store, clock=clock, run_digests=False)
+        services = Services(settings, seeded_copy, clock=clock, run_digests=False)
         await services.start()
         await disc.wait_ready()
         return services
@@ -54,7 +54,7 @@ async def test_two_channels_get_exactly_one_digest_per_period_with_the_desks_cor
 
         # An editor corrects a fact on Slack.
         url = f"http://127.0.0.1:{services.http_port}/slack/events"
-        answer = await store.agreement_facts("SV")
+        answer = await seeded_copy.agreement_facts("SV")
         fact = answer[0]
         await slack.slash_command(
             url, "/fact", f"correct {fact.id} text='Desk wording.' note='checked'", user_id="UEDITOR"

@@ -63,9 +63,9 @@ async def answered(fake: FakeDiscord, count: int) -> dict[str, Any]:
 
 
 async def test_serve_reaches_ready_syncs_and_answers_with_a_deferral_then_a_cited_embed(
-    fake: FakeDiscord, store: SQLiteStore
+    fake: FakeDiscord, seeded_copy: SQLiteStore
 ) -> None:
-    async with running(fake, store) as services:
+    async with running(fake, seeded_copy) as services:
         assert "discord" in services.surfaces
         synced = {c["name"] for c in fake.synced[GUILD_ID]}
         assert synced == {c.name for c in COMMANDS}
@@ -86,8 +86,8 @@ async def test_serve_reaches_ready_syncs_and_answers_with_a_deferral_then_a_cite
     assert not fake.rejected
 
 
-async def test_timeline_takes_typed_options(fake: FakeDiscord, store: SQLiteStore) -> None:
-    async with running(fake, store):
+async def test_timeline_takes_typed_options(fake: FakeDiscord, seeded_copy: SQLiteStore) -> None:
+    async with running(fake, seeded_copy):
         await fake.slash_command("timeline", {"year": 2019, "to": 2020, "country": "guatemala"})
         followup = await answered(fake, 1)
     embed = followup["embeds"][0]
@@ -96,8 +96,10 @@ async def test_timeline_takes_typed_options(fake: FakeDiscord, store: SQLiteStor
     assert dates and all(d in {"2019", "2020"} for d in dates)
 
 
-async def test_country_autocomplete_by_name_code_or_demonym(fake: FakeDiscord, store: SQLiteStore) -> None:
-    async with running(fake, store):
+async def test_country_autocomplete_by_name_code_or_demonym(
+    fake: FakeDiscord, seeded_copy: SQLiteStore
+) -> None:
+    async with running(fake, seeded_copy):
         for typed in ("salv", "SV", "Salvadoran"):
             await fake.autocomplete("agreement", {"country": typed}, focused="country")
         await fake.wait_for(lambda: len(fake.callbacks) == 3)
@@ -111,9 +113,9 @@ async def test_country_autocomplete_by_name_code_or_demonym(fake: FakeDiscord, s
 
 
 async def test_post_to_channel_posts_the_answer_visibly_saying_who_asked(
-    fake: FakeDiscord, store: SQLiteStore
+    fake: FakeDiscord, seeded_copy: SQLiteStore
 ) -> None:
-    async with running(fake, store):
+    async with running(fake, seeded_copy):
         await fake.slash_command("agreement", {"country": "guatemala"}, user_name="jane")
         private = await answered(fake, 1)
         await fake.button("factdesk:post", user_name="jane")
@@ -131,9 +133,11 @@ async def long_and_loud(store: SQLiteStore) -> None:
     )
 
 
-async def test_a_long_answer_pages_with_next_and_previous(fake: FakeDiscord, store: SQLiteStore) -> None:
-    await long_and_loud(store)
-    async with running(fake, store):
+async def test_a_long_answer_pages_with_next_and_previous(
+    fake: FakeDiscord, seeded_copy: SQLiteStore
+) -> None:
+    await long_and_loud(seeded_copy)
+    async with running(fake, seeded_copy):
         await fake.slash_command("timeline", {"year": 2021, "country": "peru"})
         first = (await answered(fake, 1))["embeds"][0]
         await fake.button("factdesk:next")
@@ -148,9 +152,9 @@ async def test_a_long_answer_pages_with_next_and_previous(fake: FakeDiscord, sto
     assert back["embeds"][0]["description"] == first["description"]
 
 
-async def test_document_text_pings_nobody(fake: FakeDiscord, store: SQLiteStore) -> None:
-    await long_and_loud(store)
-    async with running(fake, store):
+async def test_document_text_pings_nobody(fake: FakeDiscord, seeded_copy: SQLiteStore) -> None:
+    await long_and_loud(seeded_copy)
+    async with running(fake, seeded_copy):
         await fake.slash_command("search", {"query": "leaked"})
         followup = await answered(fake, 1)
     assert "leaked" in followup["embeds"][0]["description"]
@@ -161,9 +165,9 @@ async def test_document_text_pings_nobody(fake: FakeDiscord, store: SQLiteStore)
 
 
 async def test_after_a_gateway_reconnect_commands_are_still_answered(
-    fake: FakeDiscord, store: SQLiteStore
+    fake: FakeDiscord, seeded_copy: SQLiteStore
 ) -> None:
-    async with running(fake, store):
+    async with running(fake, seeded_copy):
         await fake.slash_command("source", {"ref": "1"})
         await answered(fake, 1)
         await fake.reconnect_request()
@@ -174,9 +178,9 @@ async def test_after_a_gateway_reconnect_commands_are_still_answered(
 
 
 async def test_a_rate_limited_follow_up_is_retried_and_sent_once(
-    fake: FakeDiscord, store: SQLiteStore
+    fake: FakeDiscord, seeded_copy: SQLiteStore
 ) -> None:
-    async with running(fake, store):
+    async with running(fake, seeded_copy):
         fake.rate_limit("followup", times=1, retry_after=0.05)
         await fake.slash_command("search", {"query": "asylum"})
         await answered(fake, 1)

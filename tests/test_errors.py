@@ -36,9 +36,9 @@ READ_ONLY_REFUSAL = (
     ],
 )
 async def test_each_mistake_is_one_code_and_one_line(
-    fresh_store: SQLiteStore, line: str, actor: str, code: ErrorCode, message: str | None
+    empty_store: SQLiteStore, line: str, actor: str, code: ErrorCode, message: str | None
 ) -> None:
-    answer = await handle(parse_command_line(line, actor=actor), fresh_store, access=Access())
+    answer = await handle(parse_command_line(line, actor=actor), empty_store, access=Access())
     assert answer.error is not None and answer.error.code is code
     assert answer.items == [] and "\n" not in answer.error.message
     if message is not None:  # a refusal is word for word, with no usage line after it

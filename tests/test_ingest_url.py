@@ -104,34 +104,34 @@ async def run(store: SQLiteStore, line: str, actor: str = EDITOR) -> Answer:
 
 
 async def test_an_editor_ingests_a_page_and_its_facts_show_up_in_answers(
-    site: Site, store: SQLiteStore
+    site: Site, seeded_copy: SQLiteStore
 ) -> None:
-    answer = await run(store, f"/ingest {site.base}/pact")
+    answer = await run(seeded_copy, f"/ingest {site.base}/pact")
     assert answer.error is None, answer.error
     assert answer.title.startswith("Ingested as source")
     assert "Peru and Chile sign fisheries pact" in answer.title
     assert answer.sources[0].outlet == "Andes Wire" and answer.sources[0].published == "2021-03-08"
     texts = " ".join(i.text for i in answer.items)
     assert "joint commission in Lima" in texts and "Subscribe" not in texts and "Home" not in texts
-    summary = await run(store, "/agreement peru", actor="slack:UREADER")
+    summary = await run(seeded_copy, "/agreement peru", actor="slack:UREADER")
     assert any("anchovy" in i.text for i in summary.items)
-    dated = next(i for i in (await run(store, "/timeline 2021 peru")).items if "signed" in i.text)
+    dated = next(i for i in (await run(seeded_copy, "/timeline 2021 peru")).items if "signed" in i.text)
     assert dated.date == "2021-03-08"  # "on Monday" in a story of Monday 8 March
-    again = await run(store, f"/ingest {site.base}/pact")
+    again = await run(seeded_copy, f"/ingest {site.base}/pact")
     assert again.error is None and again.title.startswith("Already in the store")
 
 
-async def test_a_page_without_a_date_asks_for_it(site: Site, store: SQLiteStore) -> None:
-    refused = await run(store, f"/ingest {site.base}/undated")
+async def test_a_page_without_a_date_asks_for_it(site: Site, seeded_copy: SQLiteStore) -> None:
+    refused = await run(seeded_copy, f"/ingest {site.base}/undated")
     assert refused.error is not None and "published=YYYY-MM-DD" in refused.error.message
-    done = await run(store, f'/ingest {site.base}/undated published=2021-03-09 outlet="Coast Daily"')
+    done = await run(seeded_copy, f'/ingest {site.base}/undated published=2021-03-09 outlet="Coast Daily"')
     assert done.error is None and done.sources[0].outlet == "Coast Daily"
 
 
 async def test_timeouts_size_caps_and_bad_addresses_are_one_line_errors(
-    site: Site, store: SQLiteStore
+    site: Site, seeded_copy: SQLiteStore
 ) -> None:
-    before = len(await store.documents())
+    before = len(await seeded_copy.documents())
     with pytest.raises(UsageError, match=r"did not answer within 0\.2 s"):
         await fetch_article(f"{site.base}/slow", timeout=0.2, policy=LOCAL)
     with pytest.raises(UsageError, match="byte limit"):
@@ -141,15 +141,15 @@ async def test_timeouts_size_caps_and_bad_addresses_are_one_line_errors(
         ("/ingest ftp://example.org/x", "not a web address"),
         ("/ingest", "Which page"),
     ]:
-        answer = await run(store, line)
+        answer = await run(seeded_copy, line)
         assert answer.error is not None and needle in answer.error.message, (line, answer.error)
-    assert len(await store.documents()) == before
+    assert len(await seeded_copy.documents()) == before
 
 
-async def test_only_editors_ingest(site: Site, store: SQLiteStore) -> None:
-    refused = await run(store, f"/ingest {site.base}/pact", actor="discord:99")
+async def test_only_editors_ingest(site: Site, seeded_copy: SQLiteStore) -> None:
+    refused = await run(seeded_copy, f"/ingest {site.base}/pact", actor="discord:99")
     assert refused.error is not None and refused.error.code == "forbidden"
-    assert all(d.url != f"{site.base}/pact" for d in await store.documents())
+    assert all(d.url != f"{site.base}/pact" for d in await seeded_copy.documents())
 
 
 async def test_factdesk_ingest_url_from_the_shell(site: Site, seeded_db_path: Path, tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ async def stop_within_deadline(services: Services) -> None:
 
 
 async def test_stop_ends_the_probe_even_when_a_probe_swallows_its_cancellation(
-    store: SQLiteStore,
+    seeded_copy: SQLiteStore,
 ) -> None:
     probing = asyncio.Event()
     swallowed: list[bool] = []
@@ -38,8 +38,8 @@ async def test_stop_ends_the_probe_even_when_a_probe_swallows_its_cancellation(
         except asyncio.CancelledError:
             swallowed.append(True)  # and returns as if nothing happened
 
-    store.probe = stubborn_probe  # type: ignore[method-assign]
-    services = Services(settings_for(store.path), store, run_digests=False)
+    seeded_copy.probe = stubborn_probe  # type: ignore[method-assign]
+    services = Services(settings_for(seeded_copy.path), seeded_copy, run_digests=False)
     await services.start()
     await probing.wait()
     await stop_within_deadline(services)
@@ -48,7 +48,7 @@ async def test_stop_ends_the_probe_even_when_a_probe_swallows_its_cancellation(
 
 
 async def test_stop_ends_the_probe_when_the_probe_completes_at_the_moment_of_the_cancel(
-    store: SQLiteStore,
+    seeded_copy: SQLiteStore,
 ) -> None:
     """The 3.11 ``wait_for`` race, made deterministic: the probe is released and the stop is
     asked in the same step of the loop, so the cancellation lands on a probe already done."""
@@ -61,8 +61,8 @@ async def test_stop_ends_the_probe_when_the_probe_completes_at_the_moment_of_the
             probing.set()
             await release.wait()
 
-    store.probe = probe_until_released  # type: ignore[method-assign]
-    services = Services(settings_for(store.path), store, run_digests=False)
+    seeded_copy.probe = probe_until_released  # type: ignore[method-assign]
+    services = Services(settings_for(seeded_copy.path), seeded_copy, run_digests=False)
     await services.start()
     await probing.wait()
     release.set()  # no await between this and the cancel inside stop()
@@ -70,8 +70,8 @@ async def test_stop_ends_the_probe_when_the_probe_completes_at_the_moment_of_the
     assert not [t for t in asyncio.all_tasks() if t.get_name() == "factdesk-health-probe"]
 
 
-async def test_stop_right_after_start_ends_every_background_task(store: SQLiteStore) -> None:
-    services = Services(settings_for(store.path), store, run_digests=False)
+async def test_stop_right_after_start_ends_every_background_task(seeded_copy: SQLiteStore) -> None:
+    services = Services(settings_for(seeded_copy.path), seeded_copy, run_digests=False)
     await services.start()
     await stop_within_deadline(services)
     assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("factdesk-")]

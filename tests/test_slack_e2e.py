@@ -46,9 +46,9 @@ def buttons(response: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 async def test_a_slash_command_is_acked_at_once_then_answered_privately_with_citations(
-    slack: FakeSlack, store: SQLiteStore
+    slack: FakeSlack, seeded_copy: SQLiteStore
 ) -> None:
-    async with running(settings_for(store.path, slack=slack), store) as services:
+    async with running(settings_for(seeded_copy.path, slack=slack), seeded_copy) as services:
         delivery = await slack.slash_command(events_url(services), "/agreement", "el-salvador")
         assert delivery.status == 200
         assert delivery.elapsed < 3.0
@@ -66,9 +66,9 @@ async def test_a_slash_command_is_acked_at_once_then_answered_privately_with_cit
 
 
 async def test_a_bad_signature_is_refused_and_nothing_is_answered(
-    slack: FakeSlack, store: SQLiteStore
+    slack: FakeSlack, seeded_copy: SQLiteStore
 ) -> None:
-    async with running(settings_for(store.path, slack=slack), store) as services:
+    async with running(settings_for(seeded_copy.path, slack=slack), seeded_copy) as services:
         url = events_url(services)
         forged = await slack.slash_command(url, "/agreement", "el-salvador", bad_signature=True)
         stale = await slack.slash_command(url, "/agreement", "el-salvador", stale=True)
@@ -77,9 +77,9 @@ async def test_a_bad_signature_is_refused_and_nothing_is_answered(
 
 
 async def test_post_to_channel_posts_the_same_answer_visibly_saying_who_asked(
-    slack: FakeSlack, store: SQLiteStore
+    slack: FakeSlack, seeded_copy: SQLiteStore
 ) -> None:
-    async with running(settings_for(store.path, slack=slack), store) as services:
+    async with running(settings_for(seeded_copy.path, slack=slack), seeded_copy) as services:
         await slack.slash_command(events_url(services), "/timeline", "2019", user_name="jane")
         private = await slack.wait_for(lambda: slack.responses and slack.responses[0])
         post = buttons(private)["factdesk_post"]
@@ -95,8 +95,10 @@ async def test_post_to_channel_posts_the_same_answer_visibly_saying_who_asked(
     assert "factdesk_post" not in buttons(public)
 
 
-async def test_a_user_mistake_is_one_friendly_line_with_usage(slack: FakeSlack, store: SQLiteStore) -> None:
-    async with running(settings_for(store.path, slack=slack), store) as services:
+async def test_a_user_mistake_is_one_friendly_line_with_usage(
+    slack: FakeSlack, seeded_copy: SQLiteStore
+) -> None:
+    async with running(settings_for(seeded_copy.path, slack=slack), seeded_copy) as services:
         await slack.slash_command(events_url(services), "/timeline", "someday")
         answer = await slack.wait_for(lambda: slack.responses and slack.responses[0])
     assert len(answer["blocks"]) == 1
@@ -111,10 +113,10 @@ async def long_and_loud_store(store: SQLiteStore) -> None:
 
 
 async def test_a_long_answer_is_cut_between_lines_and_more_shows_the_rest(
-    slack: FakeSlack, store: SQLiteStore
+    slack: FakeSlack, seeded_copy: SQLiteStore
 ) -> None:
-    await long_and_loud_store(store)
-    async with running(settings_for(store.path, slack=slack), store) as services:
+    await long_and_loud_store(seeded_copy)
+    async with running(settings_for(seeded_copy.path, slack=slack), seeded_copy) as services:
         await slack.slash_command(events_url(services), "/timeline", "2021 peru")
         first = await slack.wait_for(lambda: slack.responses and slack.responses[0])
         more = buttons(first)["factdesk_more"]
@@ -127,9 +129,9 @@ async def test_a_long_answer_is_cut_between_lines_and_more_shows_the_rest(
     assert not set(sections(first)) & set(sections(second))
 
 
-async def test_document_text_pings_nobody(slack: FakeSlack, store: SQLiteStore) -> None:
-    await long_and_loud_store(store)
-    async with running(settings_for(store.path, slack=slack), store) as services:
+async def test_document_text_pings_nobody(slack: FakeSlack, seeded_copy: SQLiteStore) -> None:
+    await long_and_loud_store(seeded_copy)
+    async with running(settings_for(seeded_copy.path, slack=slack), seeded_copy) as services:
         await slack.slash_command(events_url(services), "/search", "leaked")
         answer = await slack.wait_for(lambda: slack.responses and slack.responses[0])
     rendered = json.dumps(answer["payload"], ensure_ascii=False)
@@ -139,10 +141,12 @@ async def test_document_text_pings_nobody(slack: FakeSlack, store: SQLiteStore) 
 
 
 async def test_socket_mode_acks_answers_once_per_delivery_and_survives_a_disconnect(
-    slack: FakeSlack, store: SQLiteStore
+    slack: FakeSlack, seeded_copy: SQLiteStore
 ) -> None:
-    settings = settings_for(store.path, slack=slack, slack_app_token="xapp-e2e", slack_signing_secret=None)
-    async with running(settings, store) as services:
+    settings = settings_for(
+        seeded_copy.path, slack=slack, slack_app_token="xapp-e2e", slack_signing_secret=None
+    )
+    async with running(settings, seeded_copy) as services:
         assert "slack (socket mode)" in services.surfaces
         await slack.wait_connected(1)
         envelope = await slack.socket_slash_command("/agreement", "guatemala")
@@ -160,17 +164,17 @@ async def test_socket_mode_acks_answers_once_per_delivery_and_survives_a_disconn
 
 
 async def test_a_rate_limited_web_api_call_is_retried_after_retry_after(
-    slack: FakeSlack, store: SQLiteStore
+    slack: FakeSlack, seeded_copy: SQLiteStore
 ) -> None:
-    client = slack_client(settings_for(store.path, slack=slack))
+    client = slack_client(settings_for(seeded_copy.path, slack=slack))
     slack.rate_limit("chat.postMessage", times=1, retry_after=1)
     result = await client.chat_postMessage(channel="C1", text="digest")
     assert result["ok"]
     assert len(slack.ratelimited) == 1 and len(slack.messages) == 1
 
 
-async def test_healthz_answers_beside_the_slack_endpoint(slack: FakeSlack, store: SQLiteStore) -> None:
-    async with running(settings_for(store.path, slack=slack), store) as services:
+async def test_healthz_answers_beside_the_slack_endpoint(slack: FakeSlack, seeded_copy: SQLiteStore) -> None:
+    async with running(settings_for(seeded_copy.path, slack=slack), seeded_copy) as services:
         url = f"http://127.0.0.1:{services.http_port}/healthz"
         async with aiohttp.ClientSession() as session, session.get(url) as resp:
             body = await resp.json()
@@ -206,19 +210,19 @@ async def test_factdesk_serve_runs_slack_over_http_and_stops_cleanly_on_sigterm(
 
 
 async def test_slack_and_discord_expose_exactly_the_commands_of_the_registry(
-    slack: FakeSlack, store: SQLiteStore
+    slack: FakeSlack, seeded_copy: SQLiteStore
 ) -> None:
     from bot.commands.registry import COMMANDS
     from bot.desk import Desk
     from bot.surfaces.discord.app import FactdeskDiscord
 
     registry = {c.name for c in COMMANDS}
-    client = FactdeskDiscord(settings_for(store.path, slack=slack), Desk(store))
+    client = FactdeskDiscord(settings_for(seeded_copy.path, slack=slack), Desk(seeded_copy))
     try:
         assert {c.name for c in client.tree.get_commands()} == registry
     finally:
         await client.close()
-    async with running(settings_for(store.path, slack=slack), store) as services:
+    async with running(settings_for(seeded_copy.path, slack=slack), seeded_copy) as services:
         for name in sorted(registry):
             delivery = await slack.slash_command(events_url(services), f"/{name}", "2019")
             assert delivery.status == 200, name

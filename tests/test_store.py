@@ -52,32 +52,32 @@ async def test_migrations_are_recorded_once(tmp_path: Path) -> None:
     con.close()
 
 
-async def test_same_content_twice_adds_nothing(fresh_store: SQLiteStore) -> None:
+async def test_same_content_twice_adds_nothing(empty_store: SQLiteStore) -> None:
     a = art("https://andes.example/1", f"{LEAD}\n\n{WIRE}\n")
-    first = await fresh_store.ingest(a)
-    before = [await count(fresh_store, t) for t in ("documents", "passages", "facts", "fact_sources")]
-    second = await fresh_store.ingest(a)
-    after = [await count(fresh_store, t) for t in ("documents", "passages", "facts", "fact_sources")]
+    first = await empty_store.ingest(a)
+    before = [await count(empty_store, t) for t in ("documents", "passages", "facts", "fact_sources")]
+    second = await empty_store.ingest(a)
+    after = [await count(empty_store, t) for t in ("documents", "passages", "facts", "fact_sources")]
     assert (first.status, second.status) == ("added", "unchanged")
     assert before == after
 
 
-async def test_new_content_at_a_known_url_is_a_new_version(fresh_store: SQLiteStore) -> None:
-    await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n"))
-    result = await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n\n{WIRE}\n"))
+async def test_new_content_at_a_known_url_is_a_new_version(empty_store: SQLiteStore) -> None:
+    await empty_store.ingest(art("https://andes.example/1", f"{LEAD}\n"))
+    result = await empty_store.ingest(art("https://andes.example/1", f"{LEAD}\n\n{WIRE}\n"))
     assert (result.status, result.version) == ("new_version", 2)
-    docs = await fresh_store.documents()
+    docs = await empty_store.documents()
     assert [d.version for d in docs] == [1, 2]
     assert docs[0].superseded_by == docs[1].id
-    facts = await fresh_store.document_facts(docs[1].id)
+    facts = await empty_store.document_facts(docs[1].id)
     assert all(s.doc.id == docs[1].id for f in facts for s in f.sources)
 
 
-async def test_same_sentence_from_two_outlets_is_one_fact_citing_both(fresh_store: SQLiteStore) -> None:
-    await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n\n{WIRE}\n"))
+async def test_same_sentence_from_two_outlets_is_one_fact_citing_both(empty_store: SQLiteStore) -> None:
+    await empty_store.ingest(art("https://andes.example/1", f"{LEAD}\n\n{WIRE}\n"))
     edited = WIRE.replace("must report", "are required to report")
-    await fresh_store.ingest(art("https://coast.example/9", f"{edited}\n", outlet="Coast Daily"))
-    facts = await fresh_store.agreement_facts("PE")
+    await empty_store.ingest(art("https://coast.example/9", f"{edited}\n", outlet="Coast Daily"))
+    facts = await empty_store.agreement_facts("PE")
     wire = [f for f in facts if "joint commission" in f.text]
     assert len(wire) == 1
     assert {s.doc.outlet for s in wire[0].sources} == {"Andes Wire", "Coast Daily"}
@@ -85,82 +85,82 @@ async def test_same_sentence_from_two_outlets_is_one_fact_citing_both(fresh_stor
 
 
 async def test_a_failed_write_leaves_nothing_behind(
-    fresh_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+    empty_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n"))
-    before = [await count(fresh_store, t) for t in ("documents", "passages", "facts", "fact_sources")]
+    await empty_store.ingest(art("https://andes.example/1", f"{LEAD}\n"))
+    before = [await count(empty_store, t) for t in ("documents", "passages", "facts", "fact_sources")]
 
     def boom(*args: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(fresh_store._writer, "_write_entities", boom)
+    monkeypatch.setattr(empty_store._writer, "_write_entities", boom)
     with pytest.raises(RuntimeError):
-        await fresh_store.ingest(art("https://andes.example/2", f"{WIRE}\n"))
-    after = [await count(fresh_store, t) for t in ("documents", "passages", "facts", "fact_sources")]
+        await empty_store.ingest(art("https://andes.example/2", f"{WIRE}\n"))
+    after = [await count(empty_store, t) for t in ("documents", "passages", "facts", "fact_sources")]
     assert before == after
 
 
-async def test_passages_keep_offsets_into_the_document(fresh_store: SQLiteStore) -> None:
+async def test_passages_keep_offsets_into_the_document(empty_store: SQLiteStore) -> None:
     body = f"FILE - A fishing boat at dawn in Callao, Peru, March 1, 2021.\n\n{LEAD} {WIRE}\n"
-    await fresh_store.ingest(art("https://andes.example/1", body))
-    rows = await fresh_store.connection.fetchall("SELECT start, end, text, kind FROM passages ORDER BY idx")
+    await empty_store.ingest(art("https://andes.example/1", body))
+    rows = await empty_store.connection.fetchall("SELECT start, end, text, kind FROM passages ORDER BY idx")
     assert [r["kind"] for r in rows] == ["caption", "sentence", "sentence"]
     assert all(body[s:e] == text for s, e, text, _ in rows)
 
 
-async def test_conflicting_figures_are_shown_side_by_side(fresh_store: SQLiteStore) -> None:
+async def test_conflicting_figures_are_shown_side_by_side(empty_store: SQLiteStore) -> None:
     said = (
         "Customs officials in both countries said the pact covers {} fishing boats registered in two ports."
     )
     one, two = said.format("4,200"), said.format("3,900")
-    await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n\n{one}\n"))
-    await fresh_store.ingest(art("https://coast.example/2", f"{LEAD}\n\n{two}\n", outlet="Coast Daily"))
+    await empty_store.ingest(art("https://andes.example/1", f"{LEAD}\n\n{one}\n"))
+    await empty_store.ingest(art("https://coast.example/2", f"{LEAD}\n\n{two}\n", outlet="Coast Daily"))
     from facts.answers.queries import agreement
 
-    answer = await agreement(fresh_store, resolve_country("peru"))
+    answer = await agreement(empty_store, resolve_country("peru"))
     line = next(i for i in answer.items if "fishing boats" in i.text)
     assert len(line.citations) == 2
     assert line.note and "4,200" in line.note and "3,900" in line.note and "differ" in line.note
 
 
-async def test_one_event_told_with_different_dates_shows_both(fresh_store: SQLiteStore) -> None:
+async def test_one_event_told_with_different_dates_shows_both(empty_store: SQLiteStore) -> None:
     other = (
         "Chile and Peru signed the fisheries accord on Sunday after two years of talks, "
         "the foreign ministry in Santiago said."
     )
-    await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n"))
-    await fresh_store.ingest(art("https://coast.example/2", f"{other}\n", outlet="Coast Daily"))
+    await empty_store.ingest(art("https://andes.example/1", f"{LEAD}\n"))
+    await empty_store.ingest(art("https://coast.example/2", f"{other}\n", outlet="Coast Daily"))
     from facts.answers.queries import timeline
 
-    answer = await timeline(fresh_store, dt.date(2021, 1, 1), dt.date(2021, 12, 31), None, 1, again="2021")
+    answer = await timeline(empty_store, dt.date(2021, 1, 1), dt.date(2021, 12, 31), None, 1, again="2021")
     signed = [i for i in answer.items if "signed" in i.text]
     assert len(signed) == 1
     assert {answer.sources[c.source - 1].outlet for c in signed[0].citations} == {"Andes Wire", "Coast Daily"}
     assert signed[0].note and "2021-03-08" in signed[0].note and "2021-03-07" in signed[0].note
 
 
-async def test_same_event_in_different_words_is_one_line_citing_each(fresh_store: SQLiteStore) -> None:
+async def test_same_event_in_different_words_is_one_line_citing_each(empty_store: SQLiteStore) -> None:
     other = (
         "Chile and Peru signed the fisheries accord on Monday after two years of talks, "
         "the foreign ministry in Santiago said."
     )
-    await fresh_store.ingest(art("https://andes.example/1", f"{LEAD}\n"))
-    await fresh_store.ingest(art("https://coast.example/2", f"{other}\n", outlet="Coast Daily"))
+    await empty_store.ingest(art("https://andes.example/1", f"{LEAD}\n"))
+    await empty_store.ingest(art("https://coast.example/2", f"{other}\n", outlet="Coast Daily"))
     from facts.answers.queries import agreement
 
-    answer = await agreement(fresh_store, resolve_country("chile"))
+    answer = await agreement(empty_store, resolve_country("chile"))
     signed = [i for i in answer.items if "signed" in i.text]
     assert len(signed) == 1 and len(signed[0].citations) == 2
     assert signed[0].date == "2021-03-08" and signed[0].note is None
 
 
-async def test_entities_are_stored_with_titles(fresh_store: SQLiteStore) -> None:
+async def test_entities_are_stored_with_titles(empty_store: SQLiteStore) -> None:
     body = (
         f"{LEAD}\n\nPeruvian Foreign Minister Ana Ruiz Perez said the quotas would be reviewed yearly.\n\n"
         "Ruiz said the joint commission would meet in Lima.\n"
     )
-    await fresh_store.ingest(art("https://andes.example/1", body))
-    found = await fresh_store.connection.fetchall(
+    await empty_store.ingest(art("https://andes.example/1", body))
+    found = await empty_store.connection.fetchall(
         "SELECT e.kind, e.name, pe.title FROM entities e JOIN passage_entities pe ON pe.entity_id = e.id"
     )
     rows = {tuple(r) for r in found}
@@ -171,9 +171,9 @@ async def test_entities_are_stored_with_titles(fresh_store: SQLiteStore) -> None
 
 
 async def test_bulk_ingest_rolls_back_only_the_failing_article(
-    fresh_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+    empty_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    writer = fresh_store._writer
+    writer = empty_store._writer
     real_write = writer._write
 
     def flaky(article: ArticleInput, *args: object) -> object:
@@ -188,17 +188,17 @@ async def test_bulk_ingest_rolls_back_only_the_failing_article(
         art("https://andes.example/bad", f"{WIRE}\n"),
         art("https://coast.example/3", f"{WIRE} More text here about boats.\n", outlet="Coast Daily"),
     ]
-    results = [r async for r in fresh_store.ingest_many(batch, batch=10)]
+    results = [r async for r in empty_store.ingest_many(batch, batch=10)]
     assert [r.status for r in results] == ["added", "failed", "added"]
     assert results[1].error and "disk on fire" in results[1].error
-    urls = [d.url for d in await fresh_store.documents()]
+    urls = [d.url for d in await empty_store.documents()]
     assert urls == ["https://andes.example/1", "https://coast.example/3"]
-    orphans = await fresh_store.connection.fetchone(
+    orphans = await empty_store.connection.fetchone(
         "SELECT count(*) AS n FROM passages WHERE doc_id NOT IN (SELECT id FROM documents)"
     )
     assert orphans["n"] == 0
-    assert await count(fresh_store, "passages") == 3
-    again = [r async for r in fresh_store.ingest_many(batch[:1])]
+    assert await count(empty_store, "passages") == 3
+    again = [r async for r in empty_store.ingest_many(batch[:1])]
     assert again[0].status == "unchanged"
 
 
@@ -248,7 +248,7 @@ async def test_a_failing_migration_leaves_the_store_at_the_last_good_one(
 
 
 async def test_a_stock_phrase_shared_by_many_sentences_does_not_hide_a_real_duplicate(
-    fresh_store: SQLiteStore,
+    empty_store: SQLiteStore,
 ) -> None:
     stock = "The two governments said in a joint statement that"
     endings = [
@@ -266,18 +266,18 @@ async def test_a_stock_phrase_shared_by_many_sentences_does_not_hide_a_real_dupl
         "a joint astronomy observatory will be financed from both national budgets",
     ]
     for i, ending in enumerate(endings):
-        await fresh_store.ingest(art(f"https://andes.example/{i}", f"{stock} {ending}.\n"))
-    assert await count(fresh_store, "facts") == len(endings)
+        await empty_store.ingest(art(f"https://andes.example/{i}", f"{stock} {ending}.\n"))
+    assert await count(empty_store, "facts") == len(endings)
     again = f"{stock} {endings[5]}.\n"
-    await fresh_store.ingest(art("https://coast.example/again", again, outlet="Coast Daily"))
-    assert await count(fresh_store, "facts") == len(endings)
-    twice = await fresh_store.connection.fetchall(
+    await empty_store.ingest(art("https://coast.example/again", again, outlet="Coast Daily"))
+    assert await count(empty_store, "facts") == len(endings)
+    twice = await empty_store.connection.fetchall(
         "SELECT f.text FROM facts f JOIN fact_sources s ON s.fact_id = f.id GROUP BY f.id HAVING count(*) = 2"
     )
     assert [r["text"] for r in twice] == [again.strip()]
 
 
-async def test_alike_sentences_about_different_countries_stay_two_facts(fresh_store: SQLiteStore) -> None:
+async def test_alike_sentences_about_different_countries_stay_two_facts(empty_store: SQLiteStore) -> None:
     peru = "Peru's foreign ministry did not return calls late Saturday."
     chile = "Chile's foreign ministry did not return calls on Saturday."
     peru_again = "Peru's foreign ministry did not return calls on Saturday."
@@ -286,10 +286,10 @@ async def test_alike_sentences_about_different_countries_stay_two_facts(fresh_st
         ("https://coast.example/2", chile, "Coast Daily"),
         ("https://sur.example/3", peru_again, "Sur"),
     ]:
-        await fresh_store.ingest(art(url, f"{text}\n", outlet=outlet))
+        await empty_store.ingest(art(url, f"{text}\n", outlet=outlet))
     rows = [
         tuple(r)
-        for r in await fresh_store.connection.fetchall(
+        for r in await empty_store.connection.fetchall(
             "SELECT f.text, count(*) FROM facts f JOIN fact_sources s ON s.fact_id = f.id"
             " GROUP BY f.id ORDER BY f.id"
         )

@@ -129,9 +129,9 @@ def desk_on(store: SQLiteStore) -> Desk:
     return Desk(store, Context(access=Access(admins=frozenset({EDITOR}))))
 
 
-async def test_the_desk_opens_a_prefilled_form_for_an_editor_only(store: SQLiteStore) -> None:
-    fact = (await store.agreement_facts("SV"))[0]
-    desk = desk_on(store)
+async def test_the_desk_opens_a_prefilled_form_for_an_editor_only(seeded_copy: SQLiteStore) -> None:
+    fact = (await seeded_copy.agreement_facts("SV"))[0]
+    desk = desk_on(seeded_copy)
     form = await desk.form_for(Request("fact", "", actor=EDITOR), "correct", fact.id)
     assert isinstance(form, Form) and form.version == fact.version and form.title == f"Correct fact {fact.id}"
     assert {f.name: f.initial for f in form.fields}["text"] == fact.text
@@ -143,9 +143,9 @@ async def test_the_desk_opens_a_prefilled_form_for_an_editor_only(store: SQLiteS
     assert isinstance(adding, Form) and "country" in {f.name for f in adding.fields}
 
 
-async def test_a_submitted_form_changes_only_what_was_edited(store: SQLiteStore) -> None:
-    fact = (await store.agreement_facts("SV"))[0]
-    desk = desk_on(store)
+async def test_a_submitted_form_changes_only_what_was_edited(seeded_copy: SQLiteStore) -> None:
+    fact = (await seeded_copy.agreement_facts("SV"))[0]
+    desk = desk_on(seeded_copy)
     editor = Request("fact", "", actor=EDITOR)
     untouched: dict[str, str | None] = {"text": fact.text, "date": None, "note": "looked again"}
     nothing = await desk.submit_form(editor, "correct", fact.id, fact.version, untouched)
@@ -156,20 +156,20 @@ async def test_a_submitted_form_changes_only_what_was_edited(store: SQLiteStore)
     answer = await desk.submit_form(editor, "correct", fact.id, fact.version, edited)
     assert answer.error is None and answer.title == f"Fact {fact.id} corrected (version 2)"
     assert answer.command.startswith(f"/fact correct {fact.id} v={fact.version} text=")
-    after = await store.fact(fact.id)
+    after = await seeded_copy.fact(fact.id)
     assert after is not None and after.text == reworded and after.version == 2
     assert (after.date_start, after.date_precision) == (fact.date_start, fact.date_precision)
 
 
-async def test_the_desk_claims_each_delivery_once_and_sweeps_old_ones(fresh_store: SQLiteStore) -> None:
-    desk = Desk(fresh_store)
+async def test_the_desk_claims_each_delivery_once_and_sweeps_old_ones(empty_store: SQLiteStore) -> None:
+    desk = Desk(empty_store)
     assert await desk.first_delivery("slack:t-1", 1000.0) is True
     assert await desk.first_delivery("slack:t-1", 1001.0) is False
     assert await desk.first_delivery("slack:t-2", 1000.0 + EXPIRE_EVERY_SECONDS) is True  # and sweeps
     assert await desk.first_delivery("slack:t-1", 1000.0 + 3601.0) is True  # expired, claimed anew
 
 
-async def test_a_failing_store_answers_rather_than_drops(fresh_store: SQLiteStore) -> None:
-    desk = Desk(fresh_store)
-    await fresh_store.close()
+async def test_a_failing_store_answers_rather_than_drops(empty_store: SQLiteStore) -> None:
+    desk = Desk(empty_store)
+    await empty_store.close()
     assert await desk.first_delivery("slack:t-3", 5.0) is True

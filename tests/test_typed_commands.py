@@ -182,22 +182,24 @@ def test_every_registry_entry_parses_builds_and_runs() -> None:
         assert {a.name for a in c.arguments}, c.name
 
 
-async def test_a_typed_retract_by_a_non_editor_is_refused_and_changes_nothing(store: SQLiteStore) -> None:
-    fact_id = (await store.agreement_facts("SV"))[0].id
+async def test_a_typed_retract_by_a_non_editor_is_refused_and_changes_nothing(
+    seeded_copy: SQLiteStore,
+) -> None:
+    fact_id = (await seeded_copy.agreement_facts("SV"))[0].id
     context = Context(access=Access(admins=frozenset({"discord:1"}), discord_admin_roles=frozenset({"77"})))
     outsider = Request("fact", "", actor="discord:42", channel="discord:9", roles=("5",))
     values = {"action": "retract", "id": fact_id, "note": "not so"}
-    answer = await handle_options(command("fact"), values, outsider, store, context=context)
+    answer = await handle_options(command("fact"), values, outsider, seeded_copy, context=context)
     assert answer.error is not None and answer.error.code == "forbidden"
     assert answer.command == f"/fact retract {fact_id} note='not so'"
-    assert (await store.fact(fact_id)).status == "active"  # type: ignore[union-attr]
+    assert (await seeded_copy.fact(fact_id)).status == "active"  # type: ignore[union-attr]
     by_role = Request("fact", "", actor="discord:43", channel="discord:9", roles=("77",))
-    done = await handle_options(command("fact"), values, by_role, store, context=context)
+    done = await handle_options(command("fact"), values, by_role, seeded_copy, context=context)
     assert done.error is None and done.title == f"Fact {fact_id} retracted (version 2)"
 
 
-async def test_typed_options_past_the_length_cap_are_refused_like_text(store: SQLiteStore) -> None:
-    changes = store.connection.total_changes
+async def test_typed_options_past_the_length_cap_are_refused_like_text(seeded_copy: SQLiteStore) -> None:
+    changes = seeded_copy.connection.total_changes
     values = {
         "action": "add",
         "text": "Lowmark ships grain. " * 200,
@@ -206,8 +208,8 @@ async def test_typed_options_past_the_length_cap_are_refused_like_text(store: SQ
         "quote": "grain",
     }
     answer = await handle_options(
-        command("fact"), values, Request("fact", "", actor="cli:desk"), store, context=Context()
+        command("fact"), values, Request("fact", "", actor="cli:desk"), seeded_copy, context=Context()
     )
     assert answer.error is not None and answer.error.code == "bad_input"
     assert "a command takes at most 4,000" in answer.error.message
-    assert store.connection.total_changes == changes
+    assert seeded_copy.connection.total_changes == changes

@@ -137,37 +137,37 @@ def lines_for(action_of: str, action: str, fact_id: int) -> list[str]:
 @pytest.mark.parametrize(("actor", "roles"), OUTSIDERS)
 @pytest.mark.parametrize(("command", "action"), every_admin_action())
 async def test_no_spelling_of_an_admin_action_lets_an_outsider_change_anything(
-    store: SQLiteStore, actor: str, roles: tuple[str, ...], command: str, action: str
+    seeded_copy: SQLiteStore, actor: str, roles: tuple[str, ...], command: str, action: str
 ) -> None:
     recorder = Recorder()
-    context = context_for(store, recorder)
+    context = context_for(seeded_copy, recorder)
     # A digest subscription exists, so that unsubscribe and now would have something to act on.
     await context.digests.subscribe("slack:C1", "0 9 * * 1-5", "UTC", origin="command", actor="t")  # type: ignore[union-attr]
-    fact_id = await a_fact_id(store)
+    fact_id = await a_fact_id(seeded_copy)
     if action == "restore":
-        await handle(Request("fact", f"retract {fact_id} set up", actor=EDITOR), store, context=context)
-    before = await record_of(store)
+        await handle(Request("fact", f"retract {fact_id} set up", actor=EDITOR), seeded_copy, context=context)
+    before = await record_of(seeded_copy)
     for line in lines_for(command, action, fact_id):
         request = parse_command_line(line, actor=actor, channel="slack:C1")
         request = Request(request.command, request.text, actor=actor, channel="slack:C1", roles=roles)
-        answer = await handle(request, store, context=context)
+        answer = await handle(request, seeded_copy, context=context)
         assert answer.error is not None, f"{actor} ran {line!r}"
         assert answer.error.code in {"forbidden", "bad_input"}, (line, answer.error)
         raw = Request(command, line.split(" ", 1)[1], actor=actor, channel="slack:C1", roles=roles)
-        answer = await handle(raw, store, context=context)  # as a surface that does not clean the text
+        answer = await handle(raw, seeded_copy, context=context)  # as a surface that does not clean the text
         assert answer.error is not None and answer.error.code in {"forbidden", "bad_input"}, line
-    assert await record_of(store) == before
+    assert await record_of(seeded_copy) == before
     assert recorder.posts == []
 
 
 @pytest.mark.parametrize("action", ADMIN_FACT)
 async def test_every_spelling_that_names_the_action_is_checked_as_that_action(
-    store: SQLiteStore, action: str
+    seeded_copy: SQLiteStore, action: str
 ) -> None:
     """The quoted and escaped spellings are the action itself for the parser: outsiders meet
     "forbidden" (not a usage error that would hide a check that never ran)."""
-    fact_id = await a_fact_id(store)
-    context = context_for(store, Recorder())
+    fact_id = await a_fact_id(seeded_copy)
+    context = context_for(seeded_copy, Recorder())
     for spelled in (
         f'"{action}"',
         f"'{action}'",
@@ -177,33 +177,35 @@ async def test_every_spelling_that_names_the_action_is_checked_as_that_action(
     ):
         answer = await handle(
             Request("fact", fact_line(action, spelled, fact_id), actor="slack:UNOBODY"),
-            store,
+            seeded_copy,
             context=context,
         )
         assert answer.error is not None and answer.error.code == "forbidden", spelled
 
 
-async def test_an_editor_still_changes_the_record_and_local_surfaces_are_the_desk(store: SQLiteStore) -> None:
-    fact_id = await a_fact_id(store)
-    context = context_for(store, Recorder())
+async def test_an_editor_still_changes_the_record_and_local_surfaces_are_the_desk(
+    seeded_copy: SQLiteStore,
+) -> None:
+    fact_id = await a_fact_id(seeded_copy)
+    context = context_for(seeded_copy, Recorder())
     answer = await handle(
-        Request("fact", f'"retract" {fact_id} wrong story', actor=EDITOR), store, context=context
+        Request("fact", f'"retract" {fact_id} wrong story', actor=EDITOR), seeded_copy, context=context
     )
     assert answer.error is None and "retracted" in answer.title
     answer = await handle(
-        Request("fact", f"restore {fact_id} right story", actor="cli:ana"), store, context=context
+        Request("fact", f"restore {fact_id} right story", actor="cli:ana"), seeded_copy, context=context
     )
     assert answer.error is None and "restored" in answer.title
 
 
-async def test_the_http_api_is_read_only_over_a_real_socket(store: SQLiteStore) -> None:
+async def test_the_http_api_is_read_only_over_a_real_socket(seeded_copy: SQLiteStore) -> None:
     settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, db=store.path, http_host="127.0.0.1", http_port=0, admins="http:anonymous"
+        _env_file=None, db=seeded_copy.path, http_host="127.0.0.1", http_port=0, admins="http:anonymous"
     )
-    services = Services(settings, store)
+    services = Services(settings, seeded_copy)
     await services.start()
-    fact_id = await a_fact_id(store)
-    before = await record_of(store)
+    fact_id = await a_fact_id(seeded_copy)
+    before = await record_of(seeded_copy)
     try:
         base = f"http://127.0.0.1:{services.http_port}/api/ask"
         async with aiohttp.ClientSession() as session:
@@ -221,4 +223,4 @@ async def test_the_http_api_is_read_only_over_a_real_socket(store: SQLiteStore) 
                 assert resp.status == 200 and (await resp.json())["items"]
     finally:
         await services.stop()
-    assert await record_of(store) == before
+    assert await record_of(seeded_copy) == before

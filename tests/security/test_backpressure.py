@@ -117,9 +117,9 @@ async def get(url: str) -> tuple[int, dict[str, str], str]:
 
 
 async def test_api_ask_over_the_address_limit_is_429_with_retry_after_and_the_busy_error(
-    store: SQLiteStore,
+    seeded_copy: SQLiteStore,
 ) -> None:
-    async with running(settings_for(store.path, max_inflight_per_user=2), store) as services:
+    async with running(settings_for(seeded_copy.path, max_inflight_per_user=2), seeded_copy) as services:
         base = f"http://127.0.0.1:{services.http_port}"
         held = [services.limiter.try_acquire("http:127.0.0.1") for _ in range(2)]
         before = rejected("http", "user")
@@ -135,8 +135,8 @@ async def test_api_ask_over_the_address_limit_is_429_with_retry_after_and_the_bu
     assert after_status == 200
 
 
-async def test_healthz_and_metrics_answer_while_every_slot_is_taken(store: SQLiteStore) -> None:
-    async with running(settings_for(store.path, max_inflight=3), store) as services:
+async def test_healthz_and_metrics_answer_while_every_slot_is_taken(seeded_copy: SQLiteStore) -> None:
+    async with running(settings_for(seeded_copy.path, max_inflight=3), seeded_copy) as services:
         base = f"http://127.0.0.1:{services.http_port}"
         held = [services.limiter.try_acquire(f"slack:U{i}") for i in range(3)]
         assert all(held)
@@ -166,9 +166,9 @@ async def slack(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeSlack]:
     ],
 )
 async def test_a_slack_command_over_the_limit_is_acked_at_once_with_a_private_busy_reply(
-    slack: FakeSlack, store: SQLiteStore, limits: dict[str, int], held: list[str], scope: str
+    slack: FakeSlack, seeded_copy: SQLiteStore, limits: dict[str, int], held: list[str], scope: str
 ) -> None:
-    async with running(settings_for(store.path, slack=slack, **limits), store) as services:
+    async with running(settings_for(seeded_copy.path, slack=slack, **limits), seeded_copy) as services:
         url = f"http://127.0.0.1:{services.http_port}/slack/events"
         slots = [services.limiter.try_acquire(key) for key in held]
         before = rejected("slack", scope)
@@ -185,8 +185,12 @@ async def test_a_slack_command_over_the_limit_is_acked_at_once_with_a_private_bu
     assert [r["trigger_id"] for r in slack.responses] == [answered.trigger_id]
 
 
-async def test_a_button_over_the_limit_says_busy_privately(slack: FakeSlack, store: SQLiteStore) -> None:
-    async with running(settings_for(store.path, slack=slack, max_inflight_per_user=1), store) as services:
+async def test_a_button_over_the_limit_says_busy_privately(
+    slack: FakeSlack, seeded_copy: SQLiteStore
+) -> None:
+    async with running(
+        settings_for(seeded_copy.path, slack=slack, max_inflight_per_user=1), seeded_copy
+    ) as services:
         url = f"http://127.0.0.1:{services.http_port}/slack/events"
         held = services.limiter.try_acquire("slack:U1")
         value = '{"c": "/timeline 2019", "o": 0}'
@@ -199,13 +203,13 @@ async def test_a_button_over_the_limit_says_busy_privately(slack: FakeSlack, sto
 
 
 async def test_a_socket_mode_command_over_the_limit_gets_busy_in_its_ack(
-    slack: FakeSlack, store: SQLiteStore
+    slack: FakeSlack, seeded_copy: SQLiteStore
 ) -> None:
     settings = settings_for(
-        store.path, slack=slack, slack_signing_secret=None, slack_app_token="xapp-busy",
+        seeded_copy.path, slack=slack, slack_signing_secret=None, slack_app_token="xapp-busy",
         max_inflight_per_user=1,
     )
-    async with running(settings, store) as services:
+    async with running(settings, seeded_copy) as services:
         await slack.wait_connected(1)
         held = services.limiter.try_acquire("slack:U1")
         envelope = await slack.socket_slash_command("/timeline", "2019", user_id="U1")
@@ -232,18 +236,18 @@ async def discord_fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDis
 
 
 async def test_a_discord_command_over_the_limit_gets_an_ephemeral_busy_reply(
-    discord_fake: FakeDiscord, store: SQLiteStore
+    discord_fake: FakeDiscord, seeded_copy: SQLiteStore
 ) -> None:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
-        db=store.path,
+        db=seeded_copy.path,
         discord_token="fake-token",
         discord_guild_ids=[int(GUILD_ID)],
         discord_api_url=discord_fake.api_url,
         discord_gateway_url=discord_fake.gateway_url,
         max_inflight_per_user=1,
     )
-    async with running(settings, store) as services:
+    async with running(settings, seeded_copy) as services:
         await discord_fake.wait_ready()
         held = services.limiter.try_acquire("discord:" + str(_discord_user_id()))
         before = rejected("discord", "user")

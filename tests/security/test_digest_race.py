@@ -74,15 +74,15 @@ async def both_tick(runners: list[Runner], moment: dt.datetime) -> list[str]:
     return sorted(line.rpartition(": ")[2] for lines in results for line in lines)
 
 
-async def test_two_runners_post_each_period_once_through_a_429(store: SQLiteStore) -> None:
+async def test_two_runners_post_each_period_once_through_a_429(seeded_copy: SQLiteStore) -> None:
     start = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0) - dt.timedelta(
         hours=ROUNDS + 1
     )
-    await DigestScheduler(store, {}, clock=lambda: start).subscribe(
+    await DigestScheduler(seeded_copy, {}, clock=lambda: start).subscribe(
         "slack:CRACE", "0 * * * *", "UTC", origin="command", actor="t"
     )
     async with FakeSlack() as slack:
-        runners = [await Runner.start(store.path, slack.api_url) for _ in range(2)]
+        runners = [await Runner.start(seeded_copy.path, slack.api_url) for _ in range(2)]
         try:
             for k in range(1, ROUNDS + 1):
                 period = start + dt.timedelta(hours=k)

@@ -267,15 +267,15 @@ async def test_with_the_opt_in_the_local_server_is_fetched(site: Site) -> None:
 
 
 async def test_ingest_command_refuses_by_default_and_follows_the_settings(
-    site: Site, fresh_store: SQLiteStore
+    site: Site, empty_store: SQLiteStore
 ) -> None:
     request = Request(command="ingest", text=site.url("/page"), actor="slack:UED")
     access = Access(admins=frozenset({"slack:UED"}))
-    refused = await handle(request, fresh_store, context=Context(access=access))
+    refused = await handle(request, empty_store, context=Context(access=access))
     assert refused.error is not None and refused.error.code == "bad_input"
     assert "loopback address" in refused.error.message and site.hits == 0
-    assert await fresh_store.documents() == []
-    allowed = await handle(request, fresh_store, context=Context(access=access, fetch=FetchPolicy(True)))
+    assert await empty_store.documents() == []
+    allowed = await handle(request, empty_store, context=Context(access=access, fetch=FetchPolicy(True)))
     assert allowed.error is None and site.hits == 1
 
 

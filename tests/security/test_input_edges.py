@@ -46,10 +46,10 @@ ACCESS = Access(admins=frozenset({EDITOR}))
     ],
 )
 async def test_input_that_once_answered_internal_gets_a_clear_reply(
-    store: SQLiteStore, line: str, code: str
+    seeded_copy: SQLiteStore, line: str, code: str
 ) -> None:
     command, _, text = line.partition(" ")
-    answer = await handle(Request(command.lstrip("/"), text, actor=EDITOR), store, access=ACCESS)
+    answer = await handle(Request(command.lstrip("/"), text, actor=EDITOR), seeded_copy, access=ACCESS)
     assert answer.error is not None and answer.error.code == code, (line, answer.error)
     assert "Usage:" in answer.error.message
     answer.to_json()  # serialisable as the JSON contract (no lone surrogate left to encode)
@@ -70,17 +70,19 @@ def test_editor_dates_stay_within_sane_years_and_are_zero_padded(text: str, star
 
 
 async def test_a_corrected_year_is_stored_zero_padded_and_the_country_still_answers(
-    store: SQLiteStore,
+    seeded_copy: SQLiteStore,
 ) -> None:
-    timeline = await handle(Request("timeline", "2019", actor=EDITOR), store, access=ACCESS)
+    timeline = await handle(Request("timeline", "2019", actor=EDITOR), seeded_copy, access=ACCESS)
     fact_id = timeline.items[0].fact_id
     answer = await handle(
-        Request("fact", f"correct {fact_id} date=1850 note=archive", actor=EDITOR), store, access=ACCESS
+        Request("fact", f"correct {fact_id} date=1850 note=archive", actor=EDITOR), seeded_copy, access=ACCESS
     )
     assert answer.error is None
-    (start,) = await store.connection.fetchone("SELECT date_start FROM facts WHERE id = ?", (fact_id,))
+    (start,) = await seeded_copy.connection.fetchone("SELECT date_start FROM facts WHERE id = ?", (fact_id,))
     assert start == "1850-01-01"
-    answer = await handle(Request("agreement", "el-salvador", actor="slack:UNOBODY"), store, access=ACCESS)
+    answer = await handle(
+        Request("agreement", "el-salvador", actor="slack:UNOBODY"), seeded_copy, access=ACCESS
+    )
     assert answer.error is None and answer.items
 
 

@@ -81,9 +81,9 @@ TAMPERED = [
 
 @pytest.mark.parametrize("tamper", TAMPERED)
 async def test_a_tampered_request_gets_401_answers_nothing_and_the_service_keeps_serving(
-    slack: FakeSlack, store: SQLiteStore, tamper: Callable[[bytes, Headers], Headers]
+    slack: FakeSlack, seeded_copy: SQLiteStore, tamper: Callable[[bytes, Headers], Headers]
 ) -> None:
-    async with running(settings_for(store.path, slack=slack), store) as services:
+    async with running(settings_for(seeded_copy.path, slack=slack), seeded_copy) as services:
         body, headers = slack.slash_command_request("/agreement", "el-salvador")
         refused = await slack.post(events_url(services), body, tamper(body.encode(), headers))
         good = await slack.slash_command(events_url(services), "/timeline", "2019")
@@ -95,9 +95,9 @@ async def test_a_tampered_request_gets_401_answers_nothing_and_the_service_keeps
 
 
 async def test_a_body_that_is_not_utf8_gets_401_even_when_signed(
-    slack: FakeSlack, store: SQLiteStore
+    slack: FakeSlack, seeded_copy: SQLiteStore
 ) -> None:
-    async with running(settings_for(store.path, slack=slack), store) as services:
+    async with running(settings_for(seeded_copy.path, slack=slack), seeded_copy) as services:
         body = b"command=%2Fagreement&text=\xff\xfe"
         timestamp = str(int(slack.now()))
         headers = {
@@ -111,9 +111,9 @@ async def test_a_body_that_is_not_utf8_gets_401_even_when_signed(
 
 
 async def test_http_mode_without_a_signing_secret_does_not_start(
-    slack: FakeSlack, store: SQLiteStore
+    slack: FakeSlack, seeded_copy: SQLiteStore
 ) -> None:
-    services = Services(settings_for(store.path, slack=slack, slack_signing_secret=None), store)
+    services = Services(settings_for(seeded_copy.path, slack=slack, slack_signing_secret=None), seeded_copy)
     with pytest.raises(SetupError) as refused:
         await services.start()
     await services.stop()
@@ -122,10 +122,10 @@ async def test_http_mode_without_a_signing_secret_does_not_start(
     assert services.http_port is None
 
 
-async def test_socket_mode_needs_no_signing_secret(slack: FakeSlack, store: SQLiteStore) -> None:
+async def test_socket_mode_needs_no_signing_secret(slack: FakeSlack, seeded_copy: SQLiteStore) -> None:
     socket_mode = {"slack_signing_secret": None, "slack_app_token": "xapp-security"}
-    settings = settings_for(store.path, slack=slack, **socket_mode)
-    async with running(settings, store) as services:
+    settings = settings_for(seeded_copy.path, slack=slack, **socket_mode)
+    async with running(settings, seeded_copy) as services:
         assert "slack (socket mode)" in services.surfaces
 
 
@@ -148,15 +148,15 @@ async def test_factdesk_serve_without_a_signing_secret_says_why_in_one_line_and_
 
 
 async def test_a_socket_mode_redelivery_after_a_restart_is_acked_and_not_answered_again(
-    slack: FakeSlack, store: SQLiteStore
+    slack: FakeSlack, seeded_copy: SQLiteStore
 ) -> None:
     socket_mode = {"slack_signing_secret": None, "slack_app_token": "xapp-security"}
-    settings = settings_for(store.path, slack=slack, **socket_mode)
-    async with running(settings, store):
+    settings = settings_for(seeded_copy.path, slack=slack, **socket_mode)
+    async with running(settings, seeded_copy):
         await slack.wait_connected(1)
         envelope = await slack.socket_slash_command("/agreement", "guatemala")
         await slack.wait_for(lambda: slack.acks.get(envelope) and slack.responses)
-    restarted = await open_store(store.path)  # a new process's store: same file, nothing in memory
+    restarted = await open_store(seeded_copy.path)  # a new process's store: same file, nothing in memory
     try:
         async with running(settings, restarted):
             await slack.wait_connected(2)
@@ -170,15 +170,15 @@ async def test_a_socket_mode_redelivery_after_a_restart_is_acked_and_not_answere
 
 
 async def test_a_signed_request_replayed_to_a_restarted_app_is_not_answered_again(
-    slack: FakeSlack, store: SQLiteStore
+    slack: FakeSlack, seeded_copy: SQLiteStore
 ) -> None:
     body, headers = slack.slash_command_request("/source", "1")
-    async with running(settings_for(store.path, slack=slack), store) as services:
+    async with running(settings_for(seeded_copy.path, slack=slack), seeded_copy) as services:
         first = await slack.post(events_url(services), body, headers)
         await slack.wait_for(lambda: slack.responses)
-    restarted = await open_store(store.path)
+    restarted = await open_store(seeded_copy.path)
     try:
-        async with running(settings_for(store.path, slack=slack), restarted) as services:
+        async with running(settings_for(seeded_copy.path, slack=slack), restarted) as services:
             replay = await slack.post(events_url(services), body, headers)
             other = await slack.slash_command(events_url(services), "/timeline", "2019")
             await slack.wait_for(lambda: len(slack.responses) == 2)
@@ -188,11 +188,11 @@ async def test_a_signed_request_replayed_to_a_restarted_app_is_not_answered_agai
     assert [r["command"] for r in slack.responses] == ["/source", "/timeline"]
 
 
-async def test_two_stores_on_one_file_claim_a_delivery_exactly_once(store: SQLiteStore) -> None:
-    others = [await open_store(store.path) for _ in range(3)]
+async def test_two_stores_on_one_file_claim_a_delivery_exactly_once(seeded_copy: SQLiteStore) -> None:
+    others = [await open_store(seeded_copy.path) for _ in range(3)]
     try:
         claims = await asyncio.gather(
-            *(s.claim_delivery("slack:trig-race", now=100.0, ttl=60.0) for s in [store, *others] * 5)
+            *(s.claim_delivery("slack:trig-race", now=100.0, ttl=60.0) for s in [seeded_copy, *others] * 5)
         )
     finally:
         for other in others:
@@ -204,14 +204,16 @@ async def test_two_stores_on_one_file_claim_a_delivery_exactly_once(store: SQLit
     ("later", "again"),
     [(0.0, False), (59.9, False), (60.0, True), (3600.0, True)],
 )
-async def test_a_delivery_claim_expires_after_its_ttl(store: SQLiteStore, later: float, again: bool) -> None:
-    assert await store.claim_delivery("slack:trig-1", now=1000.0, ttl=60.0) is True
-    assert await store.claim_delivery("slack:trig-1", now=1000.0 + later, ttl=60.0) is again
+async def test_a_delivery_claim_expires_after_its_ttl(
+    seeded_copy: SQLiteStore, later: float, again: bool
+) -> None:
+    assert await seeded_copy.claim_delivery("slack:trig-1", now=1000.0, ttl=60.0) is True
+    assert await seeded_copy.claim_delivery("slack:trig-1", now=1000.0 + later, ttl=60.0) is again
 
 
-async def test_expiring_deliveries_forgets_only_the_expired(store: SQLiteStore) -> None:
-    await store.claim_delivery("slack:old", now=0.0, ttl=10.0)
-    await store.claim_delivery("slack:new", now=5.0, ttl=10.0)
-    assert await store.expire_deliveries(now=12.0) == 1
-    assert await store.claim_delivery("slack:old", now=12.0, ttl=10.0) is True
-    assert await store.claim_delivery("slack:new", now=12.0, ttl=10.0) is False
+async def test_expiring_deliveries_forgets_only_the_expired(seeded_copy: SQLiteStore) -> None:
+    await seeded_copy.claim_delivery("slack:old", now=0.0, ttl=10.0)
+    await seeded_copy.claim_delivery("slack:new", now=5.0, ttl=10.0)
+    assert await seeded_copy.expire_deliveries(now=12.0) == 1
+    assert await seeded_copy.claim_delivery("slack:old", now=12.0, ttl=10.0) is True
+    assert await seeded_copy.claim_delivery("slack:new", now=12.0, ttl=10.0) is False
