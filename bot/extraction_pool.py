@@ -3,6 +3,9 @@
 A ``concurrent.futures`` worker whose parent is killed (``kill -9``, the OOM killer) waits on
 its task queue for ever: it holds that queue's other end itself, so it never sees it close.
 Each worker here watches its parent and leaves as soon as it is gone.
+
+Each worker embeds passages (wordllama's tokenizer) on its own core: the tokenizer's own
+thread pool is turned off there, so two workers on two cores do not each start a thread per core.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import os
 import threading
 import time
 
-__all__ = ["PARENT_POLL_SECONDS", "exit_with_parent", "extraction_pool"]
+__all__ = ["PARENT_POLL_SECONDS", "exit_with_parent", "extraction_pool", "start_worker"]
 
 PARENT_POLL_SECONDS = 0.25
 
@@ -20,8 +23,14 @@ PARENT_POLL_SECONDS = 0.25
 def extraction_pool(max_workers: int) -> concurrent.futures.ProcessPoolExecutor:
     """A pool of ``max_workers`` processes that exit when this process dies."""
     return concurrent.futures.ProcessPoolExecutor(
-        max_workers=max_workers, initializer=exit_with_parent, initargs=(os.getpid(),)
+        max_workers=max_workers, initializer=start_worker, initargs=(os.getpid(),)
     )
+
+
+def start_worker(parent: int) -> None:
+    """Worker initializer: one core's worth of tokenizer threads, and exit with ``parent``."""
+    os.environ["TOKENIZERS_PARALLELISM"] = "false"
+    exit_with_parent(parent)
 
 
 def exit_with_parent(parent: int, poll: float = PARENT_POLL_SECONDS) -> None:

@@ -39,6 +39,37 @@ def test_the_model_loads_and_embeds_without_opening_a_socket(monkeypatch: pytest
     assert float(vectors[0] @ vectors[1]) > 0.3
 
 
+def test_pooled_vectors_are_the_models_own_mean_of_token_vectors() -> None:
+    """``embed`` skips padding and offsets for speed; it must still give wordllama's vectors."""
+    texts = ["The ministers signed the accord.", "", "Fish quotas, harbour fees and a long list of other terms."]
+    ours = embedding.embed(texts)
+    theirs = np.asarray(embedding._model().embed(texts, norm=False), dtype=np.float32)
+    theirs /= np.maximum(np.linalg.norm(theirs, axis=1, keepdims=True), 1e-9)
+    assert np.allclose(ours[[0, 2]], theirs[[0, 2]], atol=1e-5)
+    assert not ours[1].any()
+
+
+def test_answer_passages_carry_their_context_and_headings_do_not() -> None:
+    from facts.extract.context_vectors import context_vectors
+
+    passages = [
+        ("headline", "Ruritania signs the fisheries accord"),
+        ("heading", "The quotas"),
+        ("sentence", "She said her government would sign it."),
+        ("sentence", "The quotas fall by a third."),
+    ]
+    vectors = context_vectors(passages, "Ruritania signs the fisheries accord")
+    alone = embedding.embed([text for _, text in passages])
+    with_context = embedding.from_int8([v.vec for v in vectors])
+    own = embedding.from_int8([v.svec for v in vectors])
+    assert len(vectors) == len(passages)
+    assert np.allclose(own, alone, atol=0.02)  # the sentence alone, as stored
+    assert float(with_context[1] @ alone[1]) > 0.99  # a heading keeps its own vector
+    assert float(with_context[2] @ alone[2]) < 0.95  # a sentence takes its context in
+    assert float(with_context[2] @ alone[0]) > float(alone[2] @ alone[0])  # ... the headline too
+    assert context_vectors([], "no passages") == []
+
+
 def test_stored_vectors_round_trip_close_to_the_original() -> None:
     v = embedding.embed(["Freedonia agreed to take back its nationals."])
     back = embedding.from_int8([embedding.to_int8(v)[0].tobytes()])

@@ -9,8 +9,11 @@ signs (binary quantised, for a Hamming prefilter).
 
 from __future__ import annotations
 
+import copy
+import itertools
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,11 +35,43 @@ def _model() -> Any:
         return WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True, dim=DIM)
 
 
+@dataclass(frozen=True)
+class _Pooling:
+    """The model's token table and a copy of its tokenizer without padding."""
+
+    table: np.ndarray  # (vocabulary, DIM) float32
+    tokenizer: Any
+
+
+@cache
+def _pooling() -> _Pooling:
+    model = _model()
+    tokenizer = copy.deepcopy(model.tokenizer)  # the model's own keeps the padding it relies on
+    tokenizer.no_padding()
+    return _Pooling(model.embedding, tokenizer)
+
+
 def embed(texts: Sequence[str]) -> np.ndarray:
-    """Unit vectors (float32, ``len(texts) x DIM``); an empty text gets a zero vector."""
+    """Unit vectors (float32, ``len(texts) x DIM``); an empty text gets a zero vector.
+
+    The mean of the text's token vectors, as wordllama's ``embed`` computes it, but without
+    padding every text of a batch to the longest and with the tokenizer's fast path (no
+    offsets): about half the cost at ingest, where every passage is embedded.
+    """
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
-    raw = np.asarray(_model().embed(list(texts), norm=False), dtype=np.float32).reshape(len(texts), DIM)
+    pooling = _pooling()
+    ids = [e.ids for e in pooling.tokenizer.encode_batch_fast(list(texts), add_special_tokens=False)]
+    lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+    total = int(lengths.sum())
+    raw = np.zeros((len(ids), DIM), dtype=np.float32)
+    if total:
+        flat = np.fromiter(itertools.chain.from_iterable(ids), dtype=np.int64, count=total)
+        np.clip(flat, 0, len(pooling.table) - 1, out=flat)
+        filled = lengths > 0
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[filled]
+        sums = np.add.reduceat(pooling.table[flat], starts, axis=0, dtype=np.float32)
+        raw[filled] = sums / lengths[filled, None].astype(np.float32)
     norms = np.linalg.norm(raw, axis=1, keepdims=True)
     return np.divide(raw, norms, out=np.zeros_like(raw), where=norms > 0)
 

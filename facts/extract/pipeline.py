@@ -17,6 +17,7 @@ from facts.extract.agreements import (
     has_agreement_term,
     has_plural_term,
 )
+from facts.extract.context_vectors import PassageVectors, context_vectors
 from facts.extract.date_anchors import inauguration_anchor, mentions_inauguration
 from facts.extract.date_clauses import clause_spans, clause_text
 from facts.extract.dates import DateMention, find_anaphor, find_dates, main_date
@@ -62,6 +63,7 @@ class Extraction:
     passages: list[Passage]
     candidates: list[Candidate]
     country_mentions: dict[int, tuple[str, ...]]
+    vectors: list[PassageVectors]  # one per passage, in the same order
 
 
 def published_date(article: ArticleInput) -> dt.date:
@@ -142,7 +144,8 @@ def extract(article: ArticleInput, *, home: str = "US") -> Extraction:
                 last_dated = (p.paragraph, cand.date)
             candidates.append(cand)
         context.append(p.text)
-    return Extraction(headline, topic, passages, candidates, mentions)
+    vectors = context_vectors([(p.kind, p.text) for p in passages], article.title)
+    return Extraction(headline, topic, passages, candidates, mentions, vectors)
 
 
 def _clause_link(link: AgreementLink | None, own: tuple[str, ...], home: str) -> AgreementLink | None:

@@ -1,9 +1,5 @@
-"""Passage vectors: computed at ingest, kept in ``passage_vectors``, searched by nearest neighbour.
-
-A sentence's vector is its own embedding plus, with smaller weights, the previous sentence, the
-section heading above it and the article's headline, so "She said her government would…" is
-found by a question about the government the paragraph is about. The cited line stays the
-verbatim sentence; headings and headlines are embedded only as context and are never answers.
+"""Passage vectors: computed at extraction (:mod:`facts.extract.context_vectors`), kept in
+``passage_vectors``, searched by nearest neighbour.
 
 Search is a Hamming prefilter over the sign bits of every vector (four ``uint64`` words each, held
 in memory and extended with new passages as they are added), then a cosine rescoring of the
@@ -19,12 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from facts.extract import embedding
+from facts.extract.context_vectors import ANSWER_KINDS, context_vectors
 from facts.store.rows import PassageHit
 
-__all__ = ["ANSWER_KINDS", "AskPassage", "VectorIndex", "backfill", "context_rows", "has_sentence_vectors"]
-
-ANSWER_KINDS = ("sentence", "caption")
-_PREV, _HEADING, _HEADLINE = 0.5, 0.3, 0.3
+__all__ = ["ANSWER_KINDS", "AskPassage", "VectorIndex", "backfill", "has_sentence_vectors"]
 
 
 @dataclass(frozen=True)
@@ -41,53 +35,6 @@ class AskPassage:
     @property
     def context(self) -> str:
         return " ".join(t for t in (self.headline, self.heading, self.previous) if t)
-
-
-@dataclass(frozen=True)
-class _P:
-    id: int
-    kind: str
-    text: str
-
-
-def context_rows(
-    passages: Sequence[tuple[int, str, str]], title: str
-) -> list[tuple[int, bytes, bytes, bytes]]:
-    """``(passage_id, bits, vec, svec)`` rows for the passages of one document, in reading order:
-    ``vec`` is the sentence with its context, ``svec`` the sentence alone.
-
-    ``passages`` are ``(id, kind, text)``; every passage gets a vector (headings too, for the
-    record), but only sentences and captions carry context.
-    """
-    ps = [_P(*p) for p in passages]
-    if not ps:
-        return []
-    own = embedding.embed([p.text.lstrip("# ").strip() for p in ps] + [title])
-    headline_vec = own[-1]
-    for i, p in enumerate(ps):
-        if p.kind == "headline":
-            headline_vec = own[i]
-            break
-    mixed = own[:-1].copy()
-    prev: np.ndarray | None = None
-    heading: np.ndarray | None = None
-    for i, p in enumerate(ps):
-        if p.kind == "heading":
-            heading, prev = own[i], None
-            continue
-        if p.kind not in ANSWER_KINDS:
-            continue
-        v = own[i] + _HEADLINE * headline_vec
-        if prev is not None:
-            v = v + _PREV * prev
-        if heading is not None:
-            v = v + _HEADING * heading
-        mixed[i] = v / max(float(np.linalg.norm(v)), 1e-9)
-        prev = own[i]
-    bits = embedding.pack_bits(mixed)
-    vecs = embedding.to_int8(mixed)
-    alone = embedding.to_int8(own[:-1])
-    return [(p.id, bits[i].tobytes(), vecs[i].tobytes(), alone[i].tobytes()) for i, p in enumerate(ps)]
 
 
 def has_sentence_vectors(conn: sqlite3.Connection) -> bool:
@@ -112,8 +59,8 @@ def backfill(conn: sqlite3.Connection, *, batch_docs: int = 200) -> int:
             ps = conn.execute(
                 "SELECT id, kind, text FROM passages WHERE doc_id = ? ORDER BY idx", (doc["doc_id"],)
             ).fetchall()
-            passages = [(p["id"], p["kind"], p["text"]) for p in ps]
-            rows += context_rows(passages, title["title"] if title else "")
+            vectors = context_vectors([(p["kind"], p["text"]) for p in ps], title["title"] if title else "")
+            rows += [(p["id"], v.bits, v.vec, v.svec) for p, v in zip(ps, vectors, strict=True)]
         if has_sentence_vectors(conn):
             sql = "INSERT OR REPLACE INTO passage_vectors (passage_id, bits, vec, svec) VALUES (?, ?, ?, ?)"
             conn.executemany(sql, rows)

@@ -17,7 +17,7 @@ from facts.countries import all_countries, find_countries
 from facts.extract.near_duplicates import anchors, near_enough, overlap, pack, spread_through, tokens
 from facts.extract.pipeline import Candidate, Extraction
 from facts.read.article import ArticleInput
-from facts.store.passage_vectors import context_rows, has_sentence_vectors
+from facts.store.passage_vectors import has_sentence_vectors
 from facts.store.rows import IngestResult
 from facts.store.timestamps import now_utc
 
@@ -167,7 +167,10 @@ class ArticleWriter:
             ],
         )
         if _has_vectors(db):  # a store migrated before vectors existed gets them by backfill
-            rows = context_rows([(passage_ids[p.index], p.kind, p.text) for p in ex.passages], article.title)
+            rows = [
+                (passage_ids[p.index], v.bits, v.vec, v.svec)
+                for p, v in zip(ex.passages, ex.vectors, strict=True)
+            ]
             if has_sentence_vectors(db):
                 sql = "INSERT INTO passage_vectors (passage_id, bits, vec, svec) VALUES (?, ?, ?, ?)"
                 db.executemany(sql, rows)
