@@ -348,6 +348,7 @@ async def _run(path: Path, articles: int, repeat: int) -> str:
     try:
         stats = await _ingest(store, articles)
         baseline_db = path.with_name("one_by_one.db")
+        _fresh(baseline_db)  # a reused --db-dir would otherwise time "unchanged" re-ingests
         stats.one_by_one = await _ingest_one_by_one(baseline_db, min(ONE_BY_ONE, articles))
         lookups = await _lookups(store, sample)
         lookups = {c: items for c, items in lookups.items() if items}
