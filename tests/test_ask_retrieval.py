@@ -41,7 +41,7 @@ def test_the_model_loads_and_embeds_without_opening_a_socket(monkeypatch: pytest
 
 def test_pooled_vectors_are_the_models_own_mean_of_token_vectors() -> None:
     """``embed`` skips padding and offsets for speed; it must still give wordllama's vectors."""
-    texts = ["The ministers signed the accord.", "", "Fish quotas, harbour fees and a long list of other terms."]
+    texts = ["The ministers signed the accord.", "", "Fish quotas, harbour fees and a long list of terms."]
     ours = embedding.embed(texts)
     theirs = np.asarray(embedding._model().embed(texts, norm=False), dtype=np.float32)
     theirs /= np.maximum(np.linalg.norm(theirs, axis=1, keepdims=True), 1e-9)
@@ -101,6 +101,17 @@ def test_the_hamming_prefilter_finds_the_nearest_vector_first() -> None:
         ("what share of the fish must be landed in port?", "figure", {"share": True}),
         ("why did Peru walk out of the talks?", "why", {}),
         ("what did Chile's president say about the accord?", "what", {"speech": True}),
+        ("which charter airline was hired to fly them?", "who", {"head": "airline"}),
+        ("which exit date had the two sides agreed?", "when", {"head": None}),
+        ("what does the accord allow?", "what", {"head": None}),
+        ("what was the tally when the senate voted?", "figure", {"margin": True}),
+        ("how narrowly did voters reject the accord?", "figure", {"margin": True}),
+        ("how much grain left the port?", "figure", {"amount": True, "money": False}),
+        ("how much longer will the truce last?", "figure", {"amount": False, "duration": True}),
+        ("who won Peru's election in June 2031?", "who", {"period": (2031,)}),
+        ("how many boats were allowed under the 2031 accord?", "figure", {"period": (), "years": (2031,)}),
+        ("when did Chile's highest judges rule on it?", "when", {"roles": ()}),  # no office named
+        ("what did Chile's foreign minister say?", "what", {"roles": (("CL", "minister"),)}),
     ],
 )
 def test_the_kind_of_question_decides_what_an_answer_holds(question: str, kind: str, expect: dict) -> None:
@@ -133,6 +144,23 @@ def test_countries_dates_and_names_are_read_not_matched_as_words(
     assert q.names == names
 
 
+@pytest.mark.parametrize(
+    ("question", "published", "line", "answers"),
+    [
+        ("who won the election in June 2031?", "2029-05-01", "Ada Quist won the vote.", False),
+        ("who won the election in June 2031?", "2031-06-20", "Ada Quist won the vote.", True),
+        ("who won the election in June 2031?", "2033-01-02", "Ada Quist won in 2031.", True),
+        ("who won the 2031 election?", "2029-05-01", "Ada Quist won the vote.", True),  # a name, not a period
+    ],
+)
+def test_a_question_set_in_a_year_is_answered_by_lines_of_that_year(
+    question: str, published: str, line: str, answers: bool
+) -> None:
+    from facts.answers.answer_check import in_period
+
+    assert in_period(read_question(question), published, line) is answers
+
+
 def test_a_role_tied_to_a_country_is_required_in_the_line() -> None:
     q = read_question("what did Chile's president say about the accord?")
     assert q.roles == (("CL", "president"),)
@@ -156,6 +184,15 @@ def test_a_role_tied_to_a_country_is_required_in_the_line() -> None:
         ("how many tonnes of fish were landed?", "Ships landed 3 million tonnes of fish.", True),
         ("how much will Chile pay Peru?", "Chile will pay Peru $40 million over ten years.", True),
         ("how much will Chile pay Peru?", "Chile will pay for 200 new patrol boats.", False),
+        ("how much grain crosses the strait a year?", "Some 40 million tonnes of grain cross it.", True),
+        ("how much grain crosses the strait a year?", "Grain worth $2 billion crosses it a year.", True),
+        ("how much grain crosses the strait a year?", "The 30-year-old strait treaty covers grain.", False),
+        ("how much grain crosses the strait a year?", "Grain has crossed the strait since 1994.", False),
+        ("how much grain crosses the strait a year?", "Grain crossed the strait for 90 days.", False),
+        ("how much longer will the truce last?", "The truce will last 90 more days.", True),
+        ("how many ports reopened?", "The 12-year-old port accord dates from 2019.", False),
+        ("how many ports reopened?", "The ports reopened on May 4.", False),
+        ("how many ports reopened?", "Three ports reopened on May 4.", True),
         ("how long did each extension last?", "It was extended by 90 days.", True),
         ("how long did each extension last?", "It was extended by the two sides.", False),
         ("by what margin did the senate approve it?", "The senate approved it 61-38.", True),
@@ -166,6 +203,21 @@ def test_a_role_tied_to_a_country_is_required_in_the_line() -> None:
         ("why did Peru quit the talks?", "Peru quit the talks, citing unpaid fees.", True),
         ("why did Peru quit the talks?", "Peru quit the talks on Monday.", False),
         ("what does the accord allow?", "The accord allows joint patrols.", True),
+        ("which ferry company was hired?", "Minister Tomas Vell hired the boats.", False),
+        ("which ferry company was hired?", "The Nordlys ferry company was hired by the ministry.", True),
+        ("who won Peru's election?", "President Ada Quist signed the accord on Monday.", False),
+        ("who won Peru's election?", "Prime Minister Tomas Vell won the election with ease.", True),
+        ("what was the tally when the senate voted?", "The senate voted 61-38 to approve it.", True),
+        ("what was the tally when the senate voted?", "The senate voted on Monday.", False),
+        ("how narrowly did voters reject the accord?", "Some 50.4% of voters rejected it.", True),
+        ("how many drones could Peru keep?", "Peru could keep the 300 kilograms allowed.", False),
+        ("how many drones could Peru keep under the 2031 accord?", "Peru could keep its drones.", False),
+        ("how many nations are parties to the accord?", "The accord has 180 parties.", True),
+        ("when did the city fall to the rebels?", "The rebels seized the city on Monday.", True),
+        ("when did the city fall to the rebels?", "The rebels will withdraw by fall, on May 1.", False),
+        ("when did the city fall to the rebels?", "The city fell to the rebels on May 1.", True),
+        ("when did the court throw out the plan?", "The court ruled on Wednesday that it was unlawful.", True),
+        ("when did the court throw out the plan?", "The plan was announced on Wednesday.", False),
     ],
 )
 def test_a_line_must_hold_what_the_question_asks(question: str, line: str, answers: bool) -> None:

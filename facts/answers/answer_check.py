@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from facts.answers.question import Question, country_forms
 from facts.countries import find_countries
 from facts.extract.entities import find_entities
+from facts.text.lemmas import lemma
 
-__all__ = ["asked_events", "date_bound_to_event", "figure_near", "figures_of", "holds_answer"]
+__all__ = ["asked_events", "date_bound_to_event", "figure_near", "figures_of", "holds_answer", "in_period"]
 
 _MONTH = (
     r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|March|Mar\.|April|Apr\.|May|June|Jun\.|July|Jul\.|"
@@ -83,17 +84,47 @@ def holds_answer(q: Question, sentence: str, context: str = "") -> bool:
         if q.duration:
             return bool(_DURATION.search(sentence))
         if q.margin:
-            return bool(_VOTES.search(sentence))
+            return bool(_VOTES.search(sentence) or _SHARE.search(sentence))
         if q.share:
             return bool(_SHARE.search(sentence))
         if q.unit and q.unit not in _GENERIC_UNITS:
-            return _counts((q.unit, *q.terms), sentence)
-        return bool(_FIGURE.search(sentence))
+            return _counts(q.unit, q.terms, sentence)
+        if q.amount:
+            return bool(_QUANTITY.search(_AGE.sub(" ", sentence)))
+        return bool(_FIGURE.search(_NOT_FIGURES.sub(" ", sentence)))
     if q.kind == "why":
         return bool(_REASON.search(sentence))
     if q.kind == "who":
-        return _names_someone_new(q, sentence)
+        named = _names_someone_new(q, sentence) or (q.head is not None and _proper_word_new(q, sentence))
+        return named and _names_the_asked(q, sentence)
     return True
+
+
+def _proper_word_new(q: Question, sentence: str) -> bool:
+    """A capitalised word inside the sentence that the question does not hold ("the Nordlys ferry
+    company"): a name too rare for the entity rules."""
+    asked = {w.lower() for w in _TOKEN.findall(q.text)}
+    words = _TOKEN.findall(sentence)
+    return any(w[0].isupper() and w.lower() not in asked for w in words[1:])
+
+
+def _names_the_asked(q: Question, sentence: str) -> bool:
+    """A who-line names the sort of thing asked ("which airline": an airline) and, when the
+    question asks about a known event ("who signed"), says that event happened."""
+    words = _event_words(sentence)
+    if q.head and not any(lemma(w) == lemma(q.head) or w[:5] == q.head[:5] for w in words):
+        return False
+    _, events = asked_events(q)
+    return not events or bool(_groups_in(words, events))
+
+
+def in_period(q: Question, published: str, sentence: str, context: str = "") -> bool:
+    """A question set in a year ("in June 2021") is answered only by a line about that year: from
+    a document of that year, or naming it."""
+    if not q.period:
+        return True
+    text = f"{sentence} {context}"
+    return any(published.startswith(str(y)) or str(y) in text for y in q.period)
 
 
 # The events a "when" question may ask about, each with the words that say it happened (stems;
@@ -119,6 +150,18 @@ _EVENTS: tuple[tuple[str, ...], ...] = (
     ("normaliz", "normalis", "restor", "establish"),
     ("meet", "met", "talks", "summit", "visit"),
     ("arriv", "deliver", "sent", "send"),
+    ("rule", "ruling", "strike down", "struck down", "throw out", "threw out", "thrown out", "overturn",
+     "quash", "unlawful", "illegal", "uphold", "upheld", "block"),
+    ("fall", "captur", "seize", "overrun", "take over", "took over", "taken over", "takeover"),
+    ("win", "won", "elect", "victor", "defeat", "beat"),
+    ("reject", "vote down", "voted down", "turn down", "turned down", "oppos", "veto", "refus"),
+    ("releas", "free", "swap", "exchang"),
+    ("deport", "remov", "expel", "fly", "flight", "relocat", "transfer"),
+    ("arrest", "detain", "jail", "sentenc", "convict", "charg"),
+    ("kill", "die", "dead", "death"),
+    ("pay", "fund", "compensat"),
+    ("complet", "finish", "finaliz", "finalis", "ready", "done"),
+    ("hire", "contract", "charter", "employ", "appoint", "name", "nominat"),
 )
 _CLAUSE_CUT = re.compile(
     r";|,\s*(?:but|while|whereas|although|though)\b|\s(?:but|while|whereas|although|though)\s"
@@ -135,7 +178,16 @@ def _stem_of(word: str, stem: str) -> bool:
 
 
 def _stems_in(words: Sequence[str], group: tuple[str, ...]) -> bool:
-    return any(_stem_of(w, g) for w in words for g in group if " " not in g)
+    forms = [*words, *(lemma(w) for w in words)]
+    return any(_stem_of(w, g) for w in forms for g in group if " " not in g)
+
+
+_SEASON = re.compile(r"\b(?:by|this|last|next|in|the|early|late|until|since|that)\s+fall\b", re.I)
+
+
+def _event_words(text: str) -> list[str]:
+    """Lower-case words of ``text`` for event matching ("fall" the season is no event)."""
+    return [w.lower() for w in _TOKEN.findall(_SEASON.sub(" ", text))]
 
 
 def _groups_in(words: Sequence[str], table: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
@@ -169,7 +221,7 @@ def date_bound_to_event(q: Question, sentence: str, context: str = "") -> bool:
         clause = sentence[a:b]
         if not _DATE.search(clause):
             continue
-        words = [w.lower() for w in _TOKEN.findall(clause)]
+        words = _event_words(clause)
         if predicates and not _groups_in(words, predicates):
             continue
         if events and not _groups_in(words, events):
@@ -178,11 +230,24 @@ def date_bound_to_event(q: Question, sentence: str, context: str = "") -> bool:
     return False
 
 
-_AMOUNT = re.compile(
-    rf"(?:[$€£¥]\s?\d[\d,.]*(?:\s*(?:million|billion|trillion|bn|m)\b)?|"
-    rf"\b\d[\d,.]*\s*(?:million|billion|trillion)\b|\b\d[\d,.]*\s*%|{_DURATION.pattern})",
+# A quantity with its unit of measure ("40,000 tonnes", "3 million barrels"): what "how much"
+# asks when it is not about money.
+_MEASURED = re.compile(
+    rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}))\s+(?:(?:million|billion|trillion|thousand)\s+)?(?:metric\s+)?"
+    r"(?:tons?|tonnes?|barrels?|bushels?|kilo(?:gram|metre|meter)s?|kg|km|miles?|acres?|hectares?|"
+    r"(?:square|cubic)\s+\w+|litres?|liters?|gallons?|(?:mega|giga|kilo)watts?|MW|GW|doses?|units?)\b",
     re.I,
 )
+# Numbers that are no figure: dates, years, days of a month, ages used as modifiers
+# ("the 25-year-old treaty" says how old, not how much or how many).
+_AGE = re.compile(rf"\b(?:\d+|{_NUMBER_WORDS})-(?:year|month|day)-old\b", re.I)
+_NOT_FIGURES = re.compile(rf"{_DATE.pattern}|\b(?:1[89]|20)\d\d\b|{_AGE.pattern}", re.I)
+_SUM = (  # money, a large count or a share
+    r"[$€£¥]\s?\d[\d,.]*(?:\s*(?:million|billion|trillion|bn|m)\b)?|"
+    r"\b\d[\d,.]*\s*(?:million|billion|trillion)\b|\b\d[\d,.]*\s*%"
+)
+_AMOUNT = re.compile(rf"(?:{_SUM}|{_DURATION.pattern})", re.I)  # ... or a length of time
+_QUANTITY = re.compile(rf"(?:{_SUM}|{_MEASURED.pattern})", re.I)  # "how much" when not of time
 
 
 def figure_near(q: Question, sentence: str, reach: int = 6) -> bool:
@@ -216,22 +281,28 @@ def _names_someone_new(q: Question, sentence: str) -> bool:
     return any(m.country.code not in q.countries for m in find_countries(sentence))
 
 
-def _counts(units: tuple[str, ...], sentence: str) -> bool:
-    """A number just before one of ``units`` (the counted noun first, then the question's other
-    words; a demonym also matches its country's other forms)."""
+def _counts(unit: str, others: Sequence[str], sentence: str) -> bool:
+    """A number just before the counted noun ``unit`` (up to two words between; a demonym also
+    matches its country's other forms), or right before another of the question's nouns ("196
+    parties" for "how many countries are parties"). Not "300 kilograms allowed": a number
+    counts the word it stands before, and a year counts nothing."""
     from facts.countries import country_surface
 
-    forms: set[str] = set()
-    for unit in units:
-        forms.add(unit[:5])
-        hit = country_surface(unit.title())
-        if hit:
-            forms |= {f.lower()[:5] for f in country_forms(hit[0].code)}
+    forms = {unit[:5]}
+    hit = country_surface(unit.title())
+    if hit:
+        forms |= {f.lower()[:5] for f in country_forms(hit[0].code)}
+    near = {t[:5] for t in others if len(t) >= 4}
     tokens = _TOKEN.findall(sentence)
     for i, tok in enumerate(tokens):
-        if tok.lower()[:5] in forms and any(_NUMBER.match(t) for t in tokens[max(0, i - 3) : i]):
+        stem = tok.lower()[:5]
+        reach = 3 if stem in forms else 1 if stem in near else 0
+        if any(_NUMBER.match(t) and not _YEAR_ALONE.match(t) for t in tokens[max(0, i - reach) : i]):
             return True
     return False
+
+
+_YEAR_ALONE = re.compile(r"^(?:1[89]|20)\d\d$")
 
 
 def _role_of(code: str, role: str, text: str) -> bool:

@@ -19,7 +19,7 @@ from functools import cache
 
 import numpy as np
 
-from facts.answers.answer_check import figure_near, figures_of, holds_answer
+from facts.answers.answer_check import asked_events, figure_near, figures_of, holds_answer, in_period
 from facts.answers.question import Question, country_forms, read_question
 from facts.extract import embedding
 from facts.extract.entities import find_entities
@@ -29,6 +29,9 @@ from facts.store.rows import PassageHit
 __all__ = ["ANSWER_SCORE", "NEAREST_LABEL", "Scored", "rank_candidates", "retrieve"]
 
 ANSWER_SCORE = 0.25  # calibrated on the development /ask questions (see README, "How it works")
+# A when-line whose date shares a clause with the asked event ("ruled on Wednesday" for "when did
+# the judges throw out the plan") has passed a check strong enough to need less relevance.
+BOUND_SCORE = 0.20
 ANSWER_MARGIN = 0.15  # lines this close to the best answering line are shown with it
 # Figures and dates change over time: each report of one is worth showing, so a wider margin.
 CHANGING_MARGIN = 0.18
@@ -154,7 +157,8 @@ def rank_candidates(
         if q.kind == "who":  # the more people named, the likelier the line says who
             score += min(0.16, 0.04 * sum(e.kind == "person" for e in find_entities(hit.text)))
         # A line about somewhere else does not answer a question about a named country.
-        out.append(Scored(hit, score, not elsewhere and holds_answer(q, hit.text, context)))
+        answers = not elsewhere and holds_answer(q, hit.text, context)
+        out.append(Scored(hit, score, answers and in_period(q, hit.doc.published, hit.text, context)))
     out.sort(key=lambda s: -s.score)
     return out
 
@@ -201,6 +205,12 @@ async def retrieve(store: PassageSearch, question: str) -> tuple[Question, list[
     return q, scored
 
 
+def answer_floor(q: Question) -> float:
+    """The least score an answering line needs for ``q``: lower where the kind's check binds the
+    answer to the asked event."""
+    return BOUND_SCORE if q.kind == "when" and any(asked_events(q)) else ANSWER_SCORE
+
+
 def _by_year(q: Question, scored: list[Scored]) -> list[Scored]:
     """Lines from documents of the asked years first (a year is a filter, not a word)."""
     years = {str(y) for y in q.years}
@@ -213,13 +223,15 @@ def _by_year(q: Question, scored: list[Scored]) -> list[Scored]:
     return sorted(scored, key=key)
 
 
-def answering(scored: Sequence[Scored], limit: int, kind: str = "what") -> list[Scored]:
-    """The lines that answer: of the right kind, above the calibrated score, near the best.
+def answering(
+    scored: Sequence[Scored], limit: int, kind: str = "what", floor: float = ANSWER_SCORE
+) -> list[Scored]:
+    """The lines that answer: of the right kind, above the calibrated score (``floor``), near the best.
 
     For a figure, each line reporting an amount not yet shown (an amount and its document's date)
     within ``FIGURE_REACH`` of the best, and above ``FIGURE_FLOOR``, is shown too (a term renewed
     for 90 days, then 90 again, then 60: every report with its date)."""
-    good = [s for s in scored if s.answers and s.score >= ANSWER_SCORE]
+    good = [s for s in scored if s.answers and s.score >= floor]
     if not good:
         return []
     margin = CHANGING_MARGIN if kind in ("when", "figure") else ANSWER_MARGIN

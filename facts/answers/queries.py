@@ -173,14 +173,14 @@ async def search(store: SearchReader, text: str) -> Answer:
 
 async def ask(store: SearchReader, question: str) -> Answer:
     """Hybrid retrieval, then an answer check (facts/answers/ask.py); says so when nothing answers."""
-    from facts.answers.ask import answering, label_nearest, retrieve
+    from facts.answers.ask import answer_floor, answering, label_nearest, retrieve
 
     b = AnswerBuilder(f"Q: {clip(question, 120)}")
     q, scored = await retrieve(store, question)
     if not q.words and not q.countries:
         b.answer.notes.append("The documents do not say: the question names nothing to look for.")
         return b.answer
-    good = answering(scored, ASK_RESULTS, q.kind)
+    good = answering(scored, ASK_RESULTS, q.kind, answer_floor(q))
     if good:
         await _cite_hits(b, store, [s.hit for s in good], ASK_RESULTS, prefer_dated=q.kind == "when")
         if q.kind in ("when", "figure") and len({it.date for it in b.answer.items}) > 1:

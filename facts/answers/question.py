@@ -35,8 +35,10 @@ _KINDS: tuple[tuple[str, str], ...] = (
     ("why", r"why|for what reason|what (?:was|were|is|are) the reasons?|what reason"),
     (
         "figure",
-        r"how (?:many|much|long|far|big|large|often)|by how much|by what (?:margin|amount|share)|"
-        r"what (?:share|percentage|proportion|number|amount|fraction|sum|percent)",
+        r"how (?:many|much|long|far|big|large|often|narrowly|closely|close)|by how much|"
+        r"by what (?:margin|amount|share)|"
+        r"what (?:share|percentage|proportion|number|amount|fraction|sum|percent)|"
+        r"what (?:was|were|is|are) the (?:final |vote |voting )?(?:tally|count|margin|score|result)",
     ),
 )
 _MONEY = re.compile(
@@ -44,7 +46,7 @@ _MONEY = re.compile(
     r"dollars?|euros?)\b",
     re.I,
 )
-_DURATION = re.compile(r"^\s*how long\b(?! ago)", re.I)
+_DURATION = re.compile(r"^\s*how (?:long\b(?! ago)|much (?:longer|more time|time)\b)", re.I)
 _SAY = re.compile(r"\b(?:say|said|says|think|thought|claim|claimed|call|called|describe|described)\b", re.I)
 
 
@@ -58,12 +60,15 @@ class Question:
     years: tuple[int, ...] = ()
     months: tuple[int, ...] = ()
     money: bool = False
+    amount: bool = False  # "how much" not about money: an amount or a measured quantity
     duration: bool = False
     speech: bool = False  # "what did X say"
     unit: str | None = None  # "how many <unit>"
     margin: bool = False  # "by what margin": a vote count or a gap
     share: bool = False  # "what share / percentage": a proportion
     roles: tuple[tuple[str, str], ...] = ()  # ("MX", "president") for "Mexico's president"
+    head: str | None = None  # "airline" in "which charter airline was hired": the line must name one
+    period: tuple[int, ...] = ()  # years the question is set in ("in June 2021"), not named after
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -138,16 +143,28 @@ def read_question(text: str) -> Question:
         terms.append(w)
     roles = []
     for m in find_countries(text):
-        role = re.match(r"['’]s\s+(?:own\s+)?([a-z]+)", text[m.end :])
+        after = re.match(r"['’]s\s+(?:own\s+)?([a-z]+)(?:\s+([a-z]+))?", text[m.end :])
         if m.form == "demonym":
-            role = re.match(r"\s+([a-z]+)", text[m.end :])
-        if role and role.group(1) not in QUESTION_WORDS and role.group(1) not in _KIND_WORDS:
-            roles.append((m.country.code, role.group(1)))
+            after = re.match(r"\s+([a-z]+)(?:\s+([a-z]+))?", text[m.end :])
+        # "Mexico's president", "Mexico's foreign minister"; "Britain's highest judges" names no office
+        role = next((w for w in (after.groups() if after else ()) if w in _OFFICES), None)
+        if role:
+            roles.append((m.country.code, role))
     unit = re.search(r"\bhow many\s+(?:of\s+the\s+|more\s+)?([\w’'-]+)", text, re.I)
+    head = _WHICH.match(text)
+    head_word = head.group(1).lower() if head else None
+    if head_word in _WHEN_HEADS:
+        kind, head_word = "when", None
+    elif head_word in _KIND_WORDS or head_word in _WHO_HEADS or kind != "what":
+        head_word = None
+    elif head_word:
+        kind = "who"  # a named thing of that sort: "which airline", "what company"
     return Question(
+        head=head_word,
+        period=tuple(int(y) for y in _PERIOD_YEAR.findall(text)),
         roles=tuple(roles),
         unit=unit.group(1).lower() if unit else None,
-        margin=bool(re.search(r"\bmargin\b|\bhow many votes\b", text, re.I)),
+        margin=bool(re.search(_MARGIN, text, re.I)),
         share=bool(re.search(r"\b(?:share|percentage|proportion|fraction|percent)\b", text, re.I)),
         text=text,
         kind=kind,
@@ -157,10 +174,36 @@ def read_question(text: str) -> Question:
         years=years,
         months=months,
         money=kind == "figure" and bool(_MONEY.search(text)),
+        amount=bool(re.match(r"\s*how much\b", text, re.I))
+        and not _MONEY.search(text)
+        and not _DURATION.match(text),
         duration=bool(_DURATION.match(text)),
         speech=kind == "what" and bool(_SAY.search(text)),
     )
 
+
+_WHICH = re.compile(
+    r"\s*(?:which|what)\s+(?:[a-z-]+\s+){0,2}?([a-z-]+)\s+"
+    r"(?:was|were|is|are|did|does|do|has|have|had|will|would|can|could|should|must)\b",
+    re.I,
+)
+_WHEN_HEADS = frozenset("date day year month time deadline".split())
+_WHO_HEADS = frozenset(
+    "person people official officials leader leaders minister ministers country countries side sides".split()
+)
+# A year the question is set in ("in 2021", "during June 2021"), unlike "the 2015 accord".
+_PERIOD_YEAR = re.compile(
+    r"\b(?:in|during|since|by|until|before|after|of|on)\s+(?:(?:early|late|mid)[- ]?)?"
+    r"(?:(?:[A-Z][a-z]+\.?|\d{1,2}(?:st|nd|rd|th)?)\s+){0,2},?\s*(1[89]\d\d|20\d\d)\b"
+)
+_MARGIN = r"\bmargin\b|\bhow many votes\b|\btally\b|\bvote count\b|\bhow (?:narrowly|closely|close)\b"
+# Offices a question ties to a country ("Mexico's president"): the line must tie them too.
+_OFFICES = frozenset(
+    """president president-elect premier chancellor king queen monarch emperor ruler leader leaders
+    government parliament congress senate senators lawmakers legislature cabinet minister ministers
+    ambassador envoy negotiator negotiators army military navy house duma
+    spokesman spokeswoman spokesperson embassy opposition""".split()
+)
 
 _NAMED_AFTER = re.compile(
     r"(?:[A-Z]\w+|climate|agreement|accord|accords|pact|deal|treaty|talks|summit|process|protocol|"

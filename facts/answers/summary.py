@@ -4,7 +4,8 @@ A reader of ``/agreement X`` wants what the agreement is, who signed it and when
 changed, where it stands and who criticised it, in a dozen lines at most. Candidates are
 facts (or event clusters) attributed to the country's agreements; each facet's best line
 is taken first (a definitional line such as "The agreement allows ..." whether dated or
-not), then the best line of each event date (how it changed), then the rest by score,
+not), then the best line of each document (each report's own news), then the best line of
+each event date (how it changed), then the rest by score,
 skipping lines that mostly repeat a chosen one.
 When the reports span separate agreements years apart, each period keeps its best line.
 """
@@ -58,13 +59,24 @@ def _event_label(cluster: Sequence[FactRow]) -> str | None:
     return None if precision == "as_of" else date
 
 
+def _period_day(cluster: Sequence[FactRow]) -> dt.date:
+    """The day that places a line in a period: its event date, or, for a plan or forecast dated
+    after every report of it ("submarines delivered in the 2030s"), the day it was reported."""
+    reported = max((s.doc.published[:10] for f in cluster for s in f.sources), default="")
+    day = _day(cluster)
+    if len(reported) == 10 and day.isoformat() > reported:
+        return dt.date.fromisoformat(reported)
+    return day
+
+
 def agreement_periods(clusters: Sequence[Sequence[FactRow]]) -> list[int]:
     """Period number of each cluster: reports more than two years apart are separate agreements."""
-    order = sorted(range(len(clusters)), key=lambda i: _day(clusters[i]))
+    days = [_period_day(c) for c in clusters]
+    order = sorted(range(len(clusters)), key=lambda i: days[i])
     period = [0] * len(clusters)
     current, last = 0, None
     for i in order:
-        day = _day(clusters[i])
+        day = days[i]
         if last is not None and (day - last).days > GAP_DAYS:
             current += 1
         period[i] = current
@@ -75,7 +87,7 @@ def agreement_periods(clusters: Sequence[Sequence[FactRow]]) -> list[int]:
 def period_name(clusters: Sequence[Sequence[FactRow]]) -> str:
     """A period's label: its most cited agreement name, with the years it spans."""
     names = Counter(f.agreement_name for c in clusters for f in c if f.agreement_name)
-    years = sorted({_day(c).year for c in clusters})
+    years = sorted({_period_day(c).year for c in clusters})
     span = str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
     if names:
         return f"{names.most_common(1)[0][0]} ({span})"
@@ -121,6 +133,15 @@ def select_lines(clusters: Sequence[Sequence[FactRow]], *, limit: int, min_score
             if facet in facets[i] and scores[i] >= floor and not repeats(i):
                 take(i)
                 break
+    # Each report's own news (its lead, most often): the best line of every document, the best
+    # documents first, so that a story only one outlet carried is not crowded out.
+    lead_of: dict[int, int] = {}
+    for i in ranked:
+        for doc in {s.doc.id for f in clusters[i] for s in f.sources}:
+            lead_of.setdefault(doc, i)
+    for i in sorted(set(lead_of.values()), key=lambda i: -scores[i]):
+        if scores[i] >= min_score and facets[i]:
+            take(i)
     # How it changed: the best line of each date the reports give an event, before more lines
     # about a date already shown.
     dates_shown = {_event_label(clusters[j]) for j in chosen}
