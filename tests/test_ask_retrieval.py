@@ -216,7 +216,7 @@ def test_a_role_tied_to_a_country_is_required_in_the_line() -> None:
         ("when did the city fall to the rebels?", "The rebels seized the city on Monday.", True),
         ("when did the city fall to the rebels?", "The rebels will withdraw by fall, on May 1.", False),
         ("when did the city fall to the rebels?", "The city fell to the rebels on May 1.", True),
-        ("when did the court throw out the plan?", "The court ruled on Wednesday that it was unlawful.", True),
+        ("when did the court throw out the plan?", "The court ruled on Wednesday it was unlawful.", True),
         ("when did the court throw out the plan?", "The plan was announced on Wednesday.", False),
     ],
 )

@@ -295,3 +295,32 @@ async def test_timeline_shows_each_clause_and_cites_the_whole_sentence(empty_sto
         if i.date in ("2022-10-29", "2022-11-02")
         for c in i.citations
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "home_party"),
+    [
+        ("Peru signed a water accord with the United States on Monday.", "US"),
+        ("Washington's envoy said the U.S. would sign the accord with Peru.", "US"),
+        ("Peru signed a water accord with Chile on Monday.", None),  # no home country named
+        ("The United States held elections on Monday.", None),  # no agreement
+    ],
+)
+def test_a_line_naming_the_home_country_is_also_one_of_its_agreements(
+    sentence: str, home_party: str | None
+) -> None:
+    ex = extract(_article(sentence + "\n", title="Peru water accord"))
+    assert [c.home_party for c in ex.candidates] == [home_party]
+
+
+async def test_the_home_countrys_agreements_are_the_lines_that_name_it(empty_store) -> None:
+    body = (
+        "Peru signed a water accord with the United States on Monday.\n\n"
+        "Peru signed a second water accord with Chile on Tuesday.\n"
+    )
+    await empty_store.ingest(_article(body, title="Peru water accords"))
+    us = [f.text for f in await empty_store.agreement_facts("US")]
+    peru = [f.text for f in await empty_store.agreement_facts("PE")]
+    assert us == ["Peru signed a water accord with the United States on Monday."]
+    assert len(peru) == 2
+    assert not any(f.explicit for f in await empty_store.agreement_facts("US"))

@@ -163,3 +163,30 @@ def test_a_summary_shows_each_event_date_before_more_lines_on_one_date():
     ]
     chosen = select_lines([*same_day, later], limit=4)
     assert 5 in chosen
+
+
+def test_a_summary_gives_every_report_its_own_news_before_more_from_one():
+    # Five strong lines from one outlet's story on one day, one weaker line from another story.
+    one_story = [
+        [fact(i, DISTINCT[i - 1], [(A, f"2021-03-0{i}")], salience=9.0, facets=frozenset({"change"}))]
+        for i in range(1, 6)
+    ]
+    other_story = [
+        fact(
+            40,
+            "Peru and Chile extended the accord by a year.",
+            [(C, "2021-03-03")],
+            salience=5.0,
+            facets=frozenset({"change"}),
+        )
+    ]
+    assert 5 in select_lines([*one_story, other_story], limit=3)
+
+
+def test_a_forecast_joins_the_period_of_the_report_that_makes_it():
+    from facts.answers.summary import agreement_periods
+
+    signed = [fact(50, "Peru signed the accord.", [(A, "2021-03-01")], facets=frozenset({"signing"}))]
+    forecast = [fact(51, "The first boats will be delivered on June 1, 2035.", [(A, "2035-06-01")])]
+    later = [fact(52, "Peru left the accord.", [(doc(4, "Lima Post", "2026-01-05"), "2026-01-05")])]
+    assert agreement_periods([signed, forecast, later]) == [0, 0, 1]

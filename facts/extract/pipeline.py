@@ -5,6 +5,7 @@ Pure and synchronous: the store calls it (in a worker thread) and only writes th
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -50,6 +51,9 @@ class Candidate:
     numbers: tuple[str, ...]
     is_event: bool
     quote: str = ""  # the whole sentence the text comes from ("" = the text itself)
+    # The home country, when the line names it as a party to another country's agreement: the
+    # line is also one of the home country's agreements ("/agreement usa"), never explicitly.
+    home_party: str | None = None
 
     @property
     def sentence(self) -> str:
@@ -140,6 +144,8 @@ def extract(article: ArticleInput, *, home: str = "US") -> Extraction:
                 span=(a, b),
                 words=None if pieces else words,
             )
+            if clause_link and home not in clause_link.countries and home in cand.countries:
+                cand = dataclasses.replace(cand, home_party=home)
             if cand.is_event and cand.date is not None:
                 last_dated = (p.paragraph, cand.date)
             candidates.append(cand)

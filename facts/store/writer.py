@@ -250,6 +250,8 @@ class ArticleWriter:
                 agreement_rows.extend(
                     (c, fact_id, int(cand.agreement.explicit)) for c in cand.agreement.countries
                 )
+                if cand.home_party:
+                    agreement_rows.append((cand.home_party, fact_id, 0))
             country_rows.extend((c, fact_id) for c in cand.countries)
 
         db.executemany(
