@@ -136,6 +136,11 @@ RELATIVE = [
     ("Officials met with the envoy earlier this month.", FRI, "earlier this month", "month",
      D(2019, 9, 1), D(2019, 9, 20), None),
     ("Exports rose 3 percent last month.", FRI, "last month", "month", D(2019, 8, 1), D(2019, 8, 31), None),
+    # "by" schedules: a month-day within a quarter after the story is the coming one
+    ("Lodz may quit the pact by Oct. 7, officials hinted.", FRI, "Oct. 7", "day",
+     D(2019, 10, 7), D(2019, 10, 7), None),
+    ("Lodz had quit the pact by Aug. 7, officials said.", FRI, "Aug. 7", "day",
+     D(2019, 8, 7), D(2019, 8, 7), None),
     ("The court is expected to rule this month.", FRI, "this month", "month",
      D(2019, 9, 1), D(2019, 9, 30), None),
     ("The law passed late last year after a long fight.", FRI, "late last year", "year",

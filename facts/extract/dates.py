@@ -10,7 +10,7 @@ news-relative dates well (dateparser, Recognizers-Text, parsedatetime were measu
   the same clause (clauses end at ``;``, ``:``, dashes, ``but``, ``while``, ``, and``, and at
   ``that``/``which``/``who``: "a March 3 rule that would require" is a past March 3); a
   month-day within ``SOON_DAYS`` after the DCT is the coming one when a schedule word ("until",
-  "ahead of", "deadline", "takes effect") is in its clause;
+  "by", "ahead of", "deadline", "takes effect") is in its clause;
 * "early/mid/late" narrow the interval (month: 1-10 / 11-20 / 21-end; year: Jan-Jun /
   Apr-Sep / Jul-Dec; season: its first / middle / last month; week: Mon-Wed / Tue-Thu / Thu-Sun);
 * "between November 2019 and March 2020" and "from May to July 2019" are ONE range;
@@ -243,9 +243,9 @@ _FUTURE = re.compile(
 # Words that schedule: a month-day without a year shortly after the DCT is the coming one.
 SOON_DAYS = 92  # about a quarter: the horizon of a schedule named by month and day
 _SOON = re.compile(
-    r"\b(?:until|till|ahead\s+of|before|deadline|due|election|session|summit|expir\w*|starting"
+    r"\b(?:until|till|by|ahead\s+of|before|deadline|due|election|session|summit|expir\w*|starting"
     r"|begin\w*|takes?\s+effect|return\w*|resum\w*|scheduled|upcoming|coming)\b", re.IGNORECASE)
-_SOON_WORDS = ("until", "till", "ahead", "before", "deadline", "due", "election", "session",
+_SOON_WORDS = ("until", "till", "by", "ahead", "before", "deadline", "due", "election", "session",
                "summit", "expir", "start", "begin", "effect", "return", "resum", "schedul", "coming")
 
 # "before X" / "shortly after X" / "two days after X", read just before a mention.
