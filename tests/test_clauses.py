@@ -78,6 +78,8 @@ ONE_EVENT = [
     "The president took the country out of the treaty on November 4, 2020, after announcing it in 2017.",
     "These are the third and fourth accords it has signed, following one pact in 1979 and Syldavia in 1994.",
     "The deal was signed on May 4.",
+    # an aside between two dashes is not a clause of its own
+    "In June a court ruled the plan - which Bordurian and Syldavian officials signed in April - void.",
 ]
 
 
@@ -324,3 +326,21 @@ async def test_the_home_countrys_agreements_are_the_lines_that_name_it(empty_sto
     assert us == ["Peru signed a water accord with the United States on Monday."]
     assert len(peru) == 2
     assert not any(f.explicit for f in await empty_store.agreement_facts("US"))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "linked"),
+    [
+        ("A peace deal was signed in the Chilean capital on Saturday by envoys of Peru.", ("PE",)),
+        ("The accord with Bolivia was sealed in Peru's capital on Monday.", ("BO",)),
+        ("Peru signed the accord with Chile on Monday.", ("PE", "CL")),
+    ],
+)
+def test_the_country_whose_capital_hosts_a_signing_is_no_party(
+    sentence: str, linked: tuple[str, ...]
+) -> None:
+    from facts.countries import find_countries
+    from facts.extract.agreements import SentenceCountries, linked_countries
+
+    mentions = [(m.country.code, m.start, m.end) for m in find_countries(sentence)]
+    assert tuple(linked_countries(SentenceCountries(sentence, 0, mentions), "US")) == linked

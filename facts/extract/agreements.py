@@ -25,6 +25,7 @@ __all__ = [
     "attribute",
     "has_agreement_term",
     "has_plural_term",
+    "is_venue",
 ]
 
 _TERM = re.compile(
@@ -139,6 +140,15 @@ def _position(ends: list[int], offset: int) -> int:
     return bisect_right(ends, offset)
 
 
+_VENUE = re.compile(r"(?:['’]s)?\s+capital\b", re.IGNORECASE)
+
+
+def is_venue(text: str, end: int) -> bool:
+    """A country named as where a deal was made ("signed in the Qatari capital", "in Austria's
+    capital") hosts it: it is no party to it."""
+    return _VENUE.match(text, end) is not None
+
+
 def linked_countries(sentence: SentenceCountries, home: str | None) -> list[str]:
     """Countries within a few words of an agreement word or a party verb, home country last."""
     if not sentence.mentions:
@@ -153,7 +163,9 @@ def linked_countries(sentence: SentenceCountries, home: str | None) -> list[str]
     ends = _word_ends(sentence.text)
     anchor_words = [_position(ends, a) for a in anchors]
     linked: list[str] = []
-    for code, start, _end in sentence.mentions:
+    for code, start, end in sentence.mentions:
+        if is_venue(text, end):
+            continue
         w = _position(ends, start)
         # The sentence's subject ("Peru is the third country to join the accord ...") is a party
         # however far the agreement word comes after it.

@@ -7,7 +7,9 @@ sentence by one of its dates misdates the others. The sentence is cut between tw
 at a clause boundary (", but", ", and", ";", ", while", a comma before a new subject) and only
 when each piece is an event of its own: it holds a verb other than a verb of saying ("the
 minister said on Friday" only reports), or it repeats the previous piece's verb by ellipsis
-("... signed on May 4 and Freedonia on June 9").
+("... signed on May 4 and Freedonia on June 9"). No cut falls inside an aside set off by a
+pair of dashes ("the court ruled last June the policy - which Ruritania and Freedonia signed
+in April - was unlawful"): its pieces would not be clauses.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ _BOUNDARY = re.compile(
     r"|\s+(?:but|while|whereas)\s+(?:then\s+)?|,\s+(?=[A-Z]|(?:the|a|an|its|his|her|their)\s)"
     r"|\s+and\s+(?:then\s+)?(?=[A-Z]|[a-z]+ed\b)"
 )
+# A pair of dashes sets off an aside; no clause ends inside it.
+_DASH = re.compile(r"\s[-–—]{1,2}\s")
 _SAYING = frozenset(
     "said says say told tells announced announces added adds noted notes reported reports stated states "
     "confirmed confirms wrote writes tweeted".split()
@@ -72,9 +76,17 @@ def clause_spans(sentence: str, mentions: Sequence[DateMention]) -> list[tuple[i
     )
     if len(dated) < 2:
         return []
+    dashes = [m.start() for m in _DASH.finditer(sentence)]
+
+    def inside_dashes(at: int) -> bool:  # "... ruled the policy - which X and Y signed in May - was ..."
+        before = sum(d < at for d in dashes)
+        return before % 2 == 1 and before < len(dashes)
+
     cuts: list[tuple[int, int]] = []
     for prev, nxt in itertools.pairwise(dated):
-        between = [b for b in _BOUNDARY.finditer(sentence, prev.span[1], nxt.span[0])]
+        between = [
+            b for b in _BOUNDARY.finditer(sentence, prev.span[1], nxt.span[0]) if not inside_dashes(b.start())
+        ]
         if between:
             last = between[-1]
             cuts.append((last.start(), last.end()))

@@ -17,6 +17,7 @@ from facts.extract.agreements import (
     attribute,
     has_agreement_term,
     has_plural_term,
+    is_venue,
 )
 from facts.extract.context_vectors import PassageVectors, context_vectors
 from facts.extract.date_anchors import inauguration_anchor, mentions_inauguration
@@ -51,7 +52,7 @@ class Candidate:
     numbers: tuple[str, ...]
     is_event: bool
     quote: str = ""  # the whole sentence the text comes from ("" = the text itself)
-    # The home country, when the line names it as a party to another country's agreement: the
+    # The home country, when a line that names another country's agreement names it too: the
     # line is also one of the home country's agreements ("/agreement usa"), never explicitly.
     home_party: str | None = None
 
@@ -144,7 +145,8 @@ def extract(article: ArticleInput, *, home: str = "US") -> Extraction:
                 span=(a, b),
                 words=None if pieces else words,
             )
-            if clause_link and home not in clause_link.countries and home in cand.countries:
+            named_home = clause_link and clause_link.explicit and home in cand.countries
+            if named_home and home not in clause_link.countries:
                 cand = dataclasses.replace(cand, home_party=home)
             if cand.is_event and cand.date is not None:
                 last_dated = (p.paragraph, cand.date)
@@ -225,7 +227,7 @@ def _parties_from_story(spans: list[SentenceCountries], home: str) -> tuple[str,
     counts: dict[str, int] = {}
     for s in spans:
         if has_agreement_term(s.text):
-            for code in dict.fromkeys(code for code, _, _ in s.mentions):
+            for code in dict.fromkeys(code for code, _, end in s.mentions if not is_venue(s.text, end)):
                 if code != home:
                     counts[code] = counts.get(code, 0) + 1
     if not counts:
