@@ -102,6 +102,9 @@ def test_the_hamming_prefilter_finds_the_nearest_vector_first() -> None:
         ("why did Peru walk out of the talks?", "why", {}),
         ("what did Chile's president say about the accord?", "what", {"speech": True}),
         ("which charter airline was hired to fly them?", "who", {"head": "airline"}),
+        ("how many Peruvian-built patrol boats is Chile getting?", "figure", {"unit": "boats"}),
+        ("how many MPs voted for the Ruritown levy?", "figure", {"unit": "mps", "proper": ("Ruritown",)}),
+        ("how many MPs backed the levy before Christmas?", "figure", {"proper": ()}),  # a time, no name
         ("which exit date had the two sides agreed?", "when", {"head": None}),
         ("what does the accord allow?", "what", {"head": None}),
         ("what was the tally when the senate voted?", "figure", {"margin": True}),
@@ -193,6 +196,13 @@ def test_a_role_tied_to_a_country_is_required_in_the_line() -> None:
         ("how many ports reopened?", "The 12-year-old port accord dates from 2019.", False),
         ("how many ports reopened?", "The ports reopened on May 4.", False),
         ("how many ports reopened?", "Three ports reopened on May 4.", True),
+        ("how many Peruvian-built patrol boats is Chile getting?", "Chile gets 4 patrol boats.", True),
+        ("how many MPs backed the levy?", "The levy passed with 358 votes in favour.", True),
+        ("how many boats did the Ruritown yard sell?", "The yard sold 40 boats to the navy.", False),
+        ("how many boats did the Ruritown yard sell?", "The Ruritown yard sold 40 boats.", True),
+        ("how much compensation did Chile pay the yard?", "The contract was worth $36 billion.", False),
+        ("how much compensation did Chile pay the yard?", "Chile paid the yard $500 million.", True),
+        ("how much is Chile paying Peru?", "Chile will give Peru $4 million.", True),
         ("how long did each extension last?", "It was extended by 90 days.", True),
         ("how long did each extension last?", "It was extended by the two sides.", False),
         ("by what margin did the senate approve it?", "The senate approved it 61-38.", True),
@@ -282,6 +292,8 @@ def _said(answer: Answer) -> bool:
         ("how much is Chile paying Freedonia?", "$4 million"),  # "how much ... paying" vs "give"
         ("what will the government of Freedonia open?", "two reception centres"),  # "She said her…"
         ("when did the dock workers go back to work?", "returned to work on Monday"),
+        # a name no passage holds is the asker's wording ("Elbonian": no story says it)
+        ("how many people did the Elbonian border guards hand back to Freedonia?", "About 300 Freedonians"),
     ],
 )
 async def test_paraphrased_questions_find_their_answer(
@@ -302,6 +314,8 @@ async def test_paraphrased_questions_find_their_answer(
         "how much did the harbour strike cost?",  # figures elsewhere, none about that
         "what did Chile's president say about the returns?",  # no such line
         "why did the strike in Freedonia begin?",
+        "how many dock workers went back to work in Valparaiso in 2035?",  # the stories are of 2031
+        "how many people did the Valparaiso port authority fly home?",  # a name the line lacks
     ],
 )
 async def test_the_documents_do_not_say_and_show_only_the_nearest(

@@ -74,11 +74,15 @@ def holds_answer(q: Question, sentence: str, context: str = "") -> bool:
     for code, role in q.roles:
         if not _role_of(code, role, sentence) and not _role_of(code, role, context):
             return False
+    if not _names_what_is_asked(q, sentence, context):
+        return False
     if q.speech and not _SPEECH.search(sentence):
         return False
     if q.kind == "when":
         return date_bound_to_event(q, sentence, context)
     if q.kind == "figure":
+        if (q.money or q.amount) and not _says_the_asked_event(q, sentence):
+            return False  # "$36.5 billion" for a contract does not say what was paid as compensation
         if q.money:
             return bool(_MONEY.search(sentence))
         if q.duration:
@@ -98,6 +102,26 @@ def holds_answer(q: Question, sentence: str, context: str = "") -> bool:
         named = _names_someone_new(q, sentence) or (q.head is not None and _proper_word_new(q, sentence))
         return named and _names_the_asked(q, sentence)
     return True
+
+
+def _names_what_is_asked(q: Question, sentence: str, context: str) -> bool:
+    """A question that names something in one word ("the Stormont brake") is answered only by a
+    line that names one of those things, itself or in its context. (A multiword name may be
+    paraphrased, "North American" for "the US, Mexico and Canada"; :func:`retrieve` drops the
+    words no passage holds, "Strasbourg" for the court that sits there.)"""
+    asked = {re.sub(r"['’]s$", "", w.lower()) for w in q.proper}
+    if not asked:
+        return True
+    words = {w.lower() for w in _TOKEN.findall(f"{sentence} {context}")}
+    words |= {re.sub(r"['’]s$", "", w) for w in words}
+    return not asked.isdisjoint(words)
+
+
+def _says_the_asked_event(q: Question, sentence: str) -> bool:
+    """When the question asks about a known kind of event ("how much did X pay"), the line says
+    that event happened."""
+    _, events = asked_events(q)
+    return not events or bool(_groups_in(_event_words(sentence), events))
 
 
 def _proper_word_new(q: Question, sentence: str) -> bool:
@@ -159,7 +183,7 @@ _EVENTS: tuple[tuple[str, ...], ...] = (
     ("deport", "remov", "expel", "fly", "flight", "relocat", "transfer"),
     ("arrest", "detain", "jail", "sentenc", "convict", "charg"),
     ("kill", "die", "dead", "death"),
-    ("pay", "fund", "compensat"),
+    ("pay", "fund", "compensat", "give", "gave", "given", "grant", "provid", "offer", "transfer", "aid"),
     ("complet", "finish", "finaliz", "finalis", "ready", "done"),
     ("hire", "contract", "charter", "employ", "appoint", "name", "nominat"),
 )
@@ -289,6 +313,8 @@ def _counts(unit: str, others: Sequence[str], sentence: str) -> bool:
     from facts.countries import country_surface
 
     forms = {unit[:5]}
+    if unit in _VOTERS:  # "how many MPs backed it": "358 votes in favour" counts them
+        forms.add("votes")
     hit = country_surface(unit.title())
     if hit:
         forms |= {f.lower()[:5] for f in country_forms(hit[0].code)}
@@ -302,6 +328,10 @@ def _counts(unit: str, others: Sequence[str], sentence: str) -> bool:
     return False
 
 
+_VOTERS = frozenset(
+    "mps meps senators lawmakers legislators deputies members representatives delegates voters "
+    "congressmen congresswomen peers lords councillors councilors".split()
+)
 _YEAR_ALONE = re.compile(r"^(?:1[89]|20)\d\d$")
 
 

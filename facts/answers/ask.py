@@ -189,6 +189,8 @@ async def retrieve(store: PassageSearch, question: str) -> tuple[Question, list[
     qvec = embedding.embed([question])[0]
     ids: list[int] = []
     idf, common, absent = await _idf(store, q) if q.words else ({}, set(), set())
+    if absent:  # a name no passage holds is the question's own wording, not a name to find
+        q = dataclasses.replace(q, proper=tuple(p for p in q.proper if p.lower() not in absent))
     words = _words_query(q, common, absent)
     if words.phrases:
         ids += [h.passage_id for h in await store.search_passages(words, limit=FTS_CANDIDATES)]

@@ -68,6 +68,7 @@ class Question:
     share: bool = False  # "what share / percentage": a proportion
     roles: tuple[tuple[str, str], ...] = ()  # ("MX", "president") for "Mexico's president"
     head: str | None = None  # "airline" in "which charter airline was hired": the line must name one
+    proper: tuple[str, ...] = ()  # its names, and capitalised words that are no country ("Stormont")
     period: tuple[int, ...] = ()  # years the question is set in ("in June 2021"), not named after
 
     @property
@@ -150,7 +151,7 @@ def read_question(text: str) -> Question:
         role = next((w for w in (after.groups() if after else ()) if w in _OFFICES), None)
         if role:
             roles.append((m.country.code, role))
-    unit = re.search(r"\bhow many\s+(?:of\s+the\s+|more\s+)?([\w’'-]+)", text, re.I)
+    unit = _unit_of(text)
     head = _WHICH.match(text)
     head_word = head.group(1).lower() if head else None
     if head_word in _WHEN_HEADS:
@@ -163,7 +164,8 @@ def read_question(text: str) -> Question:
         head=head_word,
         period=tuple(int(y) for y in _PERIOD_YEAR.findall(text)),
         roles=tuple(roles),
-        unit=unit.group(1).lower() if unit else None,
+        unit=unit,
+        proper=tuple(w for w in _proper_words(text, spans) if w.lower() != unit),  # "MPs" is counted
         margin=bool(re.search(_MARGIN, text, re.I)),
         share=bool(re.search(r"\b(?:share|percentage|proportion|fraction|percent)\b", text, re.I)),
         text=text,
@@ -181,6 +183,51 @@ def read_question(text: str) -> Question:
         speech=kind == "what" and bool(_SAY.search(text)),
     )
 
+
+_HOW_MANY = re.compile(r"\bhow many\s+(?:of\s+the\s+|more\s+)?", re.I)
+_UNIT_TOKEN = re.compile(r"[\w’'-]+|[?,.;]")
+_AFTER_UNIT = re.compile(
+    r"^(?:is|are|was|were|did|do|does|has|have|had|will|would|can|could|should|may|might|must|in|of|on|"
+    r"at|for|from|to|with|by|under|per|each|a|an|the|[a-z]+ed|[?,.;])$"
+)
+
+
+def _unit_of(text: str) -> str | None:
+    """The counted noun of "how many ...": the last word before the verb, preposition or stop
+    that follows it ("how many American-built attack subs is ..." counts subs)."""
+    m = _HOW_MANY.search(text)
+    if not m:
+        return None
+    tokens = _UNIT_TOKEN.findall(text[m.end() :])[:6]
+    for word, after in zip(tokens, [*tokens[1:], "?"], strict=True):
+        if _AFTER_UNIT.match(after):
+            return word.lower()
+    return tokens[0].lower() if tokens else None
+
+
+def _proper_words(text: str, taken: list[tuple[int, int]]) -> tuple[str, ...]:
+    """Capitalised words past the first that no country, capital or question word accounts for."""
+    out = []
+    for m in _WORD.finditer(text):
+        w = m.group()
+        if m.start() == 0 or not w[0].isupper() or any(s <= m.start() < e for s, e in taken):
+            continue
+        bare = re.sub(r"['’]s$", "", w)
+        low = bare.lower()
+        if low not in QUESTION_WORDS and low not in _KIND_WORDS and low not in _TIME_NAMES:
+            out.append(bare)
+    return tuple(dict.fromkeys(out))
+
+
+# Capitalised words that say when, not what: a month or a holiday is no name to find.
+_TIME_NAMES = frozenset(
+    [
+        *_MONTHS,
+        *_MONTH_ABBR,
+        *"monday tuesday wednesday thursday friday saturday sunday christmas easter thanksgiving".split(),
+        *"ramadan eid hanukkah passover new year year's eve day".split(),
+    ]
+)
 
 _WHICH = re.compile(
     r"\s*(?:which|what)\s+(?:[a-z-]+\s+){0,2}?([a-z-]+)\s+"
