@@ -344,3 +344,18 @@ def test_the_country_whose_capital_hosts_a_signing_is_no_party(
 
     mentions = [(m.country.code, m.start, m.end) for m in find_countries(sentence)]
     assert tuple(linked_countries(SentenceCountries(sentence, 0, mentions), "US")) == linked
+
+
+def test_a_storys_lead_naming_a_party_belongs_to_its_agreement_without_the_word() -> None:
+    story = [
+        SentenceCountries("Lodz announced a partnership with Peru on Monday.", 0, [("PE", 37, 41)]),
+        SentenceCountries("The first flight to Peru was halted on Tuesday.", 0, [("PE", 20, 24)]),
+        SentenceCountries("Peru held elections in May.", 1, [("PE", 0, 4)]),  # past the lead
+        SentenceCountries("Turnout in Peru was low.", 1, [("PE", 11, 15)]),
+        SentenceCountries("The accord was criticised by lawyers.", 2, []),
+    ]
+    links = attribute(story, topic="PE", home="US", parties=("PE",))
+    assert [link.countries if link else None for link in links] == [("PE",), ("PE",), None, None, ("PE",)]
+    assert not any(link.explicit for link in links[:2] if link)
+    no_deal = [SentenceCountries("Peru held elections in May.", 0, [("PE", 0, 4)])]
+    assert attribute(no_deal, topic="PE", home="US", parties=("PE",)) == [None]  # no agreement story

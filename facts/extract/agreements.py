@@ -72,6 +72,7 @@ _TERM_STARTS = ("agreement", "accord", "deal", "pact", "treat", "arrangement", "
                 "safe third country")
 _PARTY_WORDS = ("sign", "agreed", "ratified", "negotiated", "reached", "struck", "concluded")
 _WINDOW_WORDS = 12
+_LEAD_SENTENCES = 2  # a story's lead: its first two sentences
 _SUBJECT_WORDS = 1  # a country among the sentence's first two words is its subject
 _TOKEN = re.compile(r"\S+")
 
@@ -204,7 +205,11 @@ def attribute(
     context: tuple[str, ...] = base
     context_paragraph = -10
     paragraph_link: dict[int, AgreementLink] = {}
-    for s in sentences:
+    # A story about an agreement opens with its news, often without the agreement's word ("Lodz
+    # announced a partnership with Ruritania", "the flight to Ruritania was halted"): its first
+    # sentences that name a party of the story's agreement belong to that agreement.
+    about_agreement = bool(base) and any(has_agreement_term(s.text) for s in sentences)
+    for n, s in enumerate(sentences):
         named = [c for c, _, _ in s.mentions]
         if has_agreement_term(s.text):
             linked = linked_countries(s, home)
@@ -236,6 +241,8 @@ def attribute(
         foreign_named = [c for c in named if c != home]
         if para and (not foreign_named or set(foreign_named) & set(para.countries)):
             out.append(AgreementLink(para.countries, False, False))
+        elif about_agreement and n < _LEAD_SENTENCES and set(foreign_named) & set(base):
+            out.append(AgreementLink(base, False, False))
         else:
             out.append(None)
     return out
