@@ -89,6 +89,13 @@ def test_one_event_is_not_cut(sentence):
 
 
 DATES = [
+    # an aside ", signed on Friday," keeps its own past; the main verb's future is not its
+    (
+        "The accord, signed on Friday, will be extended by five years, officials said.",
+        dt.date(2021, 1, 31),
+        "day",
+        "2021-01-29",
+    ),
     # month-precision publication: the whole month is the window
     ("The accord was signed on May 20.", dt.date(2021, 5, 15), "month", "2021-05-20"),
     ("The accord was signed on May 2.", dt.date(2021, 5, 15), "month", "2021-05-02"),
@@ -134,6 +141,7 @@ def test_event_dates(sentence, dct, precision, iso):
     [
         "LODZ, April 26 (Wire Agencies) — The new deal will enter into force on July 1, the office said.",
         "LODZ, Borduria, April 26 (Wire) - The new deal will enter into force on July 1.",
+        "Lodz, April 26 (BNA) The new deal will enter into force on July 1.",  # title case, agency
     ],
 )
 def test_a_wire_dateline_is_the_filing_day_not_an_event(sentence):

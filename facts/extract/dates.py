@@ -234,6 +234,9 @@ _SAYING = (r"(?:said|says|say|told|tells|announced|announces|added|noted|reporte
 _SAY_THAT = re.compile(rf"\b(?P<say>{_SAYING})\b(?:[^,;]{{0,40}}?\b(?P<that>that)\b)?", re.IGNORECASE)
 _SAID_BEFORE = re.compile(rf"\b{_SAYING}\s+(?:on\s+|late\s+|early\s+)?$", re.IGNORECASE)
 _PARENTHETICAL = re.compile(r",\s*(?:who|which|whose|whom|where)\b[^,;]*,", re.IGNORECASE)
+# "The treaty, signed on Friday, will be extended": the aside's date is the signing's, whatever
+# the sentence's main verb says of the future.
+_PARTICIPLE_ASIDE = re.compile(r",\s*[a-z]+(?:ed|en)\s+(?:on|in|at|last|earlier)\b[^,;]{0,60},")
 _FUTURE = re.compile(
     r"\b(?:will|won['’]t|would|shall|(?:is|are)\s+(?:scheduled|set|expected|slated|due|poised|planned|planning"
     r"|going)\s+(?:to|for)|plans?\s+to|planned\s+to|planning\s+to|intends?\s+to|next(?!\s+to\b)|upcoming"
@@ -429,9 +432,10 @@ class _Ctx:
             bounds.append(m.span("say"))
             if m["that"]:
                 bounds.append(m.span("that"))
-        # A parenthetical ", who took office in June," is a clause of its own.
-        for m in _PARENTHETICAL.finditer(self.s):
-            bounds += [(m.start(), m.start() + 1), (m.end() - 1, m.end())]
+        # A parenthetical ", who took office in June," or ", signed on Friday," is a clause of its own.
+        for rx in (_PARENTHETICAL, _PARTICIPLE_ASIDE):
+            for m in rx.finditer(self.s):
+                bounds += [(m.start(), m.start() + 1), (m.end() - 1, m.end())]
         return sorted(bounds)
 
     def future(self, start: int, end: int) -> bool:
@@ -1194,11 +1198,16 @@ _DATELINE = re.compile(
     rf"(?:,?\s+{_YEAR})?\s*(?:\([^)]{{1,60}}\))?\s*(?:[—–]|--?)\s*")
 
 
+# "Moscow, Jan 31 (IANS) Russian President ...": a dateline in title case, closed by the agency.
+_DATELINE_AGENCY = re.compile(
+    rf"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,\s+{_MON}\s*{_DAY}(?:,?\s+{_YEAR})?\s*\([A-Z][\w&.-]{{1,24}}\)\s*"
+    r"(?:(?:[—–]|--?)\s*)?"
+)
+
+
 def _dateline_end(sentence: str) -> int:
     """Where a wire dateline that opens the sentence ends (0 when there is none)."""
-    if not sentence[:2].isupper():
-        return 0
-    m = _DATELINE.match(sentence)
+    m = _DATELINE.match(sentence) if sentence[:2].isupper() else _DATELINE_AGENCY.match(sentence)
     return m.end() if m else 0
 
 
