@@ -130,6 +130,7 @@ def test_the_kind_of_question_decides_what_an_answer_holds(question: str, kind: 
         ("how many Canadians live in Peru?", ("CA", "PE"), {"canadians", "peru"}, ()),
         ("what did Ottawa promise in March 2020?", ("CA",), {"ottawa", "march", "2020"}, ()),
         ("what happened at the Lima climate talks?", (), set(), ()),  # a city naming a thing
+        ("when did Brussels approve the levy?", (), set(), ()),  # the EU's seat, not Belgium
         (
             "what did Anna Vey Kolst say about the Silver Coast Pact?",
             (),
@@ -228,6 +229,9 @@ def test_a_role_tied_to_a_country_is_required_in_the_line() -> None:
         ("when did the city fall to the rebels?", "The city fell to the rebels on May 1.", True),
         ("when did the court throw out the plan?", "The court ruled on Wednesday it was unlawful.", True),
         ("when did the court throw out the plan?", "The plan was announced on Wednesday.", False),
+        ("when did Peru declare the text final?", "Its envoy wrote on Monday: the text is final.", True),
+        ("when did Peru declare the text final?", "Its envoy said on Monday that talks would go on.", False),
+        ("by what date had Chile told Peru to sign?", "Peru has until May 12 to sign.", True),  # framing
     ],
 )
 def test_a_line_must_hold_what_the_question_asks(question: str, line: str, answers: bool) -> None:

@@ -155,6 +155,10 @@ def in_period(q: Question, published: str, sentence: str, context: str = "") -> 
 # a clause holding one of them and a date dates that event). The first table's events are
 # predicates about another event ("when did the exit become official"): when a question names
 # one, it is the one asked.
+# Announcing: a question's "declare" or "announce" is answered by a line's "said" or "wrote" too;
+# but a question's own "told" or "said" is its framing, not the event it asks about.
+_ANNOUNCE = ("announc", "unveil", "declar", "disclos")
+_ANNOUNCED = (*_ANNOUNCE, "said", "say", "wrote", "tweet", "told", "stat")
 _PREDICATES: tuple[tuple[str, ...], ...] = (
     ("effect", "effective", "force", "in force", "kick in", "kicks in", "kicked in", "apply", "applies"),
     ("official", "formal", "final"),
@@ -166,7 +170,7 @@ _EVENTS: tuple[tuple[str, ...], ...] = (
     ("ratif", "approv", "pass", "vote", "adopt", "endorse"),
     ("agree", "reach", "clinch", "struck", "strike", "broker", "conclud"),
     ("extend", "extens", "renew", "prolong", "roll over", "rolled over"),
-    ("announc", "unveil", "declar", "disclos"),
+    _ANNOUNCE,
     ("start", "begin", "began", "begun", "launch", "resum", "restart"),
     ("end", "expir", "collaps", "lapse", "terminat", "halt", "stop", "scrap"),
     ("join", "rejoin", "re-enter", "reenter", "accede", "return"),
@@ -184,7 +188,7 @@ _EVENTS: tuple[tuple[str, ...], ...] = (
     ("arrest", "detain", "jail", "sentenc", "convict", "charg"),
     ("kill", "die", "dead", "death"),
     ("pay", "fund", "compensat", "give", "gave", "given", "grant", "provid", "offer", "transfer", "aid"),
-    ("complet", "finish", "finaliz", "finalis", "ready", "done"),
+    ("complet", "finish", "finaliz", "finalis", "final", "ready", "done"),
     ("hire", "contract", "charter", "employ", "appoint", "name", "nominat"),
 )
 _CLAUSE_CUT = re.compile(
@@ -240,6 +244,10 @@ def date_bound_to_event(q: Question, sentence: str, context: str = "") -> bool:
     predicates, events = asked_events(q)
     if not predicates and not events:
         return bool(_DATE.search(sentence))
+    told = [g for g in events if g is not _ANNOUNCE]
+    if len(told) < len(events) and told and not _groups_in(_event_words(sentence), tuple(told)):
+        return False  # "when did X declare the text finished": saying so, and of that, not of anything
+    events = tuple(_ANNOUNCED if g is _ANNOUNCE else g for g in events)
     cuts = [0, *(m.start() for m in _CLAUSE_CUT.finditer(sentence)), len(sentence)]
     for a, b in itertools.pairwise(cuts):
         clause = sentence[a:b]

@@ -93,7 +93,14 @@ def _capitals() -> dict[str, str]:
             if country:
                 out.setdefault(capital.lower(), country.code)
                 out.setdefault(re.split(r"[,(]| D\.C\.", capital)[0].strip().lower(), country.code)
+    for seat in _SEATS:
+        out.pop(seat, None)
     return out
+
+
+# Capitals that news writes for an international body seated there, not for their country
+# ("Brussels" is the European Union's executive far more often than Belgium's government).
+_SEATS = frozenset({"brussels"})
 
 
 @cache
@@ -214,7 +221,7 @@ def _proper_words(text: str, taken: list[tuple[int, int]]) -> tuple[str, ...]:
             continue
         bare = re.sub(r"['’]s$", "", w)
         low = bare.lower()
-        if low not in QUESTION_WORDS and low not in _KIND_WORDS and low not in _TIME_NAMES:
+        if low not in QUESTION_WORDS and low not in _KIND_WORDS and low not in _TIME_NAMES | _SEATS:
             out.append(bare)
     return tuple(dict.fromkeys(out))
 
