@@ -43,6 +43,11 @@ WEST = dt.timezone(-dt.timedelta(hours=4))
         ("Friday, June 9, 2023", Published("2023-06-09", "day")),
         ("9 June 2023", Published("2023-06-09", "day")),
         ("June 2023", Published("2023-06", "month")),
+        ("2023/06/09", Published("2023-06-09", "day")),
+        ("2023.06.09", Published("2023-06-09", "day")),
+        ("June 9, 2023 7:20 AM EDT", Published("2023-06-09", "day")),  # the day; a zone name is not kept
+        ("9 June 2023, 07:20 GMT", Published("2023-06-09", "day")),
+        ("June 9, 2023 at 7:20 p.m.", Published("2023-06-09", "day")),
         # objects TOML front matter (and YAML loaders with timestamps) produce
         (dt.date(2023, 6, 9), Published("2023-06-09", "day")),
         (dt.datetime(2023, 6, 9, 23, 40, tzinfo=WEST), Published("2023-06-09", "day", "23:40:00", "-04:00")),
@@ -124,6 +129,29 @@ def _file(folder: Path, name: str, front: str) -> Path:
             None,
             None,
         ),
+        # other exports' names for it: Hugo's publishDate, RSS's pubDate, schema.org's datePublished
+        (
+            "---\ntitle: T\noutlet: O\nurl: https://z.example/1\npublishDate: 2023-06-09\n---",
+            "2023-06-09",
+            "day",
+            None,
+            None,
+        ),
+        (
+            "---\ntitle: T\noutlet: O\nurl: https://z.example/1\n"
+            "pubDate: 'Fri, 09 Jun 2023 21:30:00 -0500'\n---",
+            "2023-06-09",
+            "day",
+            "21:30:00",
+            "-05:00",
+        ),
+        (
+            "---\ntitle: T\noutlet: O\nurl: https://z.example/1\ndatePublished: '2023-06-09'\n---",
+            "2023-06-09",
+            "day",
+            None,
+            None,
+        ),
         (
             "---\ntitle: T\noutlet: O\nurl: https://z.example/1\npublished: June 2023\n---",
             "2023-06",
@@ -172,3 +200,15 @@ def test_a_missing_outlet_is_the_urls_host_with_a_warning(tmp_path: Path, url: s
     assert item.error is None and item.article is not None
     assert item.article.outlet == outlet
     assert item.warnings and "outlet" in item.warnings[0] and outlet in item.warnings[0]
+
+
+@pytest.mark.parametrize("field", ["publisher", "site_name", "source"])
+def test_an_outlet_under_another_exports_name_is_taken_without_a_warning(tmp_path: Path, field: str) -> None:
+    path = _file(
+        tmp_path,
+        "e.md",
+        f"---\ntitle: T\nurl: https://z.example/e\n{field}: Zembla Herald\ndate: 2023-06-09\n---",
+    )
+    [item] = list(read_paths([path]))
+    assert item.article is not None and item.article.outlet == "Zembla Herald"
+    assert not item.warnings

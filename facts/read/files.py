@@ -24,8 +24,12 @@ from facts.read.published import parse_published_value
 
 __all__ = ["DATE_FIELDS", "CorpusItem", "parse_published", "read_markdown", "read_paths"]
 
-DATE_FIELDS = ("published", "date")  # ``date`` as Hugo and Jekyll write it
-KNOWN_FIELDS = {"title", "outlet", "url", "author", "date_note", *DATE_FIELDS}
+# ``date`` as Hugo and Jekyll write it; the others as other exports do (Hugo's publishDate, Ghost's
+# published_at, RSS's pubDate, schema.org's datePublished). The first one given is read.
+DATE_FIELDS = ("published", "date", "publishDate", "publish_date", "published_at", "pubDate", "datePublished")
+# Where exports name the outlet when they do not call it ``outlet``.
+OUTLET_FIELDS = ("outlet", "publisher", "site_name", "source")
+KNOWN_FIELDS = {"title", "url", "author", "date_note", *DATE_FIELDS, *OUTLET_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -81,8 +85,12 @@ def _date_field(meta: dict[str, Any]) -> str:
 
 def _outlet(meta: dict[str, Any], url: str, path: str) -> tuple[str, list[str]]:
     """The outlet, or the url's host when the front matter names none (with a warning)."""
-    if meta.get("outlet") is not None:
-        return _required(meta, "outlet", path), []
+    for name in OUTLET_FIELDS:
+        value = meta.get(name)
+        if name == "outlet" and value is not None:
+            return _required(meta, "outlet", path), []
+        if isinstance(value, str) and value.strip():
+            return value.strip(), []
     try:
         host = (urlsplit(url).hostname or "").removeprefix("www.")
     except ValueError:
@@ -109,7 +117,8 @@ def _article(
     try:
         published = parse_published_value(meta.get(date_field))
     except ValueError as exc:
-        shown = f"missing (give {' or '.join(DATE_FIELDS)})" if meta.get(date_field) is None else str(exc)
+        missing = f"missing (give {', '.join(DATE_FIELDS[:-1])} or {DATE_FIELDS[-1]})"
+        shown = missing if meta.get(date_field) is None else str(exc)
         raise CorpusError(path, date_field, shown) from None
     title = _required(meta, "title", path)
     url = _required(meta, "url", path)

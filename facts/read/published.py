@@ -16,15 +16,15 @@ from typing import Any
 __all__ = ["FORMS", "Published", "parse_published_value"]
 
 FORMS = (
-    "YYYY-MM-DD, YYYY-MM, an ISO 8601 date-time such as 2022-03-14T07:20:00-04:00,"
+    "YYYY-MM-DD (or YYYY/MM/DD), YYYY-MM, an ISO 8601 date-time such as 2022-03-14T07:20:00-04:00,"
     " 2022-03-14 07:20 [-0400], an RSS date such as 'Mon, 14 Mar 2022 07:20:00 -0400'"
     " or 'March 14, 2022'"
 )
 
-_MONTH_ONLY = re.compile(r"(\d{4})-(\d{1,2})")
-# 2022-03-14, 2022-03-14T07:20, 2022-03-14 07:20:05.123 -0400, …T07:20Z, … +01:00, … UTC
+_MONTH_ONLY = re.compile(r"(\d{4})[-/](\d{1,2})")
+# 2022-03-14, 2022/03/14, 2022-03-14T07:20, 2022-03-14 07:20:05.123 -0400, …T07:20Z, … +01:00, … UTC
 _DATE_TIME = re.compile(
-    r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
     r"(?:[T ]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d+)?)?"
     r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?",
     re.I,
@@ -51,9 +51,16 @@ _MONTHS = {
     for name in names
 }
 _MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
+# "March 14, 2022 7:20 AM EDT", "14 March 2022, 07:20 GMT": the day counts; a time written so
+# (its zone often a local abbreviation) is not kept.
+_CLOCK = r"(?:,?\s+(?:at\s+)?\d{1,2}(?:[:.]\d{2}){0,2}\s*(?:[ap]\.?m\.?)?(?:\s+\(?[A-Z]{1,5}\)?)?)?"
 _WRITTEN = (
-    re.compile(rf"(?:[A-Za-z]+,?\s+)?{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})", re.I),
-    re.compile(rf"(?:[A-Za-z]+,?\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<y>\d{{4}})", re.I),
+    re.compile(
+        rf"(?:[A-Za-z]+,?\s+)?{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}}){_CLOCK}", re.I
+    ),
+    re.compile(
+        rf"(?:[A-Za-z]+,?\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<y>\d{{4}}){_CLOCK}", re.I
+    ),
     re.compile(rf"{_MONTH}\s+(?P<y>\d{{4}})", re.I),
 )
 
