@@ -367,3 +367,22 @@ def test_a_storys_lead_naming_a_party_belongs_to_its_agreement_without_the_word(
     assert not any(link.explicit for link in links[:2] if link)
     no_deal = [SentenceCountries("Peru held elections in May.", 0, [("PE", 0, 4)])]
     assert attribute(no_deal, topic="PE", home="US", parties=("PE",)) == [None]  # no agreement story
+
+
+@pytest.mark.parametrize(
+    ("body", "dates"),
+    [
+        # a lead in the present perfect reports the day's news
+        ("Peru has signed a water accord with Chile.\n", ["2022-11-17"]),
+        ("The water accord bill has been passed by 300 votes.\n", ["2022-11-17"]),
+        # not a lead: the third sentence of the story
+        ("Peru met Chile.\n\nThey talked at length.\n\nPeru has signed a water accord with Chile.\n", [None]),
+        # no agreement and no lifecycle verb: nothing to date
+        ("Peru has hosted many visiting ministers.\n", [None]),
+        # its own date wins
+        ("Peru has signed a water accord with Chile on Monday.\n", ["2022-11-14"]),
+    ],
+)
+def test_a_lead_in_the_present_perfect_is_dated_by_its_story(body: str, dates: list[str | None]) -> None:
+    ex = extract(_article(body, title="Peru and Chile"))
+    assert [c.date.iso if c.date else None for c in ex.candidates if " has " in c.text] == dates

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from facts.countries import find_countries
@@ -25,7 +26,7 @@ from facts.extract.date_clauses import clause_spans, clause_text
 from facts.extract.dates import DateMention, find_anaphor, find_dates, main_date
 from facts.extract.entities import EntityMention, find_entities, link_surnames
 from facts.extract.near_duplicates import numbers_in, shingles, tokens
-from facts.extract.salience import Salience, is_no_comment, score_sentence
+from facts.extract.salience import Salience, event_verb, is_no_comment, score_sentence
 from facts.read.article import ArticleInput
 from facts.text.passages import Passage, split_passages
 
@@ -136,6 +137,8 @@ def extract(article: ArticleInput, *, home: str = "US") -> Extraction:
             date = main_date([d for d in dates if a <= d.span[0] < b])
             if date is None and last_dated and p.paragraph - last_dated[0] <= 1:
                 date = find_anaphor(text, last_dated[1])  # "the day before", "that week"
+            if date is None and position < LEAD_SENTENCES and article.published_precision == "day":
+                date = reported_today(text, dct)  # "X has signed ...": the lead's news is the day's
             own = tuple(dict.fromkeys(code for code, s0, _ in sc.mentions if a <= s0 < b))
             clause_link = _clause_link(link, own, home) if plural else link
             cand = _candidate(
@@ -154,6 +157,25 @@ def extract(article: ArticleInput, *, home: str = "US") -> Extraction:
         context.append(p.text)
     vectors = context_vectors([(p.kind, p.text) for p in passages], article.title)
     return Extraction(headline, topic, passages, candidates, mentions, vectors)
+
+
+LEAD_SENTENCES = 2
+# The present perfect of a lead ("The bill has been passed", "Peru has left the pact"): news of
+# the day the story was published, though the sentence names no date.
+_PERFECT = re.compile(
+    r"\b(?:has|have)\s+(?:now\s+|officially\s+|formally\s+|finally\s+|just\s+)?(?:been\s+)?"
+    r"(?:[a-z]+ed|made|held|taken|given|won|begun|set|brought|sent|struck|done|seen|built|sold|paid|"
+    r"put|cut|led|met|shown|spent|found|laid|chosen|frozen|broken|left|lost|become|risen|fallen|gone|"
+    r"come|quit|withdrawn|signed)\b"
+)
+
+
+def reported_today(text: str, dct: dt.date) -> DateMention | None:
+    """The publication day as the date of a lead in the present perfect, else None."""
+    m = _PERFECT.search(text)
+    if m is None or (not has_agreement_term(text) and not event_verb(text)):
+        return None
+    return DateMention(dct, dct, "day", None, "", m.span(), True, False)
 
 
 def _clause_link(link: AgreementLink | None, own: tuple[str, ...], home: str) -> AgreementLink | None:
