@@ -417,3 +417,26 @@ def test_each_different_figure_is_shown_not_only_the_best() -> None:
     assert len(answering([scored[0], _scored("Then 120 days more.", 0.60, "2021-07-01")], 6, "figure")) == 1
     # Other kinds keep the narrow margin.
     assert [s.hit.text for s in answering(scored, 6, "what")] == [scored[0].hit.text, scored[1].hit.text]
+
+
+def test_a_line_near_a_passing_best_one_is_shown_though_under_the_floor() -> None:
+    best = _scored("The pact was about to expire on February 5.", 0.34, "2031-01-31")
+    near = _scored("It was set to expire this Thursday.", 0.17, "2031-02-04")
+    weak = _scored("It expires one day.", 0.10, "2031-02-04")
+    assert answering([best, near, weak], 6, "when", 0.20) == [best, near]
+    assert answering([near, weak], 6, "when", 0.20) == []  # the best must pass the floor itself
+
+
+@pytest.mark.parametrize(
+    ("question", "events"),
+    [
+        ("when was the pact due to lapse before they prolonged it?", ["end"]),  # its own clause only
+        ("when did the New Start treaty lapse?", ["end"]),  # a name is no event
+        ("when did Peru sign the pact?", ["sign"]),
+    ],
+)
+def test_a_when_question_asks_about_the_event_of_its_own_clause(question: str, events: list[str]) -> None:
+    from facts.answers.answer_check import asked_events
+
+    _, groups = asked_events(read_question(question))
+    assert [g[0] for g in groups] == events

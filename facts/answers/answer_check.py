@@ -214,8 +214,9 @@ _SEASON = re.compile(r"\b(?:by|this|last|next|in|the|early|late|until|since|that
 
 
 def _event_words(text: str) -> list[str]:
-    """Lower-case words of ``text`` for event matching ("fall" the season is no event)."""
-    return [w.lower() for w in _TOKEN.findall(_SEASON.sub(" ", text))]
+    """Lower-case words of ``text`` for event matching ("fall" the season and "START" the treaty
+    are no events)."""
+    return [w.lower() for w in _TOKEN.findall(_SEASON.sub(" ", text)) if not (w.isupper() and len(w) > 1)]
 
 
 def _groups_in(words: Sequence[str], table: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
@@ -226,8 +227,15 @@ def _groups_in(words: Sequence[str], table: tuple[tuple[str, ...], ...]) -> tupl
 def asked_events(q: Question) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
     """The word groups of what a "when" question asks: its predicates ("take effect", "become
     official") and the events they are said of ("withdrawal"); both empty: any date answers."""
-    words = [w.lower() for w in _TOKEN.findall(q.text)]
+    main = _SUBORDINATE.split(q.text, maxsplit=1)[0]  # "due to lapse before they prolonged it"
+    for name in q.names:  # "the New Start treaty" names no start
+        main = main.replace(name, " ")
+    words = _event_words(main)
     return _groups_in(words, _PREDICATES), _groups_in(words, _EVENTS)
+
+
+# Where a question's own clause ends and a clause about another event begins.
+_SUBORDINATE = re.compile(r"(?<=\w)[,]?\s+(?:before|after|since|until|once|because|so that|when)\s+", re.I)
 
 
 _ORDINAL = re.compile(r"\b(second|third|fourth|fifth|sixth)\b", re.I)

@@ -35,6 +35,7 @@ BOUND_SCORE = 0.20
 ANSWER_MARGIN = 0.15  # lines this close to the best answering line are shown with it
 # Figures and dates change over time: each report of one is worth showing, so a wider margin.
 CHANGING_MARGIN = 0.18
+NEAR_FLOOR = 0.6  # of the floor: the least a line shown beside a passing best one may score
 FIGURE_BONUS = 0.08  # a figure question's line with an amount next to one of the question's words
 FIGURE_REACH = 0.3  # how far below the best a line giving a different figure is still shown
 FIGURE_FLOOR = 0.75 * ANSWER_SCORE  # ... and the least it may score (the best must pass ANSWER_SCORE)
@@ -238,7 +239,10 @@ def answering(
         return []
     margin = CHANGING_MARGIN if kind in ("when", "figure") else ANSWER_MARGIN
     best = good[0].score
-    shown = [s for s in good if s.score >= best - margin]
+    # Once the best line passes, another answering line near it is shown though it scores under
+    # the floor itself (a second outlet's "about to expire on February 5", worded further off).
+    near = max(best - margin, NEAR_FLOOR * floor)
+    shown = [s for s in scored if s.answers and s.score >= near]
     if kind == "figure":
         seen = {(f, s.hit.doc.published) for s in shown for f in figures_of(s.hit.text)}
         for s in scored:
