@@ -386,3 +386,12 @@ def test_a_storys_lead_naming_a_party_belongs_to_its_agreement_without_the_word(
 def test_a_lead_in_the_present_perfect_is_dated_by_its_story(body: str, dates: list[str | None]) -> None:
     ex = extract(_article(body, title="Peru and Chile"))
     assert [c.date.iso if c.date else None for c in ex.candidates if " has " in c.text] == dates
+
+
+def test_an_arrangement_named_after_a_country_makes_an_agreement_story() -> None:
+    story = [
+        SentenceCountries("The king has signed into law the bill on flights to Peru.", 0, [("PE", 50, 54)]),
+        SentenceCountries("Critics call the Peru scheme cruel.", 1, [("PE", 17, 21)]),
+    ]
+    links = attribute(story, topic="PE", home="US", parties=("PE",))
+    assert [link.countries if link else None for link in links] == [("PE",), ("PE",)]

@@ -150,6 +150,17 @@ def is_venue(text: str, end: int) -> bool:
     return _VENUE.match(text, end) is not None
 
 
+# "the Rwanda scheme", "Lodz's deportation plan", "the Peru policy": an arrangement named after
+# a country, as stories about one often call it without the word agreement.
+_ARRANGEMENT = re.compile(
+    r"(?:['’]s)?\s+(?:[a-z-]+\s+){0,2}?(?:scheme|plan|policy|partnership|programme|program|deal)\b"
+)
+
+
+def _arrangement(sentence: SentenceCountries) -> bool:
+    return any(_ARRANGEMENT.match(sentence.text, end) for _, _, end in sentence.mentions)
+
+
 def linked_countries(sentence: SentenceCountries, home: str | None) -> list[str]:
     """Countries within a few words of an agreement word or a party verb, home country last."""
     if not sentence.mentions:
@@ -208,7 +219,7 @@ def attribute(
     # A story about an agreement opens with its news, often without the agreement's word ("Lodz
     # announced a partnership with Ruritania", "the flight to Ruritania was halted"): its first
     # sentences that name a party of the story's agreement belong to that agreement.
-    about_agreement = bool(base) and any(has_agreement_term(s.text) for s in sentences)
+    about_agreement = bool(base) and any(has_agreement_term(s.text) or _arrangement(s) for s in sentences)
     for n, s in enumerate(sentences):
         named = [c for c, _, _ in s.mentions]
         if has_agreement_term(s.text):
