@@ -135,11 +135,9 @@ def _proper_word_new(q: Question, sentence: str) -> bool:
 def _names_the_asked(q: Question, sentence: str) -> bool:
     """A who-line names the sort of thing asked ("which airline": an airline) and, when the
     question asks about a known event ("who signed"), says that event happened."""
-    words = _event_words(sentence)
-    if q.head and not any(lemma(w) == lemma(q.head) or w[:5] == q.head[:5] for w in words):
+    if q.head and not any(lemma(w) == lemma(q.head) or w[:5] == q.head[:5] for w in _event_words(sentence)):
         return False
-    _, events = asked_events(q)
-    return not events or bool(_groups_in(words, events))
+    return _says_the_asked_event(q, sentence)
 
 
 def in_period(q: Question, published: str, sentence: str, context: str = "") -> bool:
@@ -151,14 +149,14 @@ def in_period(q: Question, published: str, sentence: str, context: str = "") -> 
     return any(published.startswith(str(y)) or str(y) in text for y in q.period)
 
 
-# The events a "when" question may ask about, each with the words that say it happened (stems;
-# a clause holding one of them and a date dates that event). The first table's events are
-# predicates about another event ("when did the exit become official"): when a question names
-# one, it is the one asked.
 # Announcing: a question's "declare" or "announce" is answered by a line's "said" or "wrote" too;
 # but a question's own "told" or "said" is its framing, not the event it asks about.
 _ANNOUNCE = ("announc", "unveil", "declar", "disclos")
 _ANNOUNCED = (*_ANNOUNCE, "said", "say", "wrote", "tweet", "told", "stat")
+# The events a "when" question may ask about, each with the words that say it happened (stems;
+# a clause holding one of them and a date dates that event). The first table's events are
+# predicates about another event ("when did the exit become official"): when a question names
+# one, it is the one asked.
 _PREDICATES: tuple[tuple[str, ...], ...] = (
     ("effect", "effective", "force", "in force", "kick in", "kicks in", "kicked in", "apply", "applies"),
     ("official", "formal", "final"),
