@@ -48,7 +48,11 @@ _REASON = re.compile(
     r"\b(?:because|since|due to|owing to|as a result|in response to|in protest|in retaliation|"
     r"citing|cited|blamed|blaming|complain(?:ed|s|ing)?|accus(?:ed|ing)|demand(?:ed|s|ing)?|"
     r"so that|in order to|over (?:its|their|the|concerns?)|concerns? (?:about|over)|obstacles?|"
-    r"fail(?:ed|ure)|not (?:been )?(?:implemented|met|fulfilled|honou?red)|unless)\b",
+    r"fail(?:ed|ure)|not (?:been )?(?:implemented|met|fulfilled|honou?red)|unless|"
+    # a name's reason, and a purpose: "referencing where it was agreed", "in a bid to"
+    r"referencing|in reference to|named (?:after|for)|in (?:honou?r|memory) of|a nod to|"
+    r"in a bid to|in an effort to|aim(?:ed|s|ing)? (?:at|to)|so as to|deterr(?:ent|ence)|"
+    r"to (?:avoid|prevent|stop|protect|ensure|end)|never (?:been|worked|succeeded))\b",
     re.I,
 )
 
