@@ -320,7 +320,18 @@ def _names_someone_new(q: Question, sentence: str) -> bool:
     for e in find_entities(sentence):
         if not set(e.name.lower().split()) <= asked:
             return True
-    return any(m.country.code not in q.countries for m in find_countries(sentence))
+    return any(
+        m.country.code not in q.countries and _agent(sentence, m.start) for m in find_countries(sentence)
+    )
+
+
+_BY = re.compile(r"\bby\s+(?:the\s+)?(?:\S+\s+){0,2}$", re.I)
+
+
+def _agent(sentence: str, at: int) -> bool:
+    """Is the country named at ``at`` one that acts: the sentence's subject (among its first four
+    words) or an agent after "by"? Not "signed in the Qatari capital" nor "troops left Kabul"."""
+    return len(sentence[:at].split()) < 4 or _BY.search(sentence[:at]) is not None
 
 
 def _counts(unit: str, others: Sequence[str], sentence: str) -> bool:
