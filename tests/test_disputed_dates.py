@@ -190,3 +190,27 @@ def test_a_forecast_joins_the_period_of_the_report_that_makes_it():
     forecast = [fact(51, "The first boats will be delivered on June 1, 2035.", [(A, "2035-06-01")])]
     later = [fact(52, "Peru left the accord.", [(doc(4, "Lima Post", "2026-01-05"), "2026-01-05")])]
     assert agreement_periods([signed, forecast, later]) == [0, 0, 1]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        (
+            "Peru has recalled its envoys to Chile and Bolivia for talks.",
+            "Peru recalled its envoys to Chile and Bolivia on Friday, officials said.",
+            True,
+        ),
+        (
+            "Peru signed the water accord with Chile on Monday after long talks in Lima.",
+            "Peru left the water accord with Chile on Friday, citing unpaid fees.",
+            False,
+        ),
+        ("Peru signed the water accord with Chile.", "The water accord gives Peru more water.", False),
+    ],
+)
+def test_two_outlets_wording_one_news_are_one_summary_line(a: str, b: str, same: bool) -> None:
+    from facts.answers.summary import same_news
+
+    first, second = [fact(60, a, [(A, None)])], [fact(61, b, [(C, None)])]
+    assert same_news(first, second) is same
+    assert len(select_lines([first, second], limit=5, min_score=0)) == (1 if same else 2)

@@ -17,8 +17,10 @@ from collections import Counter
 from collections.abc import Sequence
 
 from facts.answers.answer_lines import display_date
+from facts.extract.date_clauses import IRREGULAR_PAST
 from facts.extract.near_duplicates import tokens
 from facts.store.rows import FactRow
+from facts.text.lemmas import lemma
 from facts.text.stopwords import STOP_WORDS
 
 __all__ = ["FACET_ORDER", "agreement_periods", "cluster_score", "select_lines"]
@@ -26,6 +28,8 @@ __all__ = ["FACET_ORDER", "agreement_periods", "cluster_score", "select_lines"]
 FACET_ORDER = ("signing", "definition", "change", "status", "criticism")
 GAP_DAYS = 730
 REPEAT_JACCARD = 0.45
+OPENING_WORDS = 6
+OPENING_JACCARD = 0.5
 FILL_TO = 8
 
 
@@ -42,6 +46,22 @@ def _facets(cluster: Sequence[FactRow]) -> frozenset[str]:
 
 def _words(cluster: Sequence[FactRow]) -> frozenset[str]:
     return frozenset(w for f in cluster for w in tokens(f.text) if w not in STOP_WORDS)
+
+
+def _opening(cluster: Sequence[FactRow]) -> tuple[frozenset[str], frozenset[str]]:
+    """The lemmas of a line's first content words, and those of its past-tense verbs among them:
+    what it says happened ("France recalled its ambassadors"), before the details outlets vary."""
+    words = [w for w in tokens(cluster[0].text) if w not in STOP_WORDS][:OPENING_WORDS]
+    verbs = frozenset(lemma(w) for w in words if w.endswith("ed") or w in IRREGULAR_PAST)
+    return frozenset(lemma(w) for w in words), verbs
+
+
+def same_news(a: Sequence[FactRow], b: Sequence[FactRow]) -> bool:
+    """Two lines that open alike with the same verb report the same news in other words ("France
+    has recalled its ambassadors to …" / "France recalled its ambassadors to … on Friday")."""
+    (wa, va), (wb, vb) = _opening(a), _opening(b)
+    union = wa | wb
+    return bool(va & vb) and bool(union) and len(wa & wb) / len(union) >= OPENING_JACCARD
 
 
 def _day(cluster: Sequence[FactRow]) -> dt.date:
@@ -113,6 +133,8 @@ def select_lines(clusters: Sequence[Sequence[FactRow]], *, limit: int, min_score
         for j in chosen:
             union = words(i) | words(j)
             if union and len(words(i) & words(j)) / len(union) >= REPEAT_JACCARD:
+                return True
+            if same_news(clusters[i], clusters[j]):
                 return True
         return False
 

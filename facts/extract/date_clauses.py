@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from facts.extract.dates import DateMention
 
-__all__ = ["clause_spans", "clause_text"]
+__all__ = ["IRREGULAR_PAST", "clause_spans", "clause_text"]
 
 _BOUNDARY = re.compile(
     r";\s*|,\s*(?:(?:and|but)\s+(?:then\s+|later\s+)?|while\s+|whereas\s+|then\s+)"
@@ -33,7 +33,7 @@ _SAYING = frozenset(
     "said says say told tells announced announces added adds noted notes reported reports stated states "
     "confirmed confirms wrote writes tweeted".split()
 )
-_IRREGULAR = frozenset(
+IRREGULAR_PAST = frozenset(
     "made held took taken gave given won began begun set brought sent struck did done saw seen wrote built "
     "drew sold paid put cut led met shown showed knew spent found hit laid chose froze broke spoke drove "
     "threw fought bought caught kept left lost became become rose fell went came ran quit withdrew withdrawn "
@@ -56,7 +56,7 @@ def _verb(text: str) -> bool:
         lw = w.lower()
         if lw in _SAYING:
             continue
-        if (len(lw) > 4 and lw.endswith("ed")) or lw in _IRREGULAR or lw in _PRESENT:
+        if (len(lw) > 4 and lw.endswith("ed")) or lw in IRREGULAR_PAST or lw in _PRESENT:
             return True
     return _MODAL.search(text) is not None
 
