@@ -59,7 +59,11 @@ def _opening(cluster: Sequence[FactRow]) -> tuple[frozenset[str], frozenset[str]
 def same_news(a: Sequence[FactRow], b: Sequence[FactRow]) -> bool:
     """Two lines that open alike with the same verb report the same news in other words ("France
     has recalled its ambassadors to …" / "France recalled its ambassadors to … on Friday")."""
-    (wa, va), (wb, vb) = _opening(a), _opening(b)
+    return _same_opening(_opening(a), _opening(b))
+
+
+def _same_opening(a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]]) -> bool:
+    (wa, va), (wb, vb) = a, b
     union = wa | wb
     return bool(va & vb) and bool(union) and len(wa & wb) / len(union) >= OPENING_JACCARD
 
@@ -129,12 +133,19 @@ def select_lines(clusters: Sequence[Sequence[FactRow]], *, limit: int, min_score
     ranked = sorted(range(len(clusters)), key=lambda i: -scores[i])
     chosen: list[int] = []
 
+    openings: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+
+    def opening(i: int) -> tuple[frozenset[str], frozenset[str]]:
+        if i not in openings:
+            openings[i] = _opening(clusters[i])
+        return openings[i]
+
     def repeats(i: int) -> bool:
         for j in chosen:
             union = words(i) | words(j)
             if union and len(words(i) & words(j)) / len(union) >= REPEAT_JACCARD:
                 return True
-            if same_news(clusters[i], clusters[j]):
+            if _same_opening(opening(i), opening(j)):
                 return True
         return False
 
