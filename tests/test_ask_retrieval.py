@@ -447,3 +447,35 @@ def test_a_when_question_asks_about_the_event_of_its_own_clause(question: str, e
 
     _, groups = asked_events(read_question(question))
     assert [g[0] for g in groups] == events
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "which date did Chile set, and what date did Peru set instead?",
+            ["which date did Chile set?", "what date did Peru set instead?"],
+        ),
+        ("how far, and how fast, did the fleet shrink?", None),  # the first part asks nothing alone
+        ("who signed the accord and when?", None),
+        ("what did Peru and Chile agree?", None),
+    ],
+)
+def test_a_question_in_two_parts_is_asked_part_by_part(question: str, parts: list[str] | None) -> None:
+    from facts.answers.question import question_parts
+
+    assert question_parts(question) == (parts or [question])
+
+
+async def test_each_part_of_a_two_part_question_is_answered_or_said(returns_store: SQLiteStore) -> None:
+    both = await _ask(
+        returns_store, "how much will Chile give Freedonia, and when did the dock workers return to work?"
+    )
+    texts = " ".join(it.text for it in both.items)
+    assert "$4 million" in texts and "returned to work on Monday" in texts
+    assert not _said(both)
+    half = await _ask(
+        returns_store, "how much will Chile give Freedonia, and who painted the harbour lighthouse?"
+    )
+    assert "$4 million" in " ".join(it.text for it in half.items)
+    assert [n for n in half.notes if "do not say" in n and "lighthouse" in n]

@@ -9,6 +9,7 @@ an :class:`Answer`; it raises :class:`UsageError` / :class:`NotFound` when the s
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -172,15 +173,31 @@ async def search(store: SearchReader, text: str) -> Answer:
 
 
 async def ask(store: SearchReader, question: str) -> Answer:
-    """Hybrid retrieval, then an answer check (facts/answers/ask.py); says so when nothing answers."""
+    """Hybrid retrieval, then an answer check (facts/answers/ask.py); says so when nothing answers.
+    A question in two parts ("which date did X set, and what date did Y set instead?") is asked
+    part by part: the lines answering either are shown, and a part nothing answers is said."""
     from facts.answers.ask import answer_floor, answering, label_nearest, retrieve
+    from facts.answers.question import question_parts
 
     b = AnswerBuilder(f"Q: {clip(question, 120)}")
-    q, scored = await retrieve(store, question)
+    parts = question_parts(question)
+    # The whole question first, then each of its parts when it has two.
+    asked = [await retrieve(store, text) for text in dict.fromkeys([question, *parts])]
+    q, scored = asked[0]
     if not q.words and not q.countries:
         b.answer.notes.append("The documents do not say: the question names nothing to look for.")
         return b.answer
-    good = answering(scored, ASK_RESULTS, q.kind, answer_floor(q))
+    found = [answering(sc, ASK_RESULTS, pq.kind, answer_floor(pq)) for pq, sc in asked]
+    if len(parts) > 1 and any(found):
+        # The lines of each part in turn (first of each, then second of each, …), then the rest.
+        rounds = itertools.zip_longest(*found[1:], found[0])
+        hits = list(dict.fromkeys(s.hit for line in rounds for s in line if s is not None))
+        await _cite_hits(b, store, hits, ASK_RESULTS, prefer_dated=q.kind == "when")
+        for part, lines in zip(parts, found[1:], strict=True):
+            if not lines:
+                b.answer.notes.append(f"The documents do not say: no passage answers “{clip(part, 120)}”.")
+        return b.answer
+    good = found[0]
     if good:
         await _cite_hits(b, store, [s.hit for s in good], ASK_RESULTS, prefer_dated=q.kind == "when")
         if q.kind in ("when", "figure") and len({it.date for it in b.answer.items}) > 1:

@@ -15,7 +15,7 @@ from functools import cache
 from facts.countries import find_countries, resolve_country
 from facts.text.stopwords import QUESTION_WORDS
 
-__all__ = ["Question", "country_forms", "read_question"]
+__all__ = ["Question", "country_forms", "question_parts", "read_question"]
 
 _MONTHS = "january february march april may june july august september october november december".split()
 _MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(_MONTHS)} | {"sept": 9}
@@ -111,6 +111,27 @@ def country_forms(code: str) -> tuple[str, ...]:
     forms = [s for s, v in _tables().surface.items() if v and v[0].code == code]
     forms += [c.title() for c, k in _capitals().items() if k == code]
     return tuple(dict.fromkeys(forms))
+
+
+_SECOND_PART = re.compile(
+    r",?\s+and\s+(?=(?:what|when|who|whom|whose|which|why|how|where)\b)", re.IGNORECASE
+)
+
+
+def _things_asked(q: Question) -> int:
+    return len(q.terms) + len(q.countries) + len(q.names)
+
+
+def question_parts(text: str) -> list[str]:
+    """``text`` as the questions it asks: "how many backed it, and how many votes did it need?"
+    is two; "how far, and how fast, did it shrink?" is one (its first part asks nothing alone)."""
+    m = _SECOND_PART.search(text)
+    if m is None:
+        return [text]
+    first, second = text[: m.start()].rstrip(" ,?") + "?", text[m.end() :]
+    if min(_things_asked(read_question(first)), _things_asked(read_question(second))) < 2:
+        return [text]
+    return [first, second]
 
 
 def read_question(text: str) -> Question:
