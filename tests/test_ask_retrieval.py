@@ -103,6 +103,7 @@ def test_the_hamming_prefilter_finds_the_nearest_vector_first() -> None:
         ("what did Chile's president say about the accord?", "what", {"speech": True}),
         ("which charter airline was hired to fly them?", "who", {"head": "airline"}),
         ("how many Peruvian-built patrol boats is Chile getting?", "figure", {"unit": "boats"}),
+        ("how many pages long was the text?", "figure", {"unit": "pages"}),
         ("how many MPs voted for the Ruritown levy?", "figure", {"unit": "mps", "proper": ("Ruritown",)}),
         ("how many MPs backed the levy before Christmas?", "figure", {"proper": ()}),  # a time, no name
         ("which exit date had the two sides agreed?", "when", {"head": None}),
@@ -198,6 +199,8 @@ def test_a_role_tied_to_a_country_is_required_in_the_line() -> None:
         ("how many ports reopened?", "The ports reopened on May 4.", False),
         ("how many ports reopened?", "Three ports reopened on May 4.", True),
         ("how many Peruvian-built patrol boats is Chile getting?", "Chile gets 4 patrol boats.", True),
+        ("how many subs is Chile getting?", "Chile gets three submarines in 2035.", True),  # a synonym
+        ("how many centrifuges may Peru keep?", "Peru may keep 300 kilograms of fuel.", False),
         ("how many MPs backed the levy?", "The levy passed with 358 votes in favour.", True),
         ("how many boats did the Ruritown yard sell?", "The yard sold 40 boats to the navy.", False),
         ("how many boats did the Ruritown yard sell?", "The Ruritown yard sold 40 boats.", True),

@@ -227,10 +227,15 @@ def _unit_of(text: str) -> str | None:
     if not m:
         return None
     tokens = _UNIT_TOKEN.findall(text[m.end() :])[:6]
-    for word, after in zip(tokens, [*tokens[1:], "?"], strict=True):
+    for i, (word, after) in enumerate(zip(tokens, [*tokens[1:], "?"], strict=True)):
         if _AFTER_UNIT.match(after):
+            if word.lower() in _MEASURE_ADJECTIVES and i > 0:  # "how many pages long": pages
+                word = tokens[i - 1]
             return word.lower()
     return tokens[0].lower() if tokens else None
+
+
+_MEASURE_ADJECTIVES = frozenset("long old tall high wide deep big large heavy strong more".split())
 
 
 def _proper_words(text: str, taken: list[tuple[int, int]]) -> tuple[str, ...]:
