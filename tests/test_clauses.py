@@ -395,3 +395,23 @@ def test_an_arrangement_named_after_a_country_makes_an_agreement_story() -> None
     ]
     links = attribute(story, topic="PE", home="US", parties=("PE",))
     assert [link.countries if link else None for link in links] == [("PE",), ("PE",)]
+
+
+@pytest.mark.parametrize(
+    ("body", "date"),
+    [
+        # an opening that states a lasting condition dates its own state, not the main clause's news
+        (
+            "While Peru and Chile have long been at odds, including over a war in 1879, it is the first "
+            "time Peru has recalled its envoy over the accord.\n",
+            "2022-11-17",
+        ),
+        ("Although the two have been allies since 1990, Peru left the accord on Monday.\n", "2022-11-14"),
+        # a temporal "while" and an event "although" keep their dates
+        ("While in Lima on Monday, the minister signed the accord.\n", "2022-11-14"),
+        ("Although Peru signed the accord in 2019, it never took effect.\n", "2019"),
+    ],
+)
+def test_an_opening_condition_keeps_its_date_to_itself(body: str, date: str | None) -> None:
+    ex = extract(_article(body, title="Peru and Chile accord"))
+    assert [c.date.iso if c.date else None for c in ex.candidates] == [date]

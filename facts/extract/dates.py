@@ -59,6 +59,7 @@ from facts.text.prefilter import finditer_at, fold_lower, has_any, has_digit, wo
 __all__ = [
     "PRECISIONS",
     "DateMention",
+    "concessive_end",
     "find_anaphor",
     "find_dates",
     "main_date",
@@ -1234,6 +1235,24 @@ def _post_process(ctx: _Ctx, c: _Cand, published_precision: str, floor: int) -> 
         a, b = _week_interval(c.start)
         c = c._replace(start=a, end=b, precision="week")
     return c
+
+
+# "While the two have long been at odds, including over the war in 2003, it is the first time
+# ...": an opening concessive clause, ended by the comma before the main clause's subject.
+# Only an opening that states a lasting condition ("While X have long been …", "Although X has
+# been …"): "While in Lima on Monday, she signed" is temporal and "Although Peru signed in 2019,
+# …" reports an event, and their dates stay the sentence's.
+_CONCESSIVE = re.compile(
+    r"^(?:While|Although|Though|Whereas)\b(?=[^,]*\b(?:have|has|had)\s+(?:\w+\s+)?been\b)"
+    r".*?,\s+(?=(?:it|he|she|they|we|this|that|there|the|a|an)\b|[A-Z])"
+)
+
+
+def concessive_end(sentence: str) -> int:
+    """Where an opening concessive clause ends (0 when the sentence opens with none): its dates
+    are its own, not the event of the main clause after it."""
+    m = _CONCESSIVE.match(sentence)
+    return m.end() if m else 0
 
 
 def main_date(mentions: list[DateMention]) -> DateMention | None:

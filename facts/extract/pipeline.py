@@ -23,7 +23,7 @@ from facts.extract.agreements import (
 from facts.extract.context_vectors import PassageVectors, context_vectors
 from facts.extract.date_anchors import inauguration_anchor, mentions_inauguration
 from facts.extract.date_clauses import clause_spans, clause_text
-from facts.extract.dates import DateMention, find_anaphor, find_dates, main_date
+from facts.extract.dates import DateMention, concessive_end, find_anaphor, find_dates, main_date
 from facts.extract.entities import EntityMention, find_entities, link_surnames
 from facts.extract.near_duplicates import numbers_in, shingles, tokens
 from facts.extract.salience import Salience, event_verb, is_no_comment, score_sentence
@@ -134,7 +134,8 @@ def extract(article: ArticleInput, *, home: str = "US") -> Extraction:
         plural = bool(pieces) and has_plural_term(p.text)
         for a, b in [clause_text(p.text, span) for span in pieces] or [(0, len(p.text))]:
             text = p.text[a:b]
-            date = main_date([d for d in dates if a <= d.span[0] < b])
+            own_from = max(a, concessive_end(p.text))  # "Although X in 2003, Y …": 2003 is X's
+            date = main_date([d for d in dates if own_from <= d.span[0] < b])
             if date is None and last_dated and p.paragraph - last_dated[0] <= 1:
                 date = find_anaphor(text, last_dated[1])  # "the day before", "that week"
             if date is None and position < LEAD_SENTENCES and article.published_precision == "day":
