@@ -229,6 +229,7 @@ def _groups_in(words: Sequence[str], table: tuple[tuple[str, ...], ...]) -> tupl
     return tuple(g for g in table if _stems_in(words, g) or any(f" {p} " in text for p in g if " " in p))
 
 
+@lru_cache(maxsize=256)  # asked once per candidate line: read the question once
 def asked_events(q: Question) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
     """The word groups of what a "when" question asks: its predicates ("take effect", "become
     official") and the events they are said of ("withdrawal"); both empty: any date answers."""
