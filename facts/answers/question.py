@@ -247,7 +247,7 @@ def _proper_words(text: str, taken: list[tuple[int, int]]) -> tuple[str, ...]:
             continue
         bare = re.sub(r"['’]s$", "", w)
         low = bare.lower()
-        if low not in QUESTION_WORDS and low not in _KIND_WORDS and low not in _TIME_NAMES | _SEATS:
+        if low not in _NO_NAMES:
             out.append(bare)
     return tuple(dict.fromkeys(out))
 
@@ -295,3 +295,6 @@ _KIND_WORDS = frozenset(
     "who whom whose many much long far often date year month day time reason share percentage "
     "proportion number amount margin which".split()
 )
+
+# Capitalised words in a question that name nothing to find (built once: read per word).
+_NO_NAMES = QUESTION_WORDS | _KIND_WORDS | _TIME_NAMES | _SEATS
