@@ -10,7 +10,8 @@
     factdesk [--db PATH] backup TARGET
     factdesk bench [--articles N]
 
-Exit codes: 0 for answers (empty ones too), 2 for a user error, 1 when some files failed to ingest.
+Exit codes: 0 for answers (empty ones too), 2 for a user error, 1 when some files failed to ingest,
+130 when an ingest was interrupted (Ctrl-C; run it again to go on).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ import os
 import pwd
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.desk import Desk
@@ -34,15 +36,20 @@ from bot.invocation import Context
 from bot.observability import setup_logging
 from bot.render_text import render_text
 from bot.requests import Request, clean_text
+from bot.runtime.progress import Progress, count_items
 from bot.settings import Settings, load_settings
 from facts.errors import FactdeskError
+from facts.read.article import ArticleInput
 from facts.read.files import read_paths
+from facts.read.limits import ReadLimits
 from facts.read.web_article import fetch_article
+from facts.store.rows import IngestResult
 from facts.store.sqlite_store import SQLiteStore, StoreUnavailable, open_store
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -108,47 +115,112 @@ def _cli_request(line: str) -> Request:
     return Request(command=command.lstrip("/").lower(), text=clean_text(text), actor=f"cli:{user}")
 
 
+INGEST_BATCH = 200  # articles per transaction: an interrupted ingest loses at most the batch in hand
+
+
+@dataclass
+class _Tally:
+    added: int = 0
+    new_versions: int = 0
+    unchanged: int = 0
+    failed: int = 0
+
+    def summary(self) -> str:
+        """Backward compatible: the first three counts as they always were, the split after."""
+        return (
+            f"{self.added + self.new_versions} ingested, {self.unchanged} unchanged, {self.failed} failed"
+            f" ({self.added} added, {self.new_versions} new versions)"
+        )
+
+
 async def _ingest(settings: Settings, paths: Sequence[str]) -> int:
+    """Articles stream from the files to the store (nothing holds them all); progress goes to
+    stderr, one line per article to stdout. Ctrl-C stops between batches: what was committed
+    stays, the batch in hand is all in or not at all, and running the same command again skips
+    what is already in as unchanged."""
+    tally = _Tally()
+    urls = [p for p in paths if str(p).startswith(("http://", "https://"))]
+    files = [Path(p) for p in paths if p not in urls]
+    limits = settings.read_limits()
+    total = len(urls) + (count_items(files, max_bytes=limits.max_bytes) if files else 0)
     store = await _open(settings)
-    failed = added = unchanged = 0
-    articles = []
+    progress = Progress(total, stream=sys.stderr, schedule=asyncio.get_running_loop().call_later)
+    interrupted = completed = False
     try:
-        urls = [p for p in paths if str(p).startswith(("http://", "https://"))]
+        fetched: list[ArticleInput] = []
         for url in urls:
             try:
-                fetched = await fetch_article(str(url), policy=settings.fetch_policy())
+                fetched.append(await fetch_article(str(url), policy=settings.fetch_policy()))
             except FactdeskError as exc:
-                failed += 1
-                print(f"error: {url}: {exc}", file=sys.stderr)
-            else:
-                articles.append(fetched)
-        files = [Path(p) for p in paths if p not in urls]
-        for item in read_paths(files, settings.read_limits()) if files else []:
-            for warning in item.warnings:
-                print(f"warning: {warning}", file=sys.stderr)
-            if item.error:
-                failed += 1
-                print(f"error: {item.error}", file=sys.stderr)
-            elif item.article is not None:
-                articles.append(item.article)
-        with _extraction_pool(len(articles)) as pool:
-            async for result in store.ingest_many(articles, executor=pool):
-                if result.status == "failed":
-                    failed += 1
-                    print(f"error: {result.origin}: {result.error}", file=sys.stderr)
-                elif result.status == "unchanged":
-                    unchanged += 1
-                    print(f"unchanged  {result.origin}")
-                else:
-                    added += 1
-                    print(
-                        f"{result.status:<10} {result.origin}: source {result.doc_id} v{result.version}, "
-                        f"{result.new_facts} new facts, {result.merged_facts} already known"
-                    )
+                tally.failed += 1
+                progress.echo(f"error: {url}: {exc}", sys.stderr)
+                progress.advance()
+        articles = _articles(fetched, files, limits, tally, progress)
+        with _extraction_pool(total) as pool:
+            try:
+                results = store.ingest_many(articles, batch=INGEST_BATCH, executor=pool)
+                async with contextlib.aclosing(results):
+                    async for result in results:
+                        _report(result, tally, progress)
+            except BaseException:
+                if pool is not None:  # queued extraction is dropped, not waited for
+                    pool.shutdown(wait=False, cancel_futures=True)
+                raise
+        completed = True
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        interrupted = True
     finally:
+        if completed:
+            progress.finish()
+        else:
+            progress.stop()
         await store.close()
-    print(f"{added} ingested, {unchanged} unchanged, {failed} failed")
-    return EXIT_FAILED if failed else EXIT_OK
+    print(tally.summary())
+    if interrupted:
+        print(
+            f"interrupted after {progress.done:,} of {total:,} articles; run the same command again"
+            " to go on (articles already in are skipped as unchanged)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    return EXIT_FAILED if tally.failed else EXIT_OK
+
+
+def _articles(
+    fetched: list[ArticleInput], files: list[Path], limits: ReadLimits, tally: _Tally, progress: Progress
+) -> Iterator[ArticleInput]:
+    """The fetched pages, then the files' articles one at a time; a refused file is reported and
+    counted here (it never reaches the store)."""
+    yield from fetched
+    for item in read_paths(files, limits) if files else ():
+        for warning in item.warnings:
+            progress.echo(f"warning: {warning}", sys.stderr)
+        if item.error:
+            tally.failed += 1
+            progress.echo(f"error: {item.error}", sys.stderr)
+            progress.advance()
+        elif item.article is not None:
+            yield item.article
+
+
+def _report(result: IngestResult, tally: _Tally, progress: Progress) -> None:
+    if result.status == "failed":
+        tally.failed += 1
+        progress.echo(f"error: {result.origin}: {result.error}", sys.stderr)
+    elif result.status == "unchanged":
+        tally.unchanged += 1
+        progress.echo(f"unchanged  {result.origin}", sys.stdout)
+    else:
+        if result.status == "new_version":
+            tally.new_versions += 1
+        else:
+            tally.added += 1
+        progress.echo(
+            f"{result.status:<10} {result.origin}: source {result.doc_id} v{result.version}, "
+            f"{result.new_facts} new facts, {result.merged_facts} already known",
+            sys.stdout,
+        )
+    progress.advance()
 
 
 def _extraction_pool(articles: int) -> contextlib.AbstractContextManager[concurrent.futures.Executor | None]:
@@ -246,7 +318,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.verb == "ask":
         return asyncio.run(_ask(settings, args.line, args.json))
     if args.verb == "ingest":
-        return asyncio.run(_ingest(settings, args.paths))
+        try:
+            return asyncio.run(_ingest(settings, args.paths))
+        except KeyboardInterrupt:  # a second Ctrl-C while the first one was being handled
+            print("interrupted; run the same command again to go on", file=sys.stderr)
+            return EXIT_INTERRUPTED
     if args.verb == "sources":
         return asyncio.run(_sources(settings))
     if args.verb == "serve":
