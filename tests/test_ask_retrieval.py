@@ -50,7 +50,7 @@ def test_pooled_vectors_are_the_models_own_mean_of_token_vectors() -> None:
 
 
 def test_answer_passages_carry_their_context_and_headings_do_not() -> None:
-    from facts.extract.context_vectors import context_vectors
+    from facts.extract.context_vectors import context_vectors, mix
 
     passages = [
         ("headline", "Ruritania signs the fisheries accord"),
@@ -60,21 +60,60 @@ def test_answer_passages_carry_their_context_and_headings_do_not() -> None:
     ]
     vectors = context_vectors(passages, "Ruritania signs the fisheries accord")
     alone = embedding.embed([text for _, text in passages])
-    with_context = embedding.from_int8([v.vec for v in vectors])
-    own = embedding.from_int8([v.svec for v in vectors])
-    assert len(vectors) == len(passages)
-    assert np.allclose(own, alone, atol=0.02)  # the sentence alone, as stored
-    assert float(with_context[1] @ alone[1]) > 0.99  # a heading keeps its own vector
-    assert float(with_context[2] @ alone[2]) < 0.95  # a sentence takes its context in
-    assert float(with_context[2] @ alone[0]) > float(alone[2] @ alone[0])  # ... the headline too
-    assert context_vectors([], "no passages") == []
+    own = embedding.from_int4([v.own for v in vectors.passages])
+    assert len(vectors.passages) == len(passages)
+    assert np.all(np.sum(own * alone, axis=1) > 0.98)  # the passage alone, as stored (4 bits)
+    headline = embedding.from_int4([vectors.headline])[0]
+    assert float(headline @ alone[0]) > 0.98  # the headline passage, not the title, is the context
+    zero = np.zeros_like(alone[:1])
+    with_context = mix(alone[2:3], alone[0], zero, alone[1:2])[0]
+    assert float(with_context @ alone[2]) < 0.95  # a sentence takes its context in
+    assert float(with_context @ alone[0]) > float(alone[2] @ alone[0])  # ... the headline too
+    signs = np.unpackbits(np.frombuffer(vectors.passages[2].bits, dtype=np.uint8)).astype(bool)
+    assert np.array_equal(signs, with_context > 0)  # the prefilter's bits are the mixed vector's
+    heading_signs = np.unpackbits(np.frombuffer(vectors.passages[1].bits, dtype=np.uint8)).astype(bool)
+    assert np.array_equal(heading_signs, alone[1] > 0)  # a heading keeps its own vector
+    assert context_vectors([], "no passages").passages == []
 
 
-def test_stored_vectors_round_trip_close_to_the_original() -> None:
-    v = embedding.embed(["Freedonia agreed to take back its nationals."])
+@pytest.mark.parametrize("text", ["Freedonia agreed to take back its nationals.", "Quotas fell.", "x"])
+def test_stored_vectors_round_trip_close_to_the_original(text: str) -> None:
+    v = embedding.embed([text])
     back = embedding.from_int8([embedding.to_int8(v)[0].tobytes()])
     assert float(back[0] @ v[0]) > 0.99
+    small = embedding.to_int4(v)[0].tobytes()
+    assert len(small) == embedding.DIM // 2
+    assert float(embedding.from_int4([small])[0] @ v[0]) > 0.98
+    assert not embedding.from_int4([b""]).any()  # a missing vector reads as zero
     assert embedding.pack_bits(v).shape == (1, embedding.DIM // 64)
+
+
+async def test_the_stored_context_vector_is_mixed_again_when_asked(tmp_path: Path) -> None:
+    from facts.extract.context_vectors import context_vectors, mix
+
+    store = await open_store(tmp_path / "mix.db", bundled_corpus=False)
+    try:
+        await store.ingest(ARTICLES[0])
+        rows = await store.connection.fetchall(
+            "SELECT p.id, p.kind, substr(d.body, p.start + 1, p.end - p.start) AS text FROM passages p"
+            " JOIN documents d ON d.id = p.doc_id ORDER BY p.idx"
+        )
+        asked = {a.hit.passage_id: a for a in await store.ask_passages([r["id"] for r in rows])}
+        own = embedding.embed([r["text"] for r in rows] + [ARTICLES[0].title])
+        vectors = context_vectors([(r["kind"], r["text"]) for r in rows], ARTICLES[0].title)
+        second = next(i for i, r in enumerate(rows) if r["text"].startswith("She said"))
+        first = second - 1  # the minister's sentence, in the same paragraph
+        kinds = [r["kind"] for r in rows]
+        headline = own[kinds.index("headline")] if "headline" in kinds else own[-1]
+        heading = max(i for i in range(second) if kinds[i] == "heading")  # the story's opening line
+        pick = own[[second, first, heading]]
+        expected = mix(pick[0:1], headline, pick[1:2], pick[2:3])[0]
+        got = asked[rows[second]["id"]]
+        assert float(got.vec @ expected) > 0.98
+        assert got.previous == rows[first]["text"] and got.heading == rows[heading]["text"]
+        assert len(vectors.passages) == len(rows)
+    finally:
+        await store.close()
 
 
 def test_the_hamming_prefilter_finds_the_nearest_vector_first() -> None:

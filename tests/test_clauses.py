@@ -17,6 +17,7 @@ from facts.extract.dates import find_anaphor, find_dates, main_date
 from facts.extract.pipeline import extract
 from facts.read.article import ArticleInput
 from facts.store.sqlite_store import SQLiteStore
+from facts.store.text_spans import FACT_TEXT
 
 D = dt.date(2022, 11, 17)  # a Thursday
 
@@ -285,7 +286,8 @@ async def test_a_repeated_paragraph_is_one_fact(empty_store: SQLiteStore) -> Non
     lead = "Peru and Chile agreed on Monday to share the water of the border river for ten years."
     body = f"{lead}\n\nThe deal still needs the approval of both congresses.\n\n{lead}\n"
     await empty_store.ingest(_article(body, title="Peru and Chile share river"))
-    (n,) = await empty_store.connection.fetchone("SELECT count(*) FROM facts WHERE text = ?", (lead,))
+    sql = f"SELECT count(*) FROM facts f WHERE {FACT_TEXT} = ?"
+    (n,) = await empty_store.connection.fetchone(sql, (lead,))
     assert n == 1
 
 

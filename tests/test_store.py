@@ -11,7 +11,9 @@ import pytest
 from facts.countries import resolve_country
 from facts.read.article import ArticleInput
 from facts.store.migrations import MIGRATIONS
+from facts.store.protocols import PassageQuery
 from facts.store.sqlite_store import SQLiteStore, open_store
+from facts.store.text_spans import FACT_TEXT, passage_text
 
 LEAD = (
     "The governments of Peru and Chile signed a fisheries agreement on Monday that sets quotas "
@@ -103,9 +105,22 @@ async def test_a_failed_write_leaves_nothing_behind(
 async def test_passages_keep_offsets_into_the_document(empty_store: SQLiteStore) -> None:
     body = f"FILE - A fishing boat at dawn in Callao, Peru, March 1, 2021.\n\n{LEAD} {WIRE}\n"
     await empty_store.ingest(art("https://andes.example/1", body))
-    rows = await empty_store.connection.fetchall("SELECT start, end, text, kind FROM passages ORDER BY idx")
+    rows = await empty_store.connection.fetchall(
+        f"SELECT p.start, p.end, {passage_text()} AS text, p.kind FROM passages p"
+        " JOIN documents d ON d.id = p.doc_id ORDER BY p.idx"
+    )
     assert [r["kind"] for r in rows] == ["caption", "sentence", "sentence"]
     assert all(body[s:e] == text for s, e, text, _ in rows)
+    # The sentence is kept once, in the body: passages and sources hold offsets, not copies.
+    columns = {
+        table: {r["name"] for r in await empty_store.connection.fetchall(f"PRAGMA table_info({table})")}
+        for table in ("passages", "fact_sources")
+    }
+    assert "text" not in columns["passages"] and "quote" not in columns["fact_sources"]
+    (stored,) = await empty_store.connection.fetchone("SELECT count(*) FROM facts WHERE text IS NOT NULL")
+    assert stored == 0  # every extracted fact is a span of its article
+    found = await empty_store.search_passages(PassageQuery.all_of(["joint commission"]))
+    assert [h.text for h in found] == [WIRE]
 
 
 async def test_conflicting_figures_are_shown_side_by_side(empty_store: SQLiteStore) -> None:
@@ -202,24 +217,75 @@ async def test_bulk_ingest_rolls_back_only_the_failing_article(
     assert again[0].status == "unchanged"
 
 
-async def test_a_store_from_an_older_release_is_upgraded_and_keeps_finding_duplicates(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import facts.store.migrations as migrations
+def _write_as_release_0008(path: Path) -> None:
+    """One article as the writer before migration 0009 stored it: text copied into passages,
+    the full-text index, facts and sources; shingle sets in the fact row; 8-bit vectors."""
+    from facts.extract.near_duplicates import anchors, pack, shingles, tokens
+    from facts.store.migrations import _statements
 
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    for name, sql in MIGRATIONS[:8]:
+        for statement in _statements(sql):
+            con.execute(statement)
+        con.execute("INSERT INTO _migrations VALUES (?, '2026-01-01')", (name,))
+    body = f"{LEAD}\n\n{WIRE}\n"
+    con.execute(
+        "INSERT INTO documents (id, url, outlet, title, published, published_precision, content_hash, body,"
+        " ingested_at) VALUES (1, 'https://andes.example/1', 'Andes Wire', 'Peru and Chile sign fisheries"
+        " pact', '2021-03-08', 'day', 'old', ?, '2026-01-01')",
+        (body,),
+    )
+    for idx, text in enumerate((LEAD, WIRE)):
+        start = body.index(text)
+        con.execute(
+            "INSERT INTO passages (id, doc_id, idx, paragraph, start, end, kind, text)"
+            " VALUES (?, 1, ?, ?, ?, ?, 'sentence', ?)",
+            (idx + 1, idx, idx, start, start + len(text), text),
+        )
+        shingle_set = shingles(tokens(text))
+        con.execute(
+            "INSERT INTO facts (id, text, words, shingles, shingle_set, salience, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, 1, '2026-01-01', '2026-01-01')",
+            (idx + 1, text, len(tokens(text)), len(shingle_set), pack(shingle_set)),
+        )
+        rows = [(h, idx + 1) for h in anchors(shingle_set)]
+        con.executemany("INSERT INTO fact_shingles (hash, fact_id) VALUES (?, ?)", rows)
+        con.execute(
+            "INSERT INTO fact_sources (fact_id, passage_id, doc_id, quote) VALUES (?, ?, 1, ?)",
+            (idx + 1, idx + 1, text),
+        )
+        con.execute("INSERT INTO fact_agreements (country, fact_id, explicit) VALUES ('PE', ?, 1)", [idx + 1])
+        con.execute(
+            "INSERT INTO passage_vectors (passage_id, bits, vec, svec) VALUES (?, ?, ?, ?)",
+            (idx + 1, bytes(32), bytes(256), bytes(256)),
+        )
+    con.execute("INSERT INTO _meta (key, value) VALUES ('vectors_complete', '2026-01-01')")
+    con.commit()
+    con.close()
+
+
+async def test_a_store_from_an_older_release_is_upgraded_and_keeps_finding_duplicates(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:1])
-    store = await open_store(path, bundled_corpus=False)
-    await store.ingest(art("https://andes.example/1", f"{LEAD}\n\n{WIRE}\n"))
-    await store.close()
-    monkeypatch.undo()
-
+    _write_as_release_0008(path)
     store = await open_store(path, bundled_corpus=False)
     try:
+        # Its text now read by offsets, its index rebuilt, its vectors made again.
+        found = await store.search_passages(PassageQuery.all_of(["joint commission"]))
+        assert [h.text for h in found] == [WIRE]
+        (vectors,) = await store.connection.fetchone("SELECT count(*) FROM passage_vectors")
+        assert vectors == 2
+        (kept,) = await store.connection.fetchone("SELECT count(*) FROM facts WHERE text IS NOT NULL")
+        assert kept == 0
+        # A later copy of the wire sentence still merges with the fact stored before the upgrade.
         await store.ingest(art("https://coast.example/2", f"{WIRE}\n", outlet="Coast Daily"))
         wire = [f for f in await store.agreement_facts("PE") if "joint commission" in f.text]
         assert len(wire) == 1
+        assert wire[0].text == WIRE
         assert {s.doc.outlet for s in wire[0].sources} == {"Andes Wire", "Coast Daily"}
+        assert [s.quote for s in wire[0].sources] == [WIRE, WIRE]
+        asked = await store.ask_passages([1, 2])
+        assert {p.hit.text for p in asked} == {LEAD, WIRE} and all(p.svec.any() for p in asked)
     finally:
         await store.close()
     con = sqlite3.connect(path)
@@ -272,7 +338,8 @@ async def test_a_stock_phrase_shared_by_many_sentences_does_not_hide_a_real_dupl
     await empty_store.ingest(art("https://coast.example/again", again, outlet="Coast Daily"))
     assert await count(empty_store, "facts") == len(endings)
     twice = await empty_store.connection.fetchall(
-        "SELECT f.text FROM facts f JOIN fact_sources s ON s.fact_id = f.id GROUP BY f.id HAVING count(*) = 2"
+        f"SELECT {FACT_TEXT} AS text FROM facts f JOIN fact_sources s ON s.fact_id = f.id"
+        " GROUP BY f.id HAVING count(*) = 2"
     )
     assert [r["text"] for r in twice] == [again.strip()]
 
@@ -290,7 +357,7 @@ async def test_alike_sentences_about_different_countries_stay_two_facts(empty_st
     rows = [
         tuple(r)
         for r in await empty_store.connection.fetchall(
-            "SELECT f.text, count(*) FROM facts f JOIN fact_sources s ON s.fact_id = f.id"
+            f"SELECT {FACT_TEXT}, count(*) FROM facts f JOIN fact_sources s ON s.fact_id = f.id"
             " GROUP BY f.id ORDER BY f.id"
         )
     ]

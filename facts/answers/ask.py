@@ -197,11 +197,7 @@ async def retrieve(store: PassageSearch, question: str) -> tuple[Question, list[
         ids += [h.passage_id for h in await store.search_passages(words, limit=FTS_CANDIDATES)]
     ids += await store.nearest_passages(qvec, VECTOR_CANDIDATES)
     found = await store.ask_passages(list(dict.fromkeys(ids)))
-    vecs = embedding.from_int8([p.vec or bytes(embedding.DIM) for p in found])
-    kept = [p.svec for p in found if p.svec]
-    decoded = iter(embedding.from_int8(kept)) if kept else iter(())
-    alone = [next(decoded) if p.svec else None for p in found]
-    cands = [(p.hit, p.context, v, a) for p, v, a in zip(found, vecs, alone, strict=True)]
+    cands = [(p.hit, p.context, p.vec, p.svec) for p in found]
     scored = rank_candidates(q, qvec, cands, idf)
     if q.years:
         scored = _by_year(q, scored)

@@ -18,7 +18,7 @@ import numpy as np
 
 from facts.extract import embedding
 
-__all__ = ["ANSWER_KINDS", "PassageVectors", "context_vectors"]
+__all__ = ["ANSWER_KINDS", "DocumentVectors", "PassageVectors", "context_vectors", "mix"]
 
 ANSWER_KINDS = ("sentence", "caption")
 _PREV, _HEADING, _HEADLINE = 0.5, 0.3, 0.3
@@ -26,22 +26,35 @@ _PREV, _HEADING, _HEADLINE = 0.5, 0.3, 0.3
 
 @dataclass(frozen=True)
 class PassageVectors:
-    """What the store keeps per passage: sign bits (Hamming prefilter), the vector with its
-    context and the sentence's own vector, as bytes."""
+    """What the store keeps per passage: the sign bits of its vector with context (Hamming
+    prefilter) and its own vector, 4-bit (:func:`facts.extract.embedding.to_int4`). The vector
+    with context is mixed again from the neighbours' own vectors when asked (:func:`mix`)."""
 
     bits: bytes
-    vec: bytes
-    svec: bytes
+    own: bytes
 
 
-def context_vectors(passages: Sequence[tuple[str, str]], title: str) -> list[PassageVectors]:
-    """One :class:`PassageVectors` per ``(kind, text)`` passage of one document, in reading order.
+@dataclass(frozen=True)
+class DocumentVectors:
+    """One document's passage vectors and the headline vector their context mixes in (4-bit)."""
 
-    Every passage gets vectors (headings too, for the record), but only sentences and captions
-    carry context.
-    """
+    passages: list[PassageVectors]
+    headline: bytes
+
+
+def mix(own: np.ndarray, headline: np.ndarray, previous: np.ndarray, heading: np.ndarray) -> np.ndarray:
+    """Unit vectors of answer passages with their context (rows: one per passage; a missing
+    previous sentence or heading is a zero row)."""
+    v = own + _HEADLINE * headline + _PREV * previous + _HEADING * heading
+    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
+
+
+def context_vectors(passages: Sequence[tuple[str, str]], title: str) -> DocumentVectors:
+    """The :class:`PassageVectors` of each ``(kind, text)`` passage of one document, in reading
+    order. Every passage gets vectors (headings too, for the record), but only sentences and
+    captions carry context."""
     if not passages:
-        return []
+        return DocumentVectors([], b"")
     kinds = [kind for kind, _ in passages]
     own = embedding.embed([text.lstrip("# ").strip() for _, text in passages] + [title])
     headline_vec = own[-1]
@@ -64,16 +77,10 @@ def context_vectors(passages: Sequence[tuple[str, str]], title: str) -> list[Pas
     mixed = own[:-1].copy()
     zero = np.zeros((1, own.shape[1]), dtype=own.dtype)
     padded = np.concatenate([own[:-1], zero])  # index -1 reads the zero row
-    v = (
-        own[:-1][answer]
-        + _HEADLINE * headline_vec
-        + _PREV * padded[prev_of[answer]]
-        + _HEADING * padded[heading_of[answer]]
-    )
-    mixed[answer] = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
+    mixed[answer] = mix(own[:-1][answer], headline_vec, padded[prev_of[answer]], padded[heading_of[answer]])
     bits = embedding.pack_bits(mixed)
-    vecs = embedding.to_int8(mixed)
-    alone = embedding.to_int8(own[:-1])
-    return [
-        PassageVectors(bits[i].tobytes(), vecs[i].tobytes(), alone[i].tobytes()) for i in range(len(kinds))
-    ]
+    alone = embedding.to_int4(own[:-1])
+    headline = embedding.to_int4(headline_vec.reshape(1, -1))[0].tobytes()
+    return DocumentVectors(
+        [PassageVectors(bits[i].tobytes(), alone[i].tobytes()) for i in range(len(kinds))], headline
+    )

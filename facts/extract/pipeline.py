@@ -20,7 +20,7 @@ from facts.extract.agreements import (
     has_plural_term,
     is_venue,
 )
-from facts.extract.context_vectors import PassageVectors, context_vectors
+from facts.extract.context_vectors import DocumentVectors, context_vectors
 from facts.extract.date_anchors import inauguration_anchor, mentions_inauguration
 from facts.extract.date_clauses import clause_spans, clause_text
 from facts.extract.dates import DateMention, concessive_end, find_anaphor, find_dates, main_date
@@ -69,7 +69,7 @@ class Extraction:
     passages: list[Passage]
     candidates: list[Candidate]
     country_mentions: dict[int, tuple[str, ...]]
-    vectors: list[PassageVectors]  # one per passage, in the same order
+    vectors: DocumentVectors  # one per passage, in the same order, and the headline's
 
 
 def published_date(article: ArticleInput) -> dt.date:

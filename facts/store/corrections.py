@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 from facts.errors import ChangedMeanwhile, NotFound, UsageError
 from facts.extract.dates import DateMention, find_dates, main_date, month_end
+from facts.store.text_spans import FACT_TEXT
 from facts.store.timestamps import now_utc
 
 __all__ = [
@@ -32,8 +33,8 @@ __all__ = [
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _SNAPSHOT = (
-    "text, date_start, date_end, date_precision, date_label, date_end_label, status, version,"
-    " corrected_at, correction_note, origin"
+    f"{FACT_TEXT} AS text, date_start, date_end, date_precision, date_label, date_end_label, status,"
+    " version, corrected_at, correction_note, origin"
 )
 
 
@@ -121,7 +122,7 @@ def _read_date_spec(text: str, *, today: dt.date) -> DateSpec:
 
 
 def _snapshot(conn: sqlite3.Connection, fact_id: int) -> dict[str, Any]:
-    row = conn.execute(f"SELECT {_SNAPSHOT} FROM facts WHERE id = ?", (fact_id,)).fetchone()
+    row = conn.execute(f"SELECT {_SNAPSHOT} FROM facts f WHERE f.id = ?", (fact_id,)).fetchone()
     if row is None:
         raise NotFound(f"There is no fact {fact_id}.")
     return dict(row)  # by column name
@@ -281,13 +282,13 @@ def add_fact(
             raise UsageError(f"That quote is not in source {source_doc}; copy it verbatim from the article.")
         doc_id = int(doc["id"])
         passage = conn.execute(
-            "SELECT id, text FROM passages WHERE doc_id = ? AND start <= ? AND end >= ? ORDER BY idx LIMIT 1",
+            "SELECT id FROM passages WHERE doc_id = ? AND start <= ? AND end >= ? ORDER BY idx LIMIT 1",
             (doc_id, span[0], span[1]),
         ).fetchone()
         if passage is None:  # the quote spans sentences: cite it as its own passage
-            passage_id, quoted = _desk_passage(conn, doc_id, span, doc["body"][span[0] : span[1]])
+            passage_id = _desk_passage(conn, doc_id, span, doc["body"][span[0] : span[1]])
         else:
-            passage_id, quoted = int(passage["id"]), str(passage["text"])
+            passage_id = int(passage["id"])
     else:
         if not source_url or not urlparse(source_url).scheme.startswith("http"):
             raise UsageError("Give the source: source=<source number or url> and its quote.")
@@ -300,7 +301,7 @@ def add_fact(
              json.dumps({"added_by": editor.actor}), f"desk:{now}:{source_url}", quote, now),
         )
         doc_id = int(cur.lastrowid or 0)
-        passage_id, quoted = _desk_passage(conn, doc_id, (0, len(quote)), quote)
+        passage_id = _desk_passage(conn, doc_id, (0, len(quote)), quote)
     cur = conn.execute(
         "INSERT INTO facts (text, words, shingles, date_start, date_end, date_precision, date_label,"
         " date_end_label, salience, facets, origin, changed_by, created_at, updated_at)"
@@ -311,9 +312,9 @@ def add_fact(
     )
     fact_id = int(cur.lastrowid or 0)
     conn.execute(
-        "INSERT INTO fact_sources (fact_id, passage_id, doc_id, quote, date_start, date_end, date_precision,"
-        " date_label) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (fact_id, passage_id, doc_id, quoted, date.start if date else None, date.end if date else None,
+        "INSERT INTO fact_sources (fact_id, passage_id, doc_id, date_start, date_end, date_precision,"
+        " date_label) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (fact_id, passage_id, doc_id, date.start if date else None, date.end if date else None,
          date.precision if date else None, date.label if date else None),
     )
     for code in dict.fromkeys(countries):
@@ -328,17 +329,17 @@ def add_fact(
     return fact_id
 
 
-def _desk_passage(
-    conn: sqlite3.Connection, doc_id: int, span: tuple[int, int], text: str
-) -> tuple[int, str]:
+def _desk_passage(conn: sqlite3.Connection, doc_id: int, span: tuple[int, int], text: str) -> int:
+    """A passage for a quote no extracted passage holds whole (``text`` is ``body[span]``)."""
     sql = "SELECT coalesce(max(idx), -1) + 1 AS idx FROM passages WHERE doc_id = ?"
     idx = conn.execute(sql, (doc_id,)).fetchone()["idx"]
     cur = conn.execute(
-        "INSERT INTO passages (doc_id, idx, paragraph, start, end, kind, text)"
-        " VALUES (?, ?, 0, ?, ?, 'sentence', ?)",
-        (doc_id, idx, span[0], span[1], text),
+        "INSERT INTO passages (doc_id, idx, paragraph, start, end, kind) VALUES (?, ?, 0, ?, ?, 'sentence')",
+        (doc_id, idx, span[0], span[1]),
     )
-    return int(cur.lastrowid or 0), text
+    passage_id = int(cur.lastrowid or 0)
+    conn.execute("INSERT INTO passages_fts (rowid, text) VALUES (?, ?)", (passage_id, text))
+    return passage_id
 
 
 def history(conn: sqlite3.Connection, fact_id: int) -> list[HistoryRow]:

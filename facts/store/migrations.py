@@ -251,6 +251,65 @@ PASSAGE_SENTENCE_VECTORS = """
 ALTER TABLE passage_vectors ADD COLUMN svec BLOB;
 """
 
+# A store a few times its text (issue 14): every sentence is kept once, in its document's body.
+# Passages, facts and their sources point into it by offsets (facts/store/text_spans.py); the
+# full-text index keeps no copy (contentless FTS5, filled by the writer); a fact's shingle set is
+# recomputed from its span when a duplicate check needs it; and /ask keeps one small vector per
+# passage (its own, 4-bit), the context vector being mixed from its neighbours' at query time.
+# Vectors are rebuilt by the store's backfill on first open (``vectors_complete`` is cleared).
+TEXT_BY_OFFSETS = """
+ALTER TABLE facts ADD COLUMN span_doc INTEGER;
+ALTER TABLE facts ADD COLUMN span_start INTEGER;
+ALTER TABLE facts ADD COLUMN span_end INTEGER;
+UPDATE facts SET (span_doc, span_start, span_end) = (
+    SELECT p.doc_id, p.start + instr(p.text, facts.text) - 1, p.start + instr(p.text, facts.text) - 1
+        + length(facts.text)
+    FROM fact_sources s JOIN passages p ON p.id = s.passage_id
+    WHERE s.fact_id = facts.id AND instr(p.text, facts.text) > 0 ORDER BY s.passage_id LIMIT 1
+);
+ALTER TABLE facts ADD COLUMN literal TEXT;
+UPDATE facts SET literal = text WHERE span_doc IS NULL OR status != 'active' OR version > 1;
+UPDATE facts SET span_doc = NULL, span_start = NULL, span_end = NULL WHERE literal IS NOT NULL;
+ALTER TABLE facts DROP COLUMN text;
+ALTER TABLE facts RENAME COLUMN literal TO text;
+ALTER TABLE facts DROP COLUMN shingle_set;
+DROP TRIGGER passages_fts_insert;
+DROP TABLE passages_fts;
+CREATE VIRTUAL TABLE passages_fts USING fts5(
+    text, content='', tokenize='porter unicode61 remove_diacritics 2'
+);
+INSERT INTO passages_fts (rowid, text) SELECT id, text FROM passages;
+ALTER TABLE passages DROP COLUMN text;
+CREATE TABLE fact_sources_by_offset (
+    fact_id INTEGER NOT NULL REFERENCES facts(id),
+    passage_id INTEGER NOT NULL REFERENCES passages(id),
+    doc_id INTEGER NOT NULL REFERENCES documents(id),
+    date_start TEXT,
+    date_end TEXT,
+    date_precision TEXT,
+    date_label TEXT,
+    numbers TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (fact_id, passage_id)
+) WITHOUT ROWID;
+INSERT INTO fact_sources_by_offset SELECT fact_id, passage_id, doc_id, date_start, date_end,
+    date_precision, date_label, numbers FROM fact_sources;
+DROP TABLE fact_sources;
+ALTER TABLE fact_sources_by_offset RENAME TO fact_sources;
+CREATE INDEX fact_sources_by_doc ON fact_sources(doc_id);
+CREATE INDEX fact_sources_by_passage ON fact_sources(passage_id);
+DROP TABLE passage_vectors;
+CREATE TABLE passage_vectors (
+    passage_id INTEGER PRIMARY KEY REFERENCES passages(id),
+    bits BLOB NOT NULL,
+    own BLOB NOT NULL
+);
+CREATE TABLE document_vectors (
+    doc_id INTEGER PRIMARY KEY REFERENCES documents(id),
+    headline BLOB NOT NULL
+);
+DELETE FROM _meta WHERE key = 'vectors_complete';
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
     ("0002_drop_shingle_df", DROP_SHINGLE_DF),
@@ -260,6 +319,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0006_deliveries", DELIVERIES),
     ("0007_passage_vectors", PASSAGE_VECTORS),
     ("0008_passage_sentence_vectors", PASSAGE_SENTENCE_VECTORS),
+    ("0009_text_by_offsets", TEXT_BY_OFFSETS),
 ]
 
 

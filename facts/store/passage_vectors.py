@@ -1,9 +1,10 @@
 """Passage vectors: computed at extraction (:mod:`facts.extract.context_vectors`), kept in
 ``passage_vectors``, searched by nearest neighbour.
 
-Search is a Hamming prefilter over the sign bits of every vector (four ``uint64`` words each, held
-in memory and extended with new passages as they are added), then a cosine rescoring of the
-shortlist from the stored signed bytes.
+Search is a Hamming prefilter over the sign bits of every vector with context (four ``uint64``
+words each, held in memory and extended with new passages as they are added), then a cosine
+rescoring of the shortlist: each passage's own vector is kept at 4 bits a coordinate, and its
+vector with context is mixed again from its own, its neighbours' and its headline's.
 """
 
 from __future__ import annotations
@@ -15,35 +16,68 @@ from dataclasses import dataclass
 import numpy as np
 
 from facts.extract import embedding
-from facts.extract.context_vectors import ANSWER_KINDS, context_vectors
+from facts.extract.context_vectors import ANSWER_KINDS, context_vectors, mix
+from facts.store.row_builders import NamedRow, passage_hit
 from facts.store.rows import PassageHit
+from facts.store.text_spans import passage_text
 
-__all__ = ["ANSWER_KINDS", "AskPassage", "VectorIndex", "backfill", "has_sentence_vectors"]
+__all__ = ["ANSWER_KINDS", "AskPassage", "VectorIndex", "ask_passages", "backfill"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AskPassage:
-    """A candidate answer line with what is read around it (never cited) and its stored vector."""
+    """A candidate answer line with what is read around it (never cited) and its vectors: with
+    its context (``vec``) and alone (``svec``), unit float32."""
 
     hit: PassageHit
     previous: str
     heading: str
     headline: str
-    vec: bytes | None
-    svec: bytes | None = None  # the sentence alone (None in rows stored before it was kept)
+    vec: np.ndarray
+    svec: np.ndarray
 
     @property
     def context(self) -> str:
         return " ".join(t for t in (self.headline, self.heading, self.previous) if t)
 
 
-def has_sentence_vectors(conn: sqlite3.Connection) -> bool:
-    """Whether the store keeps the sentence-alone vector (migration 0008)."""
-    return any(r["name"] == "svec" for r in conn.execute("PRAGMA table_info(passage_vectors)"))
+def ask_passages(rows: Sequence[NamedRow]) -> list[AskPassage]:
+    """Candidates from rows of the store's ask query: the passage (``passage_hit`` columns), its
+    own vector ``own``, the passage before it in its section (``before_*``), the section heading
+    (``heading``, ``heading_own``) and the headline (``headline``, ``headline_own``). The vector
+    with context is mixed here as extraction mixed it (:func:`mix`), from the stored 4-bit ones."""
+    if not rows:
+        return []
+    zero = bytes(embedding.INT4_BYTES)
+
+    def blob(row: NamedRow, name: str, use: bool = True) -> bytes:
+        return (row[name] or zero) if use else zero
+
+    before = [r["before_kind"] in ANSWER_KINDS for r in rows]
+    own = embedding.from_int4([blob(r, "own") for r in rows])
+    previous = embedding.from_int4([blob(r, "before_own", b) for r, b in zip(rows, before, strict=True)])
+    heading = embedding.from_int4([blob(r, "heading_own") for r in rows])
+    headline = embedding.from_int4([blob(r, "headline_own") for r in rows])
+    vecs = mix(own, headline, previous, heading)
+    out = []
+    for i, r in enumerate(rows):
+        adjacent = before[i] and r["before_idx"] == r["idx"] - 1
+        out.append(
+            AskPassage(
+                hit=passage_hit(r),
+                previous=(r["before_text"] or "") if adjacent else "",
+                heading=r["heading"] or "",
+                headline=r["headline"] or "",
+                vec=vecs[i],
+                svec=own[i],
+            )
+        )
+    return out
 
 
 def backfill(conn: sqlite3.Connection, *, batch_docs: int = 200) -> int:
-    """Embed the passages stored before vectors existed; returns how many were added."""
+    """Embed the passages stored without vectors (a store migrated from an older schema); returns
+    how many were added."""
     added = 0
     while True:
         docs = conn.execute(
@@ -53,20 +87,21 @@ def backfill(conn: sqlite3.Connection, *, batch_docs: int = 200) -> int:
         ).fetchall()
         if not docs:
             return added
-        rows: list[tuple[int, bytes, bytes, bytes]] = []
+        rows: list[tuple[int, bytes, bytes]] = []
+        heads: list[tuple[int, bytes]] = []
         for doc in docs:
             title = conn.execute("SELECT title FROM documents WHERE id = ?", (doc["doc_id"],)).fetchone()
             ps = conn.execute(
-                "SELECT id, kind, text FROM passages WHERE doc_id = ? ORDER BY idx", (doc["doc_id"],)
+                f"SELECT p.id, p.kind, {passage_text()} AS text FROM passages p"
+                " JOIN documents d ON d.id = p.doc_id WHERE p.doc_id = ? ORDER BY p.idx",
+                (doc["doc_id"],),
             ).fetchall()
             vectors = context_vectors([(p["kind"], p["text"]) for p in ps], title["title"] if title else "")
-            rows += [(p["id"], v.bits, v.vec, v.svec) for p, v in zip(ps, vectors, strict=True)]
-        if has_sentence_vectors(conn):
-            sql = "INSERT OR REPLACE INTO passage_vectors (passage_id, bits, vec, svec) VALUES (?, ?, ?, ?)"
-            conn.executemany(sql, rows)
-        else:
-            sql = "INSERT OR REPLACE INTO passage_vectors (passage_id, bits, vec) VALUES (?, ?, ?)"
-            conn.executemany(sql, [r[:3] for r in rows])
+            rows += [(p["id"], v.bits, v.own) for p, v in zip(ps, vectors.passages, strict=True)]
+            heads.append((doc["doc_id"], vectors.headline))
+        sql = "INSERT OR REPLACE INTO passage_vectors (passage_id, bits, own) VALUES (?, ?, ?)"
+        conn.executemany(sql, rows)
+        conn.executemany("INSERT OR REPLACE INTO document_vectors (doc_id, headline) VALUES (?, ?)", heads)
         added += len(rows)
 
 

@@ -10,15 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from facts.store.passage_vectors import AskPassage
 from facts.store.rows import DocumentRow, FactRow, PassageHit, SourceRow
+from facts.store.text_spans import FACT_TEXT, passage_text
 
 __all__ = [
     "DOC_COLUMNS",
     "FACT_COLUMNS",
     "SOURCE_COLUMNS",
     "NamedRow",
-    "ask_passage",
     "document_row",
     "fact_row",
     "passage_hit",
@@ -44,11 +43,11 @@ _FACT_FIELDS = (
     "event_id", "salience", "facets", "agreement_name", "status", "origin", "version", "corrected_at",
     "correction_note",
 )
-FACT_COLUMNS = ", ".join(f"f.{f}" for f in _FACT_FIELDS)
+FACT_COLUMNS = ", ".join(f"{FACT_TEXT} AS text" if f == "text" else f"f.{f}" for f in _FACT_FIELDS)
 """The columns of ``facts f`` that :func:`fact_row` reads; the query adds ``explicit``."""
 
 SOURCE_COLUMNS = (
-    "s.fact_id, s.passage_id, s.quote, p.idx AS passage_index, s.date_start, s.date_end,"
+    f"s.fact_id, s.passage_id, {passage_text()} AS quote, p.idx AS passage_index, s.date_start, s.date_end,"
     f" s.date_precision, s.date_label, s.numbers, {DOC_COLUMNS}"
 )
 """The columns of ``fact_sources s`` and ``passages p`` that :func:`source_row` reads."""
@@ -111,16 +110,4 @@ def passage_hit(row: NamedRow, *, rank: float = 0.0) -> PassageHit:
         kind=row["kind"],
         rank=rank,
         fact_id=row["fact_id"],
-    )
-
-
-def ask_passage(row: NamedRow) -> AskPassage:
-    """A candidate answer: the passage, what is read around it and its stored vectors."""
-    return AskPassage(
-        hit=passage_hit(row),
-        previous=row["previous"] or "",
-        heading=row["heading"] or "",
-        headline=row["headline"] or "",
-        vec=row["vec"],
-        svec=row["svec"],
     )

@@ -31,21 +31,21 @@ from facts.store.connection_thread import ConnectionThread, StoreClosed
 from facts.store.corrections import DateSpec, Editor, HistoryRow
 from facts.store.digest_ledger import DigestChange, DigestRun, Subscription
 from facts.store.migrations import migrate
-from facts.store.passage_vectors import AskPassage, VectorIndex, backfill
+from facts.store.passage_vectors import AskPassage, VectorIndex, ask_passages, backfill
 from facts.store.protocols import FactStore, PassageQuery
 from facts.store.row_builders import (
     DOC_COLUMNS,
     FACT_COLUMNS,
     SOURCE_COLUMNS,
-    ask_passage,
     document_row,
     fact_row,
     passage_hit,
     source_row,
 )
 from facts.store.rows import DocumentRow, FactRow, IngestResult, PassageHit, SourceRow
+from facts.store.text_spans import passage_text
 from facts.store.timestamps import now_utc
-from facts.store.writer import ArticleWriter, _chunks, _has_vectors, _marks
+from facts.store.writer import ArticleWriter, _chunks, _marks
 
 __all__ = [
     "FactStore",
@@ -104,7 +104,6 @@ class SQLiteStore:
         self._write_lock = asyncio.Lock()
         self._writer = ArticleWriter()
         self._vectors = VectorIndex()
-        self._svec: bool | None = None  # the store keeps sentence-alone vectors (read once)
 
     @property
     def connection(self) -> ConnectionThread:
@@ -331,7 +330,7 @@ class SQLiteStore:
             return []
         order = "rowid DESC" if newest_first else "rank"
         sql = (
-            f"SELECT p.id AS passage_id, p.text, p.kind, r.rank, {DOC_COLUMNS},"
+            f"SELECT p.id AS passage_id, {passage_text()} AS text, p.kind, r.rank, {DOC_COLUMNS},"
             " (SELECT s.fact_id FROM fact_sources s WHERE s.passage_id = p.id) AS fact_id"
             " FROM (SELECT rowid, rank FROM passages_fts WHERE passages_fts MATCH ?"
             f" ORDER BY {order} LIMIT ?) r"
@@ -357,27 +356,37 @@ class SQLiteStore:
         return self._vectors.nearest(vector, k)
 
     async def ask_passages(self, ids: Sequence[int]) -> list[AskPassage]:
-        """Current sentences and captions among ``ids``, each with its context and stored vector."""
+        """Current sentences and captions among ``ids``, each with its context and its vectors."""
         out: list[AskPassage] = []
-        if self._svec is None:
-            columns = await self._sql.fetchall("PRAGMA table_info(passage_vectors)")
-            self._svec = any(r["name"] == "svec" for r in columns)
         for chunk in _chunks(sorted(set(ids))):
+            # The passage before each one in its section (a sentence, a caption or the heading
+            # that opens the section), and the section's heading, found by (doc_id, idx) seeks.
             sql = (
-                f"SELECT p.id AS passage_id, p.text, p.kind, {DOC_COLUMNS},"
-                " (SELECT s.fact_id FROM fact_sources s WHERE s.passage_id = p.id) AS fact_id,"
-                " (SELECT q.text FROM passages q WHERE q.doc_id = p.doc_id AND q.idx = p.idx - 1"
-                "  AND q.kind IN ('sentence', 'caption')) AS previous,"
-                " (SELECT q.text FROM passages q WHERE q.doc_id = p.doc_id AND q.idx < p.idx"
-                "  AND q.kind = 'heading' ORDER BY q.idx DESC LIMIT 1) AS heading,"
-                " coalesce(d.headline, d.title) AS headline, v.vec,"
-                f" {'v.svec' if self._svec else 'NULL'} AS svec"
-                " FROM passages p JOIN documents d ON d.id = p.doc_id"
-                " LEFT JOIN passage_vectors v ON v.passage_id = p.id"
-                f" WHERE p.id IN ({_marks(len(chunk))}) AND d.superseded_by IS NULL"
-                " AND p.kind IN ('sentence', 'caption')"
+                f"SELECT c.passage_id, {passage_text('c')} AS text, c.kind, {DOC_COLUMNS},"
+                " (SELECT s.fact_id FROM fact_sources s WHERE s.passage_id = c.passage_id) AS fact_id,"
+                f" c.idx, b.idx AS before_idx, b.kind AS before_kind, {passage_text('b')} AS before_text,"
+                " bv.own AS before_own,"
+                f" {passage_text('h')} AS heading, hv.own AS heading_own,"
+                " coalesce(d.headline, d.title) AS headline, dv.headline AS headline_own, v.own"
+                " FROM (SELECT p.id AS passage_id, p.*,"
+                "   (SELECT q.id FROM passages q WHERE q.doc_id = p.doc_id AND q.idx < p.idx"
+                "    AND q.kind IN ('sentence', 'caption', 'heading') ORDER BY q.idx DESC LIMIT 1)"
+                "   AS before_id,"
+                "   (SELECT q.id FROM passages q WHERE q.doc_id = p.doc_id AND q.idx < p.idx"
+                "    AND q.kind = 'heading' ORDER BY q.idx DESC LIMIT 1) AS heading_id"
+                f"  FROM passages p WHERE p.id IN ({_marks(len(chunk))})"
+                "   AND p.kind IN ('sentence', 'caption')) c"
+                " JOIN documents d ON d.id = c.doc_id"
+                " LEFT JOIN passages b ON b.id = c.before_id"
+                " LEFT JOIN passage_vectors bv ON bv.passage_id = b.id"
+                " LEFT JOIN passages h ON h.id = c.heading_id"
+                " LEFT JOIN passage_vectors hv ON hv.passage_id = h.id"
+                " LEFT JOIN passage_vectors v ON v.passage_id = c.passage_id"
+                " LEFT JOIN document_vectors dv ON dv.doc_id = c.doc_id"
+                " WHERE d.superseded_by IS NULL"
             )
-            out += [ask_passage(r) for r in await self._sql.fetchall(sql, tuple(chunk))]
+            rows = await self._sql.fetchall(sql, tuple(chunk))
+            out += ask_passages(rows)
         return out
 
     # ------------------------------------------------------------------ the desk's changes
@@ -653,8 +662,6 @@ async def _backfill_vectors(store: SQLiteStore) -> None:
         return
 
     def run(conn: sqlite3.Connection) -> None:
-        if not _has_vectors(conn):
-            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             backfill(conn)

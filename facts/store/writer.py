@@ -14,18 +14,27 @@ from functools import partial
 from typing import Any
 
 from facts.countries import all_countries, find_countries
-from facts.extract.near_duplicates import anchors, near_enough, overlap, pack, spread_through, tokens
+from facts.extract.near_duplicates import (
+    anchors,
+    near_enough,
+    overlap,
+    pack,
+    shingles,
+    spread_through,
+    tokens,
+)
 from facts.extract.pipeline import Candidate, Extraction
 from facts.read.article import ArticleInput
-from facts.store.passage_vectors import has_sentence_vectors
 from facts.store.rows import IngestResult
+from facts.store.text_spans import FACT_SPAN, FACT_TEXT
 from facts.store.timestamps import now_utc
+from facts.text.passages import Passage
 
-__all__ = ["COMMON_SHINGLE_FACTS", "ArticleWriter", "WorkItem"]
+__all__ = ["COMMON_SHINGLE_FACTS", "SET_CACHE", "ArticleWriter", "WorkItem"]
 
 COMMON_SHINGLE_FACTS = 10  # distinct facts sharing a 3-gram: beyond this it is a stock phrase
 _CHUNK = 500
-_SET_CACHE = 1_000_000  # cached shingle sets; about 150 MB at most
+SET_CACHE = 200_000  # cached shingle sets (about 150 bytes each): 30 MB at most
 _EVENT_PRECISIONS = frozenset({"day", "week", "month"})
 
 WorkItem = tuple[ArticleInput, str, Extraction | None]
@@ -40,10 +49,11 @@ def _spread(text: str, stored: memoryview) -> bool:
     return spread_through(tokens(text), frozenset(stored))
 
 
-def _has_vectors(db: sqlite3.Connection) -> bool:
-    sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'passage_vectors'"
-    row = db.execute(sql).fetchone()
-    return row is not None
+def _span(passage: Passage, text: str) -> tuple[int, int] | None:
+    """Where ``text`` (a sentence or one clause of it) sits in the article body, or None when
+    the passage does not hold it word for word (the fact then keeps its own text)."""
+    at = passage.text.find(text)
+    return (passage.start + at, passage.start + at + len(text)) if at >= 0 else None
 
 
 def _marks(n: int) -> str:
@@ -53,7 +63,8 @@ def _marks(n: int) -> str:
 class ArticleWriter:
     """Writes extractions through one sqlite3 connection; caches entity ids between articles."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, set_cache: int = SET_CACHE) -> None:
+        self.set_cache = set_cache
         self._entity_ids: dict[tuple[str, str], int] = {}
         # fact id -> (words, packed shingle set): facts are never deleted, so entries stay true
         # until a rollback undoes the ids they were read or written under.
@@ -149,34 +160,30 @@ class ArticleWriter:
         first_passage = self._next_id("passages")
         passage_ids = {p.index: first_passage + i for i, p in enumerate(ex.passages)}
         db.executemany(
-            "INSERT INTO passages (id, doc_id, idx, paragraph, start, end, kind, is_caption, text)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO passages (id, doc_id, idx, paragraph, start, end, kind, is_caption)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (
-                    passage_ids[p.index],
-                    doc_id,
-                    p.index,
-                    p.paragraph,
-                    p.start,
-                    p.end,
-                    p.kind,
-                    int(p.kind == "caption"),
-                    p.text,
-                )
+                (passage_ids[p.index], doc_id, p.index, p.paragraph, p.start, p.end, p.kind,
+                 int(p.kind == "caption"))
                 for p in ex.passages
             ],
         )
-        if _has_vectors(db):  # a store migrated before vectors existed gets them by backfill
-            rows = [
-                (passage_ids[p.index], v.bits, v.vec, v.svec)
-                for p, v in zip(ex.passages, ex.vectors, strict=True)
-            ]
-            if has_sentence_vectors(db):
-                sql = "INSERT INTO passage_vectors (passage_id, bits, vec, svec) VALUES (?, ?, ?, ?)"
-                db.executemany(sql, rows)
-            else:
-                sql = "INSERT INTO passage_vectors (passage_id, bits, vec) VALUES (?, ?, ?)"
-                db.executemany(sql, [r[:3] for r in rows])
+        # The index keeps no copy of the text (contentless FTS5): it is given it here, once.
+        db.executemany(
+            "INSERT INTO passages_fts (rowid, text) VALUES (?, ?)",
+            [(passage_ids[p.index], p.text) for p in ex.passages],
+        )
+        db.executemany(
+            "INSERT INTO passage_vectors (passage_id, bits, own) VALUES (?, ?, ?)",
+            [
+                (passage_ids[p.index], v.bits, v.own)
+                for p, v in zip(ex.passages, ex.vectors.passages, strict=True)
+            ],
+        )
+        if ex.passages:
+            db.execute(
+                "INSERT INTO document_vectors (doc_id, headline) VALUES (?, ?)", (doc_id, ex.vectors.headline)
+            )
         self._write_entities(ex, passage_ids)
 
         anchor_sets = [anchors(c.shingles) for c in ex.candidates]
@@ -192,6 +199,7 @@ class ArticleWriter:
         # A paragraph the article repeats word for word (a standfirst printed again at the end) is
         # one fact with two passages, not two lines.
         said: dict[str, int] = {}
+        by_index = {p.index: p for p in ex.passages}
         for i, (cand, cand_anchors) in enumerate(zip(ex.candidates, anchor_sets, strict=True)):
             fact_id = matches.get(i)
             said_key = " ".join(cand.text.lower().split())
@@ -202,15 +210,17 @@ class ArticleWriter:
                 next_fact += 1
                 d = cand.date
                 event_id = self._event_for(cand) if cand.is_event else None
-                packed = pack(cand.shingles)
-                self._sets[fact_id] = (cand.words, packed)
+                self._sets[fact_id] = (cand.words, pack(cand.shingles))
+                span = _span(by_index[cand.passage], cand.text)
                 new_facts.append(
                     (
                         fact_id,
-                        cand.text,
+                        None if span else cand.text,
+                        doc_id if span else None,
+                        span[0] if span else None,
+                        span[1] if span else None,
                         cand.words,
                         len(cand.shingles),
-                        packed,
                         d.start.isoformat() if d and cand.is_event else None,
                         d.end.isoformat() if d and cand.is_event else None,
                         d.precision if d and cand.is_event else None,
@@ -238,7 +248,6 @@ class ArticleWriter:
                     fact_id,
                     passage_ids[cand.passage],
                     doc_id,
-                    cand.sentence,
                     d.start.isoformat() if d else None,
                     d.end.isoformat() if d else None,
                     d.precision if d else None,
@@ -255,15 +264,15 @@ class ArticleWriter:
             country_rows.extend((c, fact_id) for c in cand.countries)
 
         db.executemany(
-            "INSERT INTO facts (id, text, words, shingles, shingle_set, date_start, date_end, date_precision,"
-            " date_mod, date_label, date_end_label, date_text, event_id, salience, facets, agreement_name,"
-            " topic, created_at, updated_at) VALUES (" + _marks(19) + ")",
+            "INSERT INTO facts (id, text, span_doc, span_start, span_end, words, shingles, date_start,"
+            " date_end, date_precision, date_mod, date_label, date_end_label, date_text, event_id, salience,"
+            " facets, agreement_name, topic, created_at, updated_at) VALUES (" + _marks(21) + ")",
             new_facts,
         )
         db.executemany("INSERT OR IGNORE INTO fact_shingles (hash, fact_id) VALUES (?, ?)", shingle_rows)
         db.executemany(
-            "INSERT OR IGNORE INTO fact_sources (fact_id, passage_id, doc_id, quote, date_start, date_end,"
-            " date_precision, date_label, numbers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO fact_sources (fact_id, passage_id, doc_id, date_start, date_end,"
+            " date_precision, date_label, numbers) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             source_rows,
         )
         # An explicit link wins over an inherited one for the same fact and country.
@@ -355,24 +364,30 @@ class ArticleWriter:
         foreign ministry did not return calls", "Guatemala's ...") are two facts, however alike."""
         out: dict[int, set[str]] = {}
         for chunk in _chunks(sorted(fact_ids)):
-            sql = f"SELECT id, text FROM facts WHERE id IN ({_marks(len(chunk))})"
+            sql = f"SELECT f.id, {FACT_TEXT} AS text FROM facts f WHERE f.id IN ({_marks(len(chunk))})"
             cur = self.conn.execute(sql, tuple(chunk))
             for fid, text in cur.fetchall():
                 out[fid] = {m.country.code for m in find_countries(text)}
         return out
 
     def _load_sets(self, fact_ids: set[int]) -> None:
-        """Bring the shingle sets of ``fact_ids`` into the cache (packed: about 100 bytes each)."""
+        """Bring the shingle sets of ``fact_ids`` into the cache (packed: about 100 bytes each).
+
+        The store keeps no shingles beyond the anchors: a set is computed again from the sentence
+        the fact was extracted from (its span, whatever an editor made of its wording since).
+        """
         missing = sorted(f for f in fact_ids if f not in self._sets)
-        if len(self._sets) + len(missing) > _SET_CACHE:
+        if len(self._sets) + len(missing) > self.set_cache:
             self._sets.clear()
             missing = sorted(fact_ids)
         for chunk in _chunks(missing):
             cur = self.conn.execute(
-                f"SELECT id, words, shingle_set FROM facts WHERE id IN ({_marks(len(chunk))})", tuple(chunk)
+                f"SELECT f.id, f.words, coalesce({FACT_SPAN}, f.text) AS text FROM facts f"
+                f" WHERE f.id IN ({_marks(len(chunk))})",
+                tuple(chunk),
             )
-            for fid, words, blob in cur.fetchall():
-                self._sets[fid] = (words, blob)
+            for fid, words, text in cur.fetchall():
+                self._sets[fid] = (words, pack(shingles(tokens(text))))
 
     def _forget(self) -> None:
         """After a rollback: ids handed out in the undone transaction may be handed out again."""
