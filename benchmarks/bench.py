@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import cProfile
+import io
+import itertools
 import math
 import os
 import platform
+import pstats
 import random
 import re
 import resource
@@ -32,9 +36,9 @@ from bot.handler import handle
 from bot.requests import parse_command_line
 from facts.countries import all_countries
 from facts.read.article import ArticleInput
-from facts.store.sqlite_store import SQLiteStore, open_store
+from facts.store.sqlite_store import SQLiteStore, extract_all, open_store
 
-__all__ = ["run_bench"]
+__all__ = ["Options", "run_bench"]
 
 INGEST_TARGET = 300.0  # articles per second
 ONE_BY_ONE = 500  # articles for the one-transaction-per-article baseline
@@ -42,6 +46,9 @@ P99_TARGET_MS = 50.0  # for /agreement, /timeline and /search
 LOOKUPS_PER_COMMAND = 10
 SAMPLE_ARTICLES = 300  # generated articles the search words and questions are taken from
 GENERATOR_PASSES = 3  # the best pass is reported: the others measure the machine's other tenants
+GENERATOR_SAMPLE = 20_000
+RAW_SAMPLE = 20_000  # articles the raw-SQLite ingest baseline writes
+PROGRESS_EVERY = 10_000
 RAW_SQL = "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT 20"
 _P99_COMMANDS = frozenset({"agreement", "timeline", "search"})
 _WORD = re.compile(r"[A-Za-z][a-z]+")
@@ -60,12 +67,29 @@ class IngestStats:
     statuses: dict[str, int] = field(default_factory=dict)
     new_facts: int = 0
     merged_facts: int = 0
-    per_article_ns: list[int] = field(default_factory=list)
     one_by_one: float = 0.0
+    resumed_from: int = 0  # articles already in the store when this run started
+    workers: int = 1
+    writer_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # this process and the extraction workers, user + system
+    peak_rss_mb: float = 0.0  # this process, at the end of ingest
+    worker_rss_mb: float = 0.0  # the largest extraction worker
+    raw_rate: float = 0.0  # the raw-SQLite baseline: bodies and an FTS5 index, no extraction
+    raw_bytes: float = 0.0  # its file, per article
 
     @property
     def rate(self) -> float:
         return self.articles / self.seconds if self.seconds else 0.0
+
+
+@dataclass(frozen=True)
+class Options:
+    """What one run measures besides the defaults."""
+
+    resume: bool = False  # go on with the store a stopped run left in --db-dir
+    profile: bool = False  # name where ingest time goes (cProfile of writer and extraction)
+    workers: int = 0  # extraction processes (0: one per core)
+    memory_mb: int = 500  # the store's memory budget (FACTDESK_STORE_MEMORY_MB)
 
 
 @dataclass(frozen=True)
@@ -96,7 +120,9 @@ def _percentile(values_ns: Sequence[int], q: float) -> float:
 
 
 def _generation_rates(n: int, passes: int = GENERATOR_PASSES) -> list[float]:
-    """Articles/s of the generator alone, one figure per pass over the same ``n`` articles."""
+    """Articles/s of the generator alone, one figure per pass over the first ``n`` articles (at
+    most ``GENERATOR_SAMPLE``: the rate does not depend on how many)."""
+    n = min(n, GENERATOR_SAMPLE)
     rates = []
     for _ in range(passes):
         start = time.perf_counter()
@@ -106,29 +132,79 @@ def _generation_rates(n: int, passes: int = GENERATOR_PASSES) -> list[float]:
     return rates
 
 
-async def _ingest(store: SQLiteStore, n: int) -> IngestStats:
-    """The bulk path ``factdesk ingest`` takes: extraction in a process per core, batched writes."""
-    stats = IngestStats()
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+async def _ingest(store: SQLiteStore, n: int, options: Options) -> IngestStats:
+    """The bulk path ``factdesk ingest`` takes: extraction in a process per core, batched writes.
+
+    Articles are generated as they are ingested, never all held; with ``options.resume`` the
+    articles a stopped run already stored (a prefix: batches commit in order) are skipped.
+    """
+    stats = IngestStats(workers=options.workers or os.cpu_count() or 1)
+    row = await store.connection.fetchone("SELECT count(*) AS n FROM documents")
+    stats.resumed_from = int(row["n"]) if options.resume and row else 0
+    todo = n - stats.resumed_from
     wall = time.perf_counter()
-    articles = list(generate_articles(n))
-    workers = os.cpu_count() or 1
+    cpu = _cpu_seconds()
+    store.writer.seconds = 0.0
     start = time.perf_counter()
-    with extraction_pool(workers) as pool:
-        last = time.perf_counter_ns()
+    articles = itertools.islice(generate_articles(n), stats.resumed_from, None)
+    with extraction_pool(stats.workers) as pool:
         async for result in store.ingest_many(articles, executor=pool):
-            now = time.perf_counter_ns()
-            stats.per_article_ns.append(now - last)
-            last = now
             stats.articles += 1
             stats.statuses[result.status] = stats.statuses.get(result.status, 0) + 1
             stats.new_facts += result.new_facts
             stats.merged_facts += result.merged_facts
-            if stats.articles % 2000 == 0:
+            if stats.articles % PROGRESS_EVERY == 0:
                 rate = stats.articles / (time.perf_counter() - start)
-                print(f"  ingested {stats.articles:,}/{n:,} ({rate:,.0f}/s)", file=sys.stderr, flush=True)
+                print(f"  ingested {stats.articles:,}/{todo:,} ({rate:,.0f}/s, RSS {_peak_rss_mb():,.0f} MB)",
+                      file=sys.stderr, flush=True)
     stats.seconds = time.perf_counter() - start
     stats.wall = time.perf_counter() - wall
+    stats.writer_seconds = store.writer.seconds
+    stats.cpu_seconds = _cpu_seconds() - cpu
+    stats.peak_rss_mb = _peak_rss_mb()
+    stats.worker_rss_mb = _peak_rss_mb(resource.RUSAGE_CHILDREN)
     return stats
+
+
+def _raw_ingest(path: Path, n: int) -> tuple[float, float]:
+    """The raw-SQLite baseline: the same articles' bodies into a table and their paragraphs into
+    an FTS5 index, one transaction per 200, no extraction. (articles/s, bytes per article)"""
+    _fresh(path)
+    db = sqlite3.connect(path)
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("CREATE TABLE documents (id INTEGER PRIMARY KEY, url TEXT, body TEXT)")
+        db.execute("CREATE VIRTUAL TABLE paragraphs USING fts5(text, content='')")
+        start = time.perf_counter()
+        batch: list[ArticleInput] = []
+
+        def write(rows: list[ArticleInput]) -> None:
+            with db:
+                for a in rows:
+                    cur = db.execute("INSERT INTO documents (url, body) VALUES (?, ?)", (a.url, a.body))
+                    doc = int(cur.lastrowid or 0)
+                    db.executemany(
+                        "INSERT INTO paragraphs (rowid, text) VALUES (?, ?)",
+                        [(doc * 1000 + i, p) for i, p in enumerate(a.body.split("\n\n")[:999])],
+                    )
+
+        for article in generate_articles(n):
+            batch.append(article)
+            if len(batch) == 200:
+                write(batch)
+                batch = []
+        write(batch)
+        seconds = time.perf_counter() - start
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+    return n / max(seconds, 1e-9), path.stat().st_size / n
 
 
 async def _ingest_one_by_one(path: Path, n: int) -> float:
@@ -271,8 +347,8 @@ def _machine() -> str:
             f"{platform.release()}; Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}")
 
 
-def _peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    peak = resource.getrusage(who).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
@@ -284,27 +360,77 @@ def _verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def _ingest_section(stats: IngestStats, gen_rates: list[float], path: Path) -> list[str]:
+def _ingest_section(stats: IngestStats, gen_rates: list[float], path: Path, options: Options) -> list[str]:
     wal = Path(f"{path}-wal")
     statuses = ", ".join(f"{n:,} {s}" for s, n in sorted(stats.statuses.items()))
     merged_share = stats.merged_facts / max(1, stats.new_facts + stats.merged_facts)
     ok = stats.rate >= INGEST_TARGET
+    resumed = (f" (resumed: {stats.resumed_from:,} articles were already in the store)"
+               if stats.resumed_from else "")
+    under = max(stats.peak_rss_mb, stats.worker_rss_mb) <= options.memory_mb
     return [
         "## Ingest",
         "",
-        f"- generator alone: **{max(gen_rates):,.0f} articles/s** (best of {len(gen_rates)} passes over the "
-        f"{stats.articles:,} articles: {', '.join(f'{r:,.0f}' for r in gen_rates)})",
-        f"- bulk ingest (`store.ingest_many`, extraction in {os.cpu_count()} processes, batched writes, as "
-        f"`factdesk ingest`): {stats.articles:,} articles in {stats.seconds:.1f} s = "
-        f"**{stats.rate:,.1f} articles/s** (wall {stats.wall:.1f} s with generation)",
+        f"- generator alone: **{max(gen_rates):,.0f} articles/s** (best of {len(gen_rates)} passes over "
+        f"{min(stats.articles + stats.resumed_from, GENERATOR_SAMPLE):,} articles: "
+        f"{', '.join(f'{r:,.0f}' for r in gen_rates)})",
+        f"- bulk ingest (`store.ingest_many`, extraction in {stats.workers} processes, batched writes, as "
+        f"`factdesk ingest`, articles generated as they go in): {stats.articles:,} articles in "
+        f"{stats.seconds:.1f} s = **{stats.rate:,.1f} articles/s**{resumed}",
+        f"- CPU: {1000 * stats.cpu_seconds / max(stats.articles, 1):.1f} ms per article (this process and "
+        f"the extraction workers, user + system); the writer (one thread, SQLite) was busy "
+        f"{stats.writer_seconds:.1f} s = {stats.writer_seconds / max(stats.seconds, 1e-9):.0%} of the ingest",
         f"- baseline, same run: `store.ingest` one article per transaction on a fresh store: "
         f"**{stats.one_by_one:,.1f} articles/s** ({ONE_BY_ONE:,} articles); ratio bulk/baseline "
         f"{stats.rate / max(stats.one_by_one, 1e-9):.2f}",
+        f"- raw SQLite, same run: the bodies and an FTS5 index of their paragraphs, no extraction: "
+        f"**{stats.raw_rate:,.0f} articles/s**, {stats.raw_bytes / 1024:.1f} KB per article "
+        f"({min(stats.articles + stats.resumed_from, RAW_SAMPLE):,} articles)",
         f"- results: {statuses}; {stats.new_facts:,} new facts, {stats.merged_facts:,} merged into known "
         f"facts ({merged_share:.1%})",
-        f"- store: {_file_mb(path):.1f} MB (+ WAL {_file_mb(wal):.1f} MB); peak RSS {_peak_rss_mb():.0f} MB",
+        f"- store: {_file_mb(path):.1f} MB (+ WAL {_file_mb(wal):.1f} MB)",
+        f"- peak RSS during ingest: this process {stats.peak_rss_mb:,.0f} MB, largest extraction worker "
+        f"{stats.worker_rss_mb:,.0f} MB; bound {options.memory_mb} MB: **{_verdict(under)}**",
         f"- target ingest >= {INGEST_TARGET:.0f} articles/s: **{_verdict(ok)}**",
     ]
+
+
+def _table_bytes(path: Path, articles: int) -> list[str]:
+    """Bytes per article of each table with its indexes (SQLite's dbstat), against the text."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        sql = "SELECT name, tbl_name FROM sqlite_master WHERE name IS NOT NULL"
+        tables = {r[0]: r[1] for r in db.execute(sql)}
+        try:
+            pages = db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall()
+        except sqlite3.OperationalError:
+            return ["(this SQLite has no dbstat table: per-table sizes not measured)"]
+        (text,) = db.execute("SELECT coalesce(sum(length(CAST(body AS BLOB))), 0) FROM documents").fetchone()
+    finally:
+        db.close()
+    by_table: dict[str, int] = {}
+    for name, size in pages:
+        owner = tables.get(name, name)
+        if owner.startswith("passages_fts"):
+            owner = "passages_fts (full-text index)"
+        by_table[owner] = by_table.get(owner, 0) + int(size)
+    total = sum(by_table.values())
+    fts = by_table.get("passages_fts (full-text index)", 0)
+    per = max(articles, 1)
+    lines = [
+        "## Store",
+        "",
+        f"Article text (document bodies): {text / per:,.0f} bytes per article. Store: "
+        f"{total / per:,.0f} bytes per article = **{(total - fts) / max(text, 1):.2f}× the text** plus the "
+        f"full-text index ({fts / per:,.0f} bytes).",
+        "",
+        "| table (with its indexes) | bytes per article | share |",
+        "|---|---:|---:|",
+    ]
+    for name, size in sorted(by_table.items(), key=lambda kv: -kv[1]):
+        if size / per >= 1:
+            lines.append(f"| {name} | {size / per:,.0f} | {size / max(total, 1):.1%} |")
+    return lines
 
 
 def _target(command: str, timing: Timing) -> str:
@@ -339,27 +465,58 @@ def _commands_section(lookups: dict[str, list[Lookup]], mine: dict[str, Timing],
 # ------------------------------------------------------------------ the run
 
 
-async def _run(path: Path, articles: int, repeat: int) -> str:
-    print(f"factdesk bench: generating {articles:,} articles (timing the generator alone)", file=sys.stderr)
+async def _run(path: Path, articles: int, repeat: int, options: Options) -> str:
+    print(f"factdesk bench: timing the generator (up to {GENERATOR_SAMPLE:,} articles)", file=sys.stderr)
     gen_rates = _generation_rates(articles)
     sample = list(generate_articles(min(articles, SAMPLE_ARTICLES)))
-    print(f"factdesk bench: ingesting into {path}", file=sys.stderr)
-    store = await open_store(path, bundled_corpus=False)
+    print(f"factdesk bench: ingesting {articles:,} articles into {path}", file=sys.stderr)
+    store = await open_store(path, bundled_corpus=False, memory_mb=options.memory_mb)
+    profiles: list[str] = []
     try:
-        stats = await _ingest(store, articles)
+        if options.profile:
+            store.writer.profiler = cProfile.Profile()
+        stats = await _ingest(store, articles, options)
+        if store.writer.profiler is not None:
+            profiles.append(_top("the writer (store thread, all batches)", store.writer.profiler))
+            store.writer.profiler = None
         baseline_db = path.with_name("one_by_one.db")
         _fresh(baseline_db)  # a reused --db-dir would otherwise time "unchanged" re-ingests
         stats.one_by_one = await _ingest_one_by_one(baseline_db, min(ONE_BY_ONE, articles))
+        stats.raw_rate, stats.raw_bytes = _raw_ingest(path.with_name("raw.db"), min(articles, RAW_SAMPLE))
         lookups = await _lookups(store, sample)
         lookups = {c: items for c, items in lookups.items() if items}
         print("factdesk bench: timing commands", file=sys.stderr)
         mine = {c: await _time_command(store, items, repeat) for c, items in lookups.items()}
     finally:
         await store.close()
+    if options.profile:
+        profiles.append(_profile_extraction(sample))
     raw = {c: _time_raw(path, items, repeat) for c, items in lookups.items()}
     head = [f"# factdesk bench — {articles:,} articles, {repeat} runs per command", "", _machine(), ""]
-    return "\n".join(head + _ingest_section(stats, gen_rates, path) + [""]
-                     + _commands_section(lookups, mine, raw))
+    body = [*_ingest_section(stats, gen_rates, path, options), "", *_table_bytes(path, articles), "",
+            *_commands_section(lookups, mine, raw)]
+    if profiles:
+        body += ["", "## Profile", "", *profiles]
+    return "\n".join(head + body)
+
+
+def _top(title: str, profiler: cProfile.Profile, rows: int = 15) -> str:
+    """The functions with the most time of their own, as a fenced block."""
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(rows)
+    lines = [ln for ln in out.getvalue().splitlines() if ln.strip()]
+    start = next((i for i, ln in enumerate(lines) if "ncalls" in ln), 0)
+    return "\n".join([f"{title}, by own time:", "", "```", *lines[start - 1 : start + rows + 1], "```", ""])
+
+
+def _profile_extraction(sample: Sequence[ArticleInput]) -> str:
+    """Extraction of the sample in this process under cProfile (what each worker spends)."""
+    extract_all(list(sample[:10]))  # models loaded outside the profile
+    profiler = cProfile.Profile()
+    profiler.enable()
+    extract_all(list(sample))
+    profiler.disable()
+    return _top(f"extraction of {len(sample)} articles (one worker's share of the work)", profiler)
 
 
 def _fresh(path: Path) -> None:
@@ -367,14 +524,17 @@ def _fresh(path: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-def run_bench(*, articles: int, repeat: int, workdir: Path | None) -> int:
-    """Build a fresh store of generated articles, time ingest and commands, print a Markdown report."""
+def run_bench(*, articles: int, repeat: int, workdir: Path | None, options: Options | None = None) -> int:
+    """Build a fresh store of generated articles (or, with ``options.resume``, go on with the one
+    a stopped run left in ``workdir``), time ingest and commands, print a Markdown report."""
+    options = options or Options()
     articles, repeat = max(1, articles), max(1, repeat)
     with contextlib.ExitStack() as stack:
         folder = workdir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="factdesk-bench-")))
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"bench-{articles}.db"
-        _fresh(path)
-        report = asyncio.run(_run(path, articles, repeat))
+        if not (options.resume and workdir and path.exists()):
+            _fresh(path)
+        report = asyncio.run(_run(path, articles, repeat, options))
     print(report)
     return 0

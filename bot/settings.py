@@ -34,6 +34,13 @@ class Settings(BaseSettings):
     bundled_corpus: bool = Field(
         default=True, description="Seed a new, empty store with the five bundled articles."
     )
+    store_memory_mb: int = Field(
+        default=500,
+        ge=64,
+        le=65536,
+        description="Memory the store may use for its caches (SQLite page cache, duplicate-check cache),"
+        " whatever its size; `factdesk bench` reports ingest's peak against it.",
+    )
     log_level: str = Field(
         default="INFO", description="Logging level of factdesk's own logs (one line per command at INFO)."
     )

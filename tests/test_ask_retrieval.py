@@ -521,3 +521,24 @@ async def test_each_part_of_a_two_part_question_is_answered_or_said(returns_stor
     )
     assert "$4 million" in " ".join(it.text for it in half.items)
     assert [n for n in half.notes if "do not say" in n and "lighthouse" in n]
+
+
+def test_a_large_index_compares_all_bits_on_what_the_first_64_keep(monkeypatch: pytest.MonkeyPatch) -> None:
+    import facts.store.passage_vectors as pv
+
+    rng = np.random.default_rng(7)
+    vecs = rng.standard_normal((3000, embedding.DIM)).astype(np.float32)
+    bits = embedding.pack_bits(vecs)
+    exact, coarse = VectorIndex(), VectorIndex()
+    for index in (exact, coarse):
+        for start in range(0, 3000, 1000):  # added in batches, as questions come between ingests
+            index.extend([(i + 1, bits[i].tobytes()) for i in range(start, start + 1000)])
+    query = vecs[42] + 0.3 * rng.standard_normal(embedding.DIM).astype(np.float32)
+    want = exact.nearest(query, 10)
+    monkeypatch.setattr(pv, "COARSE_FROM", 1000)
+    monkeypatch.setattr(pv, "COARSE_KEEP", 600)
+    got = coarse.nearest(query, 10)
+    assert got[0] == want[0] == 43  # the vector the query was made from, first either way
+    # Random vectors are the worst case (the rest are all about equally far, and no leading
+    # dimensions carry more than others): still, most of the exact ten come through.
+    assert len(set(got) & set(want)) >= 5

@@ -85,11 +85,17 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--articles", type=int, default=20_000, help="generated articles (default 20000)")
     b.add_argument("--repeat", type=int, default=200, help="timed runs per command (default 200)")
     b.add_argument("--db-dir", type=Path, default=None, help="where to build the benchmark store")
+    b.add_argument("--resume", action="store_true",
+                   help="go on with the store a stopped run left in --db-dir instead of starting afresh")
+    b.add_argument("--profile", action="store_true", help="name where ingest time goes (cProfile)")
+    b.add_argument("--workers", type=int, default=0, help="extraction processes (default: one per core)")
     return p
 
 
 async def _open(settings: Settings) -> SQLiteStore:
-    return await open_store(settings.db, bundled_corpus=settings.bundled_corpus)
+    return await open_store(
+        settings.db, bundled_corpus=settings.bundled_corpus, memory_mb=settings.store_memory_mb
+    )
 
 
 async def _ask(settings: Settings, line: str, as_json: bool) -> int:
@@ -339,9 +345,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.verb == "discord":
         return asyncio.run(_discord_sync(settings, args.guild))
     if args.verb == "bench":
-        from benchmarks.bench import run_bench
+        from benchmarks.bench import Options, run_bench
 
-        return run_bench(articles=args.articles, repeat=args.repeat, workdir=args.db_dir)
+        options = Options(resume=args.resume, profile=args.profile, workers=max(0, args.workers),
+                          memory_mb=settings.store_memory_mb)
+        return run_bench(articles=args.articles, repeat=args.repeat, workdir=args.db_dir, options=options)
     return EXIT_USAGE
 
 

@@ -312,7 +312,9 @@ async def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
-    store = await open_store(settings.db, bundled_corpus=settings.bundled_corpus)
+    store = await open_store(
+        settings.db, bundled_corpus=settings.bundled_corpus, memory_mb=settings.store_memory_mb
+    )
     services = Services(settings, store)
     console: asyncio.Task[None] | None = None
     try:

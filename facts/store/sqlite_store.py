@@ -14,6 +14,7 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import hashlib
+import itertools
 import sqlite3
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
@@ -45,7 +46,7 @@ from facts.store.row_builders import (
 from facts.store.rows import DocumentRow, FactRow, IngestResult, PassageHit, SourceRow
 from facts.store.text_spans import passage_text
 from facts.store.timestamps import now_utc
-from facts.store.writer import ArticleWriter, _chunks, _marks
+from facts.store.writer import SET_BYTES, SET_CACHE, ArticleWriter, _chunks, _marks
 
 __all__ = [
     "FactStore",
@@ -86,6 +87,8 @@ def fts_match(query: PassageQuery) -> str:
 
 _COUNT_SQL = "SELECT count(*) AS n FROM (SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?)"
 _EXTRACT_CHUNK = 25  # articles per task handed to an extraction worker
+DEFAULT_MEMORY_MB = 500
+_VECTOR_CHUNK = 100_000
 
 
 async def _concatenated(parts: Sequence[Awaitable[list[Extraction]]]) -> list[Extraction]:
@@ -98,11 +101,11 @@ async def _concatenated(parts: Sequence[Awaitable[list[Extraction]]]) -> list[Ex
 class SQLiteStore:
     """The SQLite implementation of every store role (:class:`FactStore`). Use :func:`open_store`."""
 
-    def __init__(self, sql: ConnectionThread, path: str) -> None:
+    def __init__(self, sql: ConnectionThread, path: str, *, set_cache: int = SET_CACHE) -> None:
         self._sql = sql
         self.path = path
         self._write_lock = asyncio.Lock()
-        self._writer = ArticleWriter()
+        self._writer = ArticleWriter(set_cache=set_cache)
         self._vectors = VectorIndex()
 
     @property
@@ -110,6 +113,11 @@ class SQLiteStore:
         """The store's connection thread: raw SQL for maintenance, benchmarks and tests (never
         part of a role protocol)."""
         return self._sql
+
+    @property
+    def writer(self) -> ArticleWriter:
+        """The article writer (its time and profiler, for benchmarks; never part of a role)."""
+        return self._writer
 
     def is_open(self) -> bool:
         return self._sql.is_open()
@@ -163,36 +171,48 @@ class SQLiteStore:
         batch is one transaction, which is what makes bulk loads fast (one WAL commit per batch).
         """
         loop = asyncio.get_running_loop()
-        pending = list(articles)
-        hashes = [_content_hash(a) for a in pending]
-        known = await self._current_hashes([a.url for a in pending])
-        batches = [range(i, min(i + batch, len(pending))) for i in range(0, len(pending), batch)]
+        source = iter(articles)
 
-        def start(rows: range) -> asyncio.Future[list[Extraction]]:
-            todo = [pending[i] for i in rows if known.get(pending[i].url) != hashes[i]]
+        async def start() -> tuple[list[ArticleInput], list[str], dict[str, str], list[Extraction]] | None:
+            """Read the next batch from ``source`` and extract what changed (in ``executor``)."""
+            pending = list(itertools.islice(source, batch))
+            if not pending:
+                return None
+            hashes = [_content_hash(a) for a in pending]
+            known = await self._current_hashes([a.url for a in pending])
+            todo = [a for a, h in zip(pending, hashes, strict=True) if known.get(a.url) != h]
             if executor is None:
-                return asyncio.ensure_future(asyncio.to_thread(extract_all, todo))
-            # Several chunks, so every worker of the pool has a share of the batch.
-            parts = [
-                loop.run_in_executor(executor, extract_all, todo[i : i + _EXTRACT_CHUNK])
-                for i in range(0, len(todo), _EXTRACT_CHUNK)
-            ]
-            return asyncio.ensure_future(_concatenated(parts))
+                done = await asyncio.to_thread(extract_all, todo)
+            else:  # several chunks, so every worker of the pool has a share of the batch
+                parts = [
+                    loop.run_in_executor(executor, extract_all, todo[i : i + _EXTRACT_CHUNK])
+                    for i in range(0, len(todo), _EXTRACT_CHUNK)
+                ]
+                done = await _concatenated(parts)
+            return pending, hashes, known, done
 
-        # Extraction of the next batch runs while this one is written.
-        upcoming = start(batches[0]) if batches else None
-        for k, rows in enumerate(batches):
-            assert upcoming is not None
-            done = iter(await upcoming)
-            upcoming = start(batches[k + 1]) if k + 1 < len(batches) else None
-            items = [
-                (pending[i], hashes[i], next(done) if known.get(pending[i].url) != hashes[i] else None)
-                for i in rows
-            ]
-            async with self._write_lock:
-                results = await self._sql.run(self._writer.write_batch, items, each_in_savepoint=True)
-            for result in results:
-                yield result
+        # The next batch is read and extracted while this one is written: at most two batches of
+        # articles are held, however many the source yields.
+        upcoming: asyncio.Task[Any] | None = asyncio.ensure_future(start())
+        try:
+            while upcoming is not None:
+                current = await upcoming
+                if current is None:
+                    break
+                upcoming = asyncio.ensure_future(start())
+                pending, hashes, known, extracted = current
+                done = iter(extracted)
+                items = [
+                    (a, h, next(done) if known.get(a.url) != h else None)
+                    for a, h in zip(pending, hashes, strict=True)
+                ]
+                async with self._write_lock:
+                    results = await self._sql.run(self._writer.write_batch, items, each_in_savepoint=True)
+                for result in results:
+                    yield result
+        finally:
+            if upcoming is not None and not upcoming.done():
+                upcoming.cancel()
 
     async def _current(self, url: str) -> sqlite3.Row | None:
         return await self._sql.fetchone(
@@ -347,12 +367,13 @@ class SQLiteStore:
         return int(row["n"]) if row else 0
 
     async def nearest_passages(self, vector: Any, k: int) -> list[int]:
-        """Ids of the ``k`` passages whose stored vectors are nearest ``vector`` (Hamming on signs)."""
-        rows = await self._sql.fetchall(
-            "SELECT passage_id, bits FROM passage_vectors WHERE passage_id > ? ORDER BY passage_id",
-            (self._vectors.last_id,),
-        )
-        self._vectors.extend([(r["passage_id"], r["bits"]) for r in rows])
+        """Ids of the ``k`` passages whose stored vectors are nearest ``vector`` (Hamming on signs).
+
+        The bits of passages added since the last question are read first, in chunks (a store's
+        first question reads them all: 40 bytes a passage held in memory)."""
+        sql = "SELECT passage_id, bits FROM passage_vectors WHERE passage_id > ? ORDER BY passage_id LIMIT ?"
+        while rows := await self._sql.fetchall(sql, (self._vectors.last_id, _VECTOR_CHUNK)):
+            self._vectors.extend([(r[0], r[1]) for r in rows])
         return self._vectors.nearest(vector, k)
 
     async def ask_passages(self, ids: Sequence[int]) -> list[AskPassage]:
@@ -571,7 +592,9 @@ class SQLiteStore:
         return out
 
 
-def _connect(path: str, *, read_only: bool = False) -> Callable[[], sqlite3.Connection]:
+def _connect(
+    path: str, *, read_only: bool = False, cache_kb: int = 131072
+) -> Callable[[], sqlite3.Connection]:
     """How the store's thread opens its connection (autocommit: the store opens every
     transaction itself, ``BEGIN IMMEDIATE``)."""
 
@@ -588,7 +611,7 @@ def _connect(path: str, *, read_only: bool = False) -> Callable[[], sqlite3.Conn
                 conn.execute("PRAGMA query_only = ON")
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads the header
             else:
-                _configure(conn)
+                _configure(conn, cache_kb)
                 _refuse_foreign(conn)
         except BaseException:
             conn.close()
@@ -598,14 +621,14 @@ def _connect(path: str, *, read_only: bool = False) -> Callable[[], sqlite3.Conn
     return connect
 
 
-def _configure(conn: sqlite3.Connection) -> None:
+def _configure(conn: sqlite3.Connection, cache_kb: int) -> None:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA busy_timeout = 5000")
     # Indexes (shingles, FTS) are written at random places: a page cache that holds them
     # keeps ingest from re-reading the file (SQLite's default cache is 2 MB).
-    conn.execute("PRAGMA cache_size = -131072")
+    conn.execute(f"PRAGMA cache_size = -{int(cache_kb)}")
     conn.execute("PRAGMA temp_store = MEMORY")
 
 
@@ -619,8 +642,13 @@ def _refuse_foreign(conn: sqlite3.Connection) -> None:
         raise StoreUnavailable("it is a SQLite database but not a factdesk store (no _migrations table)")
 
 
-async def open_store(path: str | Path, *, bundled_corpus: bool = True) -> SQLiteStore:
+async def open_store(
+    path: str | Path, *, bundled_corpus: bool = True, memory_mb: int = DEFAULT_MEMORY_MB
+) -> SQLiteStore:
     """Open (creating and migrating if needed) the store at ``path``.
+
+    ``memory_mb`` bounds what the store's caches hold whatever the archive's size: a quarter for
+    SQLite's page cache (at most 128 MB), a tenth for the duplicate check's shingle sets.
 
     A store that has never held a document is seeded with the bundled corpus unless
     ``bundled_corpus`` is false. Raises :class:`StoreUnavailable` (with the connection closed,
@@ -628,10 +656,10 @@ async def open_store(path: str | Path, *, bundled_corpus: bool = True) -> SQLite
     """
     path = str(path)
     try:  # the file itself: a folder that cannot be made, not SQLite, someone else's database
-        sql = await ConnectionThread.open(_connect(path))
+        sql = await ConnectionThread.open(_connect(path, cache_kb=min(131072, memory_mb * 1024 // 4)))
     except (sqlite3.DatabaseError, OSError, StoreUnavailable) as exc:
         raise StoreUnavailable(f"the store {path} cannot be opened: {exc}") from exc
-    store = SQLiteStore(sql, path)
+    store = SQLiteStore(sql, path, set_cache=memory_mb * 1024 * 1024 // 10 // SET_BYTES)
     try:
         await sql.run(migrate)
         await _backfill_vectors(store)

@@ -7,8 +7,10 @@ thread hand-offs. Everything here runs inside a transaction the caller opened.
 
 from __future__ import annotations
 
+import cProfile
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
@@ -30,11 +32,13 @@ from facts.store.text_spans import FACT_SPAN, FACT_TEXT
 from facts.store.timestamps import now_utc
 from facts.text.passages import Passage
 
-__all__ = ["COMMON_SHINGLE_FACTS", "SET_CACHE", "ArticleWriter", "WorkItem"]
+__all__ = ["COMMON_SHINGLE_FACTS", "SET_BYTES", "SET_CACHE", "ArticleWriter", "WorkItem"]
 
 COMMON_SHINGLE_FACTS = 10  # distinct facts sharing a 3-gram: beyond this it is a stock phrase
 _CHUNK = 500
-SET_CACHE = 200_000  # cached shingle sets (about 150 bytes each): 30 MB at most
+SET_BYTES = 250  # a cached shingle set: its packed hashes, the tuple and the dict entry
+SET_CACHE = 200_000  # cached shingle sets by default: 50 MB at most
+_ID_CACHE = 200_000  # entity ids and common anchors remembered (each about 100 bytes)
 _EVENT_PRECISIONS = frozenset({"day", "week", "month"})
 
 WorkItem = tuple[ArticleInput, str, Extraction | None]
@@ -71,6 +75,8 @@ class ArticleWriter:
         self._sets: dict[int, tuple[int, bytes]] = {}
         self._common: set[int] = set()  # anchors carried by COMMON_SHINGLE_FACTS facts or more
         self.conn: sqlite3.Connection
+        self.seconds = 0.0  # spent writing batches, for `factdesk bench`
+        self.profiler: cProfile.Profile | None = None  # set by `factdesk bench --profile`
 
     def write_batch(
         self, conn: sqlite3.Connection, items: Sequence[WorkItem], *, each_in_savepoint: bool
@@ -78,6 +84,19 @@ class ArticleWriter:
         """One transaction for the batch; with ``each_in_savepoint`` a failing article is rolled
         back alone and reported as ``failed``, otherwise the first failure undoes the batch and
         is raised."""
+        started = time.perf_counter()
+        if self.profiler is not None:
+            self.profiler.enable()  # this thread only: the store's connection thread
+        try:
+            return self._write_batch(conn, items, each_in_savepoint=each_in_savepoint)
+        finally:
+            if self.profiler is not None:
+                self.profiler.disable()
+            self.seconds += time.perf_counter() - started
+
+    def _write_batch(
+        self, conn: sqlite3.Connection, items: Sequence[WorkItem], *, each_in_savepoint: bool
+    ) -> list[IngestResult]:
         self.conn = conn
         conn.execute("BEGIN IMMEDIATE")
         results: list[IngestResult] = []
@@ -326,6 +345,8 @@ class ArticleWriter:
                     continue
                 fids = [int(i) for i in ids.split(",")]
                 if len(fids) >= COMMON_SHINGLE_FACTS:
+                    if len(self._common) >= _ID_CACHE:  # bounded: forgotten ones are asked again
+                        self._common.clear()
                     self._common.add(h)
                 else:
                     posting[h] = fids
@@ -432,6 +453,9 @@ class ArticleWriter:
                 wanted[key] = e.name
                 links.append((passage_ids[cand.passage], key, e.title))
         missing = [k for k in wanted if k not in self._entity_ids]
+        if len(self._entity_ids) + len(missing) > _ID_CACHE:  # bounded: read again when needed
+            self._entity_ids.clear()
+            missing = list(wanted)
         if missing:
             self.conn.executemany(
                 "INSERT OR IGNORE INTO entities (kind, key, name) VALUES (?, ?, ?)",
