@@ -321,7 +321,8 @@ def add_fact(
         conn.execute("INSERT OR IGNORE INTO fact_countries (country, fact_id) VALUES (?, ?)", (code, fact_id))
         if agreement:
             conn.execute(
-                "INSERT OR IGNORE INTO fact_agreements (country, fact_id, explicit) VALUES (?, ?, 1)",
+                "INSERT OR IGNORE INTO fact_agreements (country, fact_id, explicit, salience)"
+                " VALUES (?, ?, 1, 10)",
                 (code, fact_id),
             )
     after = _snapshot(conn, fact_id)

@@ -310,6 +310,21 @@ CREATE TABLE document_vectors (
 DELETE FROM _meta WHERE key = 'vectors_complete';
 """
 
+# Commands that read a bounded set whatever the archive's size (issue 14): an agreement's lines are
+# read from an index in the order they are ranked (explicit first, then salience, kept beside the
+# link), and a timeline walks each year's facts by salience, reading no more than a page needs;
+# facts across a new year (and long spans) have their own small index.
+RANKED_INDEXES = """
+ALTER TABLE fact_agreements ADD COLUMN salience REAL NOT NULL DEFAULT 0;
+UPDATE fact_agreements SET salience = (SELECT f.salience FROM facts f WHERE f.id = fact_agreements.fact_id);
+CREATE INDEX fact_agreements_ranked ON fact_agreements(country, explicit DESC, salience DESC);
+DROP INDEX facts_by_date;
+CREATE INDEX facts_by_year ON facts(substr(date_start, 1, 4), salience DESC, date_start, date_end)
+    WHERE date_start IS NOT NULL AND substr(date_start, 1, 4) = substr(date_end, 1, 4) AND status = 'active';
+CREATE INDEX facts_across_years ON facts(date_start, date_end, salience)
+    WHERE date_start IS NOT NULL AND substr(date_start, 1, 4) != substr(date_end, 1, 4) AND status = 'active';
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
     ("0002_drop_shingle_df", DROP_SHINGLE_DF),
@@ -320,6 +335,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0007_passage_vectors", PASSAGE_VECTORS),
     ("0008_passage_sentence_vectors", PASSAGE_SENTENCE_VECTORS),
     ("0009_text_by_offsets", TEXT_BY_OFFSETS),
+    ("0010_ranked_indexes", RANKED_INDEXES),
 ]
 
 

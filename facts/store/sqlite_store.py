@@ -262,46 +262,71 @@ class SQLiteStore:
         return [r["code"] for r in await self._sql.fetchall(sql)]
 
     async def agreement_facts(self, country: str, *, limit: int = 200) -> list[FactRow]:
-        return await self._facts(
-            f"SELECT {FACT_COLUMNS}, a.explicit FROM fact_agreements a JOIN facts f ON f.id = a.fact_id"
-            " WHERE a.country = ? AND f.status = 'active' ORDER BY a.explicit DESC, f.salience DESC LIMIT ?",
+        """A country's agreement facts, explicit links first, then the most salient: the ``limit``
+        ids are read in that order from ``fact_agreements_ranked`` (no sort, however many links the
+        country has), then the facts themselves."""
+        ranked = await self._sql.fetchall(
+            "SELECT a.fact_id FROM fact_agreements a INDEXED BY fact_agreements_ranked WHERE a.country = ?"
+            " AND EXISTS (SELECT 1 FROM facts f WHERE f.id = a.fact_id AND f.status = 'active')"
+            " ORDER BY a.explicit DESC, a.salience DESC LIMIT ?",
             (country, limit),
         )
+        ids = [r["fact_id"] for r in ranked]
+        found = await self._facts(
+            f"SELECT {FACT_COLUMNS}, a.explicit FROM fact_agreements a JOIN facts f ON f.id = a.fact_id"
+            f" WHERE a.country = ? AND a.fact_id IN ({_marks(len(ids))})",
+            (country, *ids),
+        ) if ids else []
+        by_id = {f.id: f for f in found}
+        return [by_id[i] for i in ids if i in by_id]
 
     async def range_facts(
         self, start: str, end: str, *, country: str | None = None, limit: int = 200
     ) -> list[FactRow]:
         """Dated facts whose interval overlaps [start, end] (ISO days), most salient first.
 
-        Short facts (a year or less) overlapping the range start at most 366 days before it, so
-        the date index is read over a bounded slice; longer ones come from their own index.
+        Facts within one year are read year by year from ``facts_by_year`` in salience order,
+        ``limit`` at most from each; facts across a new year start at most 366 days before the
+        range (``facts_across_years``) or are long spans (``facts_long_spans``, few). Each part is
+        cut in SQLite and merged here: a UNION would first copy every overlapping fact (a year
+        holds tens of thousands) into a temporary b-tree.
         """
         earliest = (dt.date.fromisoformat(start) - dt.timedelta(days=366)).isoformat()
-        short = (
-            "SELECT id, salience FROM facts WHERE date_start BETWEEN ? AND ? AND date_end >= ?"
-            " AND status = 'active' AND date_start IS NOT NULL"
+        in_country = (
+            " AND EXISTS (SELECT 1 FROM fact_countries c WHERE c.country = ? AND c.fact_id = facts.id)"
+            if country else ""
+        )
+        same_year = (
+            "SELECT id, salience FROM facts INDEXED BY facts_by_year WHERE substr(date_start, 1, 4) = ?"
+            " AND date_start IS NOT NULL AND substr(date_start, 1, 4) = substr(date_end, 1, 4)"
+            f" AND status = 'active' AND date_start <= ? AND date_end >= ?{in_country}"
+            " ORDER BY salience DESC LIMIT ?"
+        )
+        across = (
+            "SELECT id, salience FROM facts INDEXED BY facts_across_years WHERE date_start IS NOT NULL"
+            " AND substr(date_start, 1, 4) != substr(date_end, 1, 4) AND status = 'active'"
+            f" AND date_start BETWEEN ? AND ? AND date_end >= ?{in_country} ORDER BY salience DESC LIMIT ?"
         )
         long = (
             "SELECT id, salience FROM facts INDEXED BY facts_long_spans WHERE date_start IS NOT NULL"
             " AND julianday(date_end) - julianday(date_start) > 366 AND date_start <= ? AND date_end >= ?"
-            " AND status = 'active'"
+            f" AND status = 'active'{in_country} ORDER BY salience DESC LIMIT ?"
         )
-        # Two queries, each sorted and cut in SQLite, merged here: a UNION would first copy
-        # every overlapping fact (a year holds tens of thousands) into a temporary b-tree.
-        best: dict[int, float] = {}
-        for part, part_args in ((short, (earliest, end, start)), (long, (end, start))):
-            if country:
-                sql = (
-                    f"SELECT o.id, o.salience FROM ({part}) o"
-                    " JOIN fact_countries c ON c.fact_id = o.id AND c.country = ?"
-                    " ORDER BY o.salience DESC LIMIT ?"
-                )
-                args: tuple[Any, ...] = (*part_args, country, limit)
-            else:
-                sql = f"{part} ORDER BY salience DESC LIMIT ?"
-                args = (*part_args, limit)
-            for row in await self._sql.fetchall(sql, args):
-                best[row["id"]] = row["salience"]
+        tail: tuple[Any, ...] = (country, limit) if country else (limit,)
+        parts: list[tuple[str, tuple[Any, ...]]] = [
+            (same_year, (f"{year:04d}", end, start, *tail))
+            for year in range(int(start[:4]), int(end[:4]) + 1)
+        ]
+        parts += [(across, (earliest, end, start, *tail)), (long, (end, start, *tail))]
+
+        def run(conn: sqlite3.Connection) -> dict[int, float]:
+            best: dict[int, float] = {}
+            for sql, args in parts:
+                for fid, salience in conn.execute(sql, args):
+                    best[fid] = salience
+            return best
+
+        best = await self._sql.run(run)
         ids = sorted(best, key=lambda i: -best[i])[:limit]
         facts = {f.id: f for f in await self.facts_by_ids(ids)}
         return [facts[i] for i in ids if i in facts]

@@ -211,7 +211,7 @@ class ArticleWriter:
         new_facts: list[tuple[Any, ...]] = []
         shingle_rows: list[tuple[int, int]] = []
         source_rows: list[tuple[Any, ...]] = []
-        agreement_rows: list[tuple[str, int, int]] = []
+        agreement_rows: list[tuple[str, int, int, float]] = []
         country_rows: list[tuple[str, int]] = []
         merged = 0
         fact_of: dict[int, int] = {}
@@ -275,11 +275,12 @@ class ArticleWriter:
                 )
             )
             if cand.agreement:
+                score = cand.salience.score
                 agreement_rows.extend(
-                    (c, fact_id, int(cand.agreement.explicit)) for c in cand.agreement.countries
+                    (c, fact_id, int(cand.agreement.explicit), score) for c in cand.agreement.countries
                 )
                 if cand.home_party:
-                    agreement_rows.append((cand.home_party, fact_id, 0))
+                    agreement_rows.append((cand.home_party, fact_id, 0, score))
             country_rows.extend((c, fact_id) for c in cand.countries)
 
         db.executemany(
@@ -294,10 +295,12 @@ class ArticleWriter:
             " date_precision, date_label, numbers) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             source_rows,
         )
-        # An explicit link wins over an inherited one for the same fact and country.
+        # An explicit link wins over an inherited one for the same fact and country; the link
+        # keeps its fact's salience, the order /agreement reads links in.
         db.executemany(
-            "INSERT INTO fact_agreements (country, fact_id, explicit) VALUES (?, ?, ?)"
-            " ON CONFLICT (country, fact_id) DO UPDATE SET explicit = max(explicit, excluded.explicit)",
+            "INSERT INTO fact_agreements (country, fact_id, explicit, salience) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (country, fact_id) DO UPDATE SET explicit = max(explicit, excluded.explicit),"
+            " salience = max(salience, excluded.salience)",
             agreement_rows,
         )
         db.executemany("INSERT OR IGNORE INTO fact_countries (country, fact_id) VALUES (?, ?)", country_rows)
@@ -316,10 +319,13 @@ class ArticleWriter:
         )
 
     def _raise_merged_salience(self, pairs: list[tuple[int, float]]) -> None:
-        """A fact carried by one more outlet keeps its best sentence score."""
+        """A fact carried by one more outlet keeps its best sentence score (its agreement links too)."""
+        rows = [(score, fid) for fid, score in pairs]
+        self.conn.executemany("UPDATE facts SET salience = max(salience, ?) WHERE id = ?", rows)
         self.conn.executemany(
-            "UPDATE facts SET salience = max(salience, ?) WHERE id = ?",
-            [(score, fid) for fid, score in pairs],
+            "UPDATE fact_agreements SET salience = (SELECT f.salience FROM facts f WHERE f.id = ?)"
+            " WHERE fact_id = ?",
+            [(fid, fid) for _, fid in rows],
         )
 
     def _find_duplicates(self, candidates: list[Candidate], anchor_sets: list[set[int]]) -> dict[int, int]:
