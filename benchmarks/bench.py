@@ -3,7 +3,8 @@
 One run, one fresh store file: the generator alone is timed first (the floor any ingest rate
 should be read against), then ``articles`` generated articles are ingested one by one, then
 each command is timed ``repeat`` times through the same path a chat message takes
-(:func:`parse_command_line` then :func:`handle`), and the same lookups are timed as bare FTS5
+(:func:`parse_command_line` then :func:`handle`; with the answer cache off, so every answer is
+computed, then again with it on), and the same lookups are timed as bare FTS5
 queries with the stdlib :mod:`sqlite3` on the same file, so the table shows what factdesk
 costs on top of the index. The report is Markdown, printed to stdout; progress goes to stderr.
 """
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.articles import COUNTRIES, generate_articles
+from bot import answer_cache
 from bot.extraction_pool import extraction_pool
 from bot.handler import handle
 from bot.requests import parse_command_line
@@ -221,7 +223,9 @@ async def _ingest_one_by_one(path: Path, n: int) -> float:
 
 
 async def _time_command(store: SQLiteStore, lookups: Sequence[Lookup], repeat: int) -> Timing:
-    """``repeat`` runs rotating over ``lookups``, after one untimed pass over them."""
+    """``repeat`` runs rotating over ``lookups``, after one untimed pass over them. Whether each
+    answer is computed or comes from the answer cache is the caller's choice
+    (:func:`bot.answer_cache.enabled`)."""
     for lookup in lookups:
         await handle(parse_command_line(lookup.line), store)
     times: list[int] = []
@@ -486,7 +490,12 @@ async def _run(path: Path, articles: int, repeat: int, options: Options) -> str:
         lookups = await _lookups(store, sample)
         lookups = {c: items for c, items in lookups.items() if items}
         print("factdesk bench: timing commands", file=sys.stderr)
-        mine = {c: await _time_command(store, items, repeat) for c, items in lookups.items()}
+        answer_cache.enabled(False)  # every answer computed: what a new question costs
+        try:
+            mine = {c: await _time_command(store, items, repeat) for c, items in lookups.items()}
+        finally:
+            answer_cache.enabled(True)
+        again = {c: await _time_command(store, items, repeat) for c, items in lookups.items()}
     finally:
         await store.close()
     if options.profile:
@@ -494,10 +503,15 @@ async def _run(path: Path, articles: int, repeat: int, options: Options) -> str:
     raw = {c: _time_raw(path, items, repeat) for c, items in lookups.items()}
     head = [f"# factdesk bench — {articles:,} articles, {repeat} runs per command", "", _machine(), ""]
     body = [*_ingest_section(stats, gen_rates, path, options), "", *_table_bytes(path, articles), "",
-            *_commands_section(lookups, mine, raw)]
+            *_commands_section(lookups, mine, raw), "", *_again_section(again)]
     if profiles:
         body += ["", "## Profile", "", *profiles]
     return "\n".join(head + body)
+
+
+def _again_section(again: dict[str, Timing]) -> list[str]:
+    shown = "; ".join(f"/{c} {t.p50_ms:.2f} / {t.p99_ms:.2f} ms" for c, t in again.items())
+    return [f"Asked again (the same lookups with the answer cache on, p50 / p99): {shown}."]
 
 
 def _top(title: str, profiler: cProfile.Profile, rows: int = 15) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from bot import answer_cache
 from bot.commands.registry import COMMANDS, Command, CommandArgs, get_command, help_answer
 from bot.invocation import READ_ONLY_PLATFORMS, Access, Context, Invocation, Options
 from bot.observability import command_done, error_seen
@@ -110,7 +111,14 @@ async def _answer(
         args = read()  # once: the check and the run see the same action
         if command.writes(args) and not allowed:
             raise _refused(request, shown(args))
-        answer = await command.run(args, Invocation.of(request, store, context))
+        invocation = Invocation.of(request, store, context)
+        if command.cached and answer_cache.enabled():
+            state = await store.state()
+            answer = await answer_cache.cache_for(store).answer(
+                (command.name, args.text()), state, lambda: command.run(args, invocation)
+            )
+        else:
+            answer = await command.run(args, invocation)
         if not answer.command:  # a scheduled digest's preview names its own
             answer.command = shown(args)
     except FactdeskError as exc:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot import answer_cache
 from bot.runtime.serve import Services
 from bot.settings import Settings
 from facts.read.article import ArticleInput
@@ -160,3 +161,12 @@ async def reap(proc: Any) -> None:
     if proc.returncode is None:
         proc.kill()
         await proc.wait()
+
+
+@pytest.fixture(autouse=True)
+def _answers_computed_each_time() -> Any:
+    """Tests change code and records between two askings of one question: answers are computed
+    each time unless a test turns the cache on (tests/test_answer_cache.py)."""
+    answer_cache.enabled(False)
+    yield
+    answer_cache.enabled(True)

@@ -83,6 +83,8 @@ class Command(Generic[ArgsT]):
     admin_only: bool = False
     # Actions that only the desk's editors may run, as the command's own parser reads them.
     admin_actions: frozenset[str] = frozenset()
+    # Its answer depends only on its arguments and the record (bot/answer_cache.py).
+    cached: bool = False
 
     def writes(self, args: ArgsT) -> bool:
         """Whether running these parsed arguments can change the record."""
@@ -120,6 +122,7 @@ COMMANDS: tuple[Command[Any], ...] = (
         parse_agreement,
         agreement_options,
         run_agreement,
+        cached=True,
     ),
     Command(
         "timeline",
@@ -139,6 +142,7 @@ COMMANDS: tuple[Command[Any], ...] = (
         parse_timeline,
         timeline_options,
         run_timeline,
+        cached=True,
     ),
     Command(
         "search",
@@ -148,6 +152,7 @@ COMMANDS: tuple[Command[Any], ...] = (
         parse_search,
         search_options,
         run_search,
+        cached=True,
     ),
     Command(
         "ask",
@@ -157,6 +162,7 @@ COMMANDS: tuple[Command[Any], ...] = (
         parse_ask,
         ask_options,
         run_ask,
+        cached=True,
     ),
     Command(
         "source",
@@ -166,6 +172,7 @@ COMMANDS: tuple[Command[Any], ...] = (
         parse_source,
         source_options,
         run_source,
+        cached=True,
     ),
     Command(
         "fact",

@@ -11,7 +11,7 @@ here speaks SQL: a search is a :class:`PassageQuery` of words and phrases, never
 from __future__ import annotations
 
 import concurrent.futures
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -158,6 +158,9 @@ class StoreHandle(Protocol):
 
     def is_open(self) -> bool: ...
     async def probe(self) -> None: ...
+    async def state(self) -> Hashable:
+        """A value that changes whenever the record may have changed, by this process or another."""
+        ...
     async def close(self) -> None: ...
 
 

@@ -106,6 +106,7 @@ class SQLiteStore:
         self.path = path
         self._write_lock = asyncio.Lock()
         self._writer = ArticleWriter(set_cache=set_cache)
+        self._writes = 0  # transactions written through this store (see state)
         self._vectors = VectorIndex()
 
     @property
@@ -113,6 +114,12 @@ class SQLiteStore:
         """The store's connection thread: raw SQL for maintenance, benchmarks and tests (never
         part of a role protocol)."""
         return self._sql
+
+    async def state(self) -> tuple[int, int]:
+        """(writes through this store, SQLite's ``data_version``): the second changes when another
+        connection, in this process or another, commits to the file."""
+        row = await self._sql.fetchone("PRAGMA data_version")
+        return self._writes, int(row[0]) if row else 0
 
     @property
     def writer(self) -> ArticleWriter:
@@ -152,6 +159,7 @@ class SQLiteStore:
             return IngestResult(article.origin, "unchanged", current["id"], current["version"])
         extraction = await asyncio.to_thread(extract, article)
         async with self._write_lock:
+            self._writes += 1
             results = await self._sql.run(
                 self._writer.write_batch, [(article, content_hash, extraction)], each_in_savepoint=False
             )
@@ -207,6 +215,7 @@ class SQLiteStore:
                     for a, h in zip(pending, hashes, strict=True)
                 ]
                 async with self._write_lock:
+                    self._writes += 1
                     results = await self._sql.run(self._writer.write_batch, items, each_in_savepoint=True)
                 for result in results:
                     yield result
@@ -446,8 +455,9 @@ class SQLiteStore:
     async def fact_history(self, fact_id: int) -> list[HistoryRow]:
         return await self._sql.run(corrections.history, fact_id)
 
-    async def _change(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """One change and its audit row in one ``BEGIN IMMEDIATE`` transaction."""
+    async def _change(self, fn: Callable[..., T], *args: Any, record: bool = True, **kwargs: Any) -> T:
+        """One change and its audit row in one ``BEGIN IMMEDIATE`` transaction; ``record``: it
+        changes what answers say (a digest's or a delivery's bookkeeping does not)."""
 
         def run(conn: sqlite3.Connection) -> T:
             conn.execute("BEGIN IMMEDIATE")
@@ -460,6 +470,7 @@ class SQLiteStore:
             return result
 
         async with self._write_lock:
+            self._writes += record
             return await self._sql.run(run)
 
     async def correct_fact(
@@ -533,10 +544,12 @@ class SQLiteStore:
     ) -> None:
         """``at``: when the subscription starts (the scheduler's clock); now by default."""
         start = at or now_utc()
-        await self._change(digest_records.subscribe, channel, schedule, timezone, origin, actor, start)
+        await self._change(
+            digest_records.subscribe, channel, schedule, timezone, origin, actor, start, record=False
+        )
 
     async def unsubscribe_digest(self, channel: str, *, actor: str) -> bool:
-        return await self._change(digest_records.unsubscribe, channel, actor, now_utc())
+        return await self._change(digest_records.unsubscribe, channel, actor, now_utc(), record=False)
 
     async def last_digest_run(self, channel: str) -> DigestRun | None:
         return await self._sql.run(digest_records.last_run, channel)
@@ -546,14 +559,15 @@ class SQLiteStore:
     ) -> DigestRun | None:
         """See :func:`facts.store.digest_ledger.claim_run` for the claim (owner, now, lease)."""
         return await self._change(
-            digest_records.claim_run, channel, period, covered_from, covered_to, **claim
+            digest_records.claim_run, channel, period, covered_from, covered_to, record=False,
+            **claim,
         )
 
     async def begin_digest_post(self, channel: str, period: str, **attempt: Any) -> bool:
-        return await self._change(digest_records.begin_post, channel, period, **attempt)
+        return await self._change(digest_records.begin_post, channel, period, record=False, **attempt)
 
     async def finish_digest_run(self, channel: str, period: str, **outcome: Any) -> bool:
-        return await self._change(digest_records.finish_run, channel, period, **outcome)
+        return await self._change(digest_records.finish_run, channel, period, record=False, **outcome)
 
     async def digest_changes(self, start: str, end: str) -> tuple[list[int], list[DigestChange]]:
         return await self._sql.run(digest_records.changes_between, start, end)
@@ -566,11 +580,11 @@ class SQLiteStore:
     async def claim_delivery(self, key: str, *, now: float, ttl: float) -> bool:
         """Claim a platform delivery (a Slack trigger id) for ``ttl`` seconds from ``now`` (the
         caller's clock, seconds since the epoch): True the first time, False for a redelivery."""
-        return await self._change(deliveries.claim, key, now, ttl)
+        return await self._change(deliveries.claim, key, now, ttl, record=False)
 
     async def expire_deliveries(self, *, now: float) -> int:
         """Forget the delivery claims expired at ``now``."""
-        return await self._change(deliveries.expire, now)
+        return await self._change(deliveries.expire, now, record=False)
 
     async def _facts(self, sql: str, args: tuple[Any, ...]) -> list[FactRow]:
         rows = await self._sql.fetchall(sql, args)
