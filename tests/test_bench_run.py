@@ -20,3 +20,44 @@ def test_a_reused_folder_gets_fresh_stores_for_the_run_and_its_baseline(
     report = capsys.readouterr().out
     assert "4 articles" in report
     assert "one article per transaction" in report
+
+
+def test_a_stopped_run_goes_on_where_it_stopped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+    import itertools
+    import sqlite3
+
+    from benchmarks.articles import generate_articles
+    from benchmarks.bench import Options
+    from facts.store.sqlite_store import open_store
+
+    async def first_three() -> None:  # what a run stopped after its first batch left behind
+        store = await open_store(tmp_path / "bench-6.db", bundled_corpus=False)
+        try:
+            async for _ in store.ingest_many(itertools.islice(generate_articles(6), 3)):
+                pass
+        finally:
+            await store.close()
+
+    asyncio.run(first_three())
+    assert run_bench(articles=6, repeat=1, workdir=tmp_path, options=Options(resume=True)) == 0
+    report = capsys.readouterr().out
+    assert "resumed: 3 articles were already in the store" in report
+    assert "3 articles in" in report and "3 added" in report  # only the rest was ingested
+    con = sqlite3.connect(tmp_path / "bench-6.db")
+    urls = [r[0] for r in con.execute("SELECT url FROM documents ORDER BY id")]
+    con.close()
+    assert urls == [a.url for a in generate_articles(6)]  # every article once, in order
+
+
+def test_the_report_names_where_time_and_bytes_go(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.bench import Options
+
+    assert run_bench(articles=4, repeat=1, workdir=tmp_path, options=Options(profile=True, workers=1)) == 0
+    report = capsys.readouterr().out
+    assert "extraction in 1 processes" in report
+    assert "ms per article" in report and "the writer (one thread, SQLite) was busy" in report
+    assert "| documents |" in report and "× the text" in report  # bytes per table, against the text
+    assert "raw SQLite, same run" in report
+    assert "## Profile" in report and "by own time" in report
+    assert "Asked again" in report
