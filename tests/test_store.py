@@ -362,3 +362,33 @@ async def test_alike_sentences_about_different_countries_stay_two_facts(empty_st
         )
     ]
     assert [tuple(r) for r in rows] == [(peru, 2), (chile, 1)]
+
+
+async def test_copies_are_looked_for_among_recent_facts_and_older_anchors_are_pruned(
+    empty_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import facts.store.writer as writer
+
+    monkeypatch.setattr(writer, "DEDUP_WINDOW", 4)
+    monkeypatch.setattr(writer, "PRUNE_EVERY", 3)
+    fillers = [
+        "Anchovy quotas will be reviewed by marine biologists from both coasts every spring.",
+        "Border crossings near Arica will stay open through the holidays for freight trucks.",
+        "A new rail link between Tacna and the port of Arica is being studied by engineers.",
+        "Customs officers would share passenger records under strict privacy rules next year.",
+        "Copper exports had fallen sharply during the previous winter season in the north.",
+    ]
+    await empty_store.ingest(art("https://andes.example/wire", f"{WIRE}\n"))
+    # A copy while the original is among the last facts: one fact, two sources.
+    await empty_store.ingest(art("https://coast.example/1", f"{WIRE}\n", outlet="Coast Daily"))
+    assert await count(empty_store, "facts") == 1
+    for i, line in enumerate(fillers):
+        await empty_store.ingest(art(f"https://andes.example/{i}", f"{line}\n"))
+    # Five newer facts later, the original is out of the window: a late copy is a fact of its own.
+    await empty_store.ingest(art("https://sur.example/late", f"{WIRE}\n", outlet="Sur"))
+    assert await count(empty_store, "facts") == 7
+    (oldest,) = await empty_store.connection.fetchone("SELECT min(fact_id) FROM fact_shingles")
+    assert oldest > 1  # the original's anchors were pruned: nothing will look for it again
+    # A copy of the late one, still recent, finds it.
+    await empty_store.ingest(art("https://coast.example/2", f"{WIRE}\n", outlet="Coast Daily"))
+    assert await count(empty_store, "facts") == 7

@@ -8,6 +8,7 @@ thread hand-offs. Everything here runs inside a transaction the caller opened.
 from __future__ import annotations
 
 import cProfile
+import itertools
 import json
 import sqlite3
 import time
@@ -32,9 +33,16 @@ from facts.store.text_spans import FACT_SPAN, FACT_TEXT
 from facts.store.timestamps import now_utc
 from facts.text.passages import Passage
 
-__all__ = ["COMMON_SHINGLE_FACTS", "SET_BYTES", "SET_CACHE", "ArticleWriter", "WorkItem"]
+__all__ = ["COMMON_SHINGLE_FACTS", "DEDUP_WINDOW", "SET_BYTES", "SET_CACHE", "ArticleWriter", "WorkItem"]
 
 COMMON_SHINGLE_FACTS = 10  # distinct facts sharing a 3-gram: beyond this it is a stock phrase
+# A sentence is compared with the facts of the last DEDUP_WINDOW extracted (about 18,000 generated
+# articles; weeks of a large desk's intake): the copies of one story that outlets carry arrive
+# together, and a bounded window keeps the check's cost and its idea of a stock phrase the same
+# however large the archive grows. Anchors of older facts are pruned every PRUNE_EVERY facts.
+DEDUP_WINDOW = 300_000
+PRUNE_EVERY = 50_000
+PRUNE_ROWS = 500_000
 _CHUNK = 500
 SET_BYTES = 250  # a cached shingle set: its packed hashes, the tuple and the dict entry
 SET_CACHE = 200_000  # cached shingle sets by default: 50 MB at most
@@ -74,6 +82,8 @@ class ArticleWriter:
         # until a rollback undoes the ids they were read or written under.
         self._sets: dict[int, tuple[int, bytes]] = {}
         self._common: set[int] = set()  # anchors carried by COMMON_SHINGLE_FACTS facts or more
+        self._common_since = 0  # the window's start when _common was begun
+        self._pruned_at = 0  # the fact id up to which anchors were last pruned
         self.conn: sqlite3.Connection
         self.seconds = 0.0  # spent writing batches, for `factdesk bench`
         self.profiler: cProfile.Profile | None = None  # set by `factdesk bench --profile`
@@ -206,8 +216,9 @@ class ArticleWriter:
         self._write_entities(ex, passage_ids)
 
         anchor_sets = [anchors(c.shingles) for c in ex.candidates]
-        matches = self._find_duplicates(ex.candidates, anchor_sets)
         next_fact = self._next_id("facts")
+        since = max(0, next_fact - 1 - DEDUP_WINDOW)  # facts after this id are looked through
+        matches = self._find_duplicates(ex.candidates, anchor_sets, since)
         new_facts: list[tuple[Any, ...]] = []
         shingle_rows: list[tuple[int, int]] = []
         source_rows: list[tuple[Any, ...]] = []
@@ -290,6 +301,16 @@ class ArticleWriter:
             new_facts,
         )
         db.executemany("INSERT OR IGNORE INTO fact_shingles (hash, fact_id) VALUES (?, ?)", shingle_rows)
+        if since and next_fact - self._pruned_at >= PRUNE_EVERY:
+            # At most PRUNE_ROWS a write, so a store from before the window (millions of rows
+            # to drop) is pruned over several batches, in bounded memory.
+            cur = db.execute(
+                "DELETE FROM fact_shingles WHERE (hash, fact_id) IN"
+                " (SELECT hash, fact_id FROM fact_shingles WHERE fact_id <= ? LIMIT ?)",
+                (since, PRUNE_ROWS),
+            )
+            if cur.rowcount < PRUNE_ROWS:
+                self._pruned_at = next_fact
         db.executemany(
             "INSERT OR IGNORE INTO fact_sources (fact_id, passage_id, doc_id, date_start, date_end,"
             " date_precision, date_label, numbers) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -328,7 +349,9 @@ class ArticleWriter:
             [(fid, fid) for _, fid in rows],
         )
 
-    def _find_duplicates(self, candidates: list[Candidate], anchor_sets: list[set[int]]) -> dict[int, int]:
+    def _find_duplicates(
+        self, candidates: list[Candidate], anchor_sets: list[set[int]], since: int
+    ) -> dict[int, int]:
         """candidate index -> existing fact id, for sentences another document already carries.
 
         One query per batch of anchors: for each anchor shingle, SQLite returns up to
@@ -337,14 +360,17 @@ class ArticleWriter:
         remembered as such so it is never looked up again. Python then applies the
         near-duplicate rule to every fact sharing an anchor with a sentence.
         """
+        if since - self._common_since >= DEDUP_WINDOW // 4:  # the window moved: phrases age out
+            self._common.clear()
+            self._common_since = since
         wanted = sorted(set().union(*anchor_sets) - self._common)
         posting: dict[int, list[int]] = {}
         for chunk in _chunks(wanted):
             values = ",".join("(?)" for _ in chunk)
             cur = self.conn.execute(
                 f"WITH q(hash) AS (VALUES {values}) SELECT q.hash, (SELECT group_concat(fact_id) FROM"
-                " (SELECT fact_id FROM fact_shingles WHERE hash = q.hash LIMIT ?)) FROM q",
-                (*chunk, COMMON_SHINGLE_FACTS),
+                " (SELECT fact_id FROM fact_shingles WHERE hash = q.hash AND fact_id > ? LIMIT ?)) FROM q",
+                (*chunk, since, COMMON_SHINGLE_FACTS),
             )
             for h, ids in cur.fetchall():
                 if not ids:
@@ -405,8 +431,11 @@ class ArticleWriter:
         """
         missing = sorted(f for f in fact_ids if f not in self._sets)
         if len(self._sets) + len(missing) > self.set_cache:
-            self._sets.clear()
-            missing = sorted(fact_ids)
+            # The oldest half goes (entries are in the order their facts were seen; new facts
+            # come last): a wire copy's original is a recent fact and stays.
+            for fid in list(itertools.islice(self._sets, len(self._sets) // 2)):
+                if fid not in fact_ids:
+                    del self._sets[fid]
         for chunk in _chunks(missing):
             cur = self.conn.execute(
                 f"SELECT f.id, f.words, coalesce({FACT_SPAN}, f.text) AS text FROM facts f"
