@@ -668,6 +668,10 @@ def _configure(conn: sqlite3.Connection, cache_kb: int) -> None:
     # Indexes (shingles, FTS) are written at random places: a page cache that holds them
     # keeps ingest from re-reading the file (SQLite's default cache is 2 MB).
     conn.execute(f"PRAGMA cache_size = -{int(cache_kb)}")
+    # A batch of articles dirties pages all over the large indexes; checkpointing every 40 MB of
+    # WAL instead of SQLite's 4 MB copies each hot page back once per several batches, not once per
+    # batch: the writer's time per article at 100,000 articles fell by about a fifth (README).
+    conn.execute("PRAGMA wal_autocheckpoint = 10000")
     conn.execute("PRAGMA temp_store = MEMORY")
 
 
