@@ -36,6 +36,7 @@ from bot import answer_cache
 from bot.extraction_pool import extraction_pool
 from bot.handler import handle
 from bot.requests import parse_command_line
+from bot.runtime.heap import settle
 from facts.countries import all_countries
 from facts.read.article import ArticleInput
 from facts.store.sqlite_store import SQLiteStore, extract_all, open_store
@@ -490,6 +491,7 @@ async def _run(path: Path, articles: int, repeat: int, options: Options) -> str:
         lookups = await _lookups(store, sample)
         lookups = {c: items for c, items in lookups.items() if items}
         print("factdesk bench: timing commands", file=sys.stderr)
+        settle()  # as `factdesk serve` does once started
         answer_cache.enabled(False)  # every answer computed: what a new question costs
         try:
             mine = {c: await _time_command(store, items, repeat) for c, items in lookups.items()}

@@ -30,6 +30,7 @@ from bot.handler import handle
 from bot.invocation import Context
 from bot.observability import metrics_text
 from bot.requests import parse_command_line
+from bot.runtime.heap import settle
 from bot.settings import Settings, SetupError
 from facts.answers.contract import Answer
 from facts.errors import ErrorCode
@@ -323,6 +324,7 @@ async def serve(
         except SetupError as exc:  # a configuration that must not run: one line, exit 2
             print(f"factdesk: {exc}", file=sys.stderr, flush=True)
             return 2
+        settle()  # everything loaded: the start-up heap is frozen (bot/runtime/heap.py)
         print(
             f"factdesk serving: {', '.join(services.surfaces) or 'console'}. Ctrl-C stops.",
             file=stdout,

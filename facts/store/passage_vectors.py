@@ -114,8 +114,9 @@ class VectorIndex:
 
     From ``COARSE_FROM`` passages on, the scan reads only each vector's first 64 bits (wordllama
     is trained so its leading dimensions carry the most: a Matryoshka model), keeps the nearest
-    ``COARSE_KEEP`` and compares all 256 bits on those: a quarter of the memory traffic per
-    question (175 ms against 23 for 3.7 million passages on the 2-core development machine).
+    ``COARSE_KEEP`` (all those within the distance where that many are reached) and compares all
+    256 bits on those: about 12 ms instead of 175 for 3.7 million passages on the 2-core
+    development machine.
     """
 
     def __init__(self) -> None:
@@ -158,8 +159,11 @@ class VectorIndex:
         q = embedding.pack_bits(query.reshape(1, -1))[0]
         rows: np.ndarray | None = None
         if len(self._ids) >= COARSE_FROM:
-            lead = np.bitwise_count(self._lead ^ q[0])
-            rows = np.argpartition(lead, COARSE_KEEP - 1)[:COARSE_KEEP]
+            lead = np.bitwise_count(self._lead ^ q[0])  # 0..64, one byte each
+            # The nearest COARSE_KEEP or a few more: every passage within the distance at which
+            # the running count reaches it (a count per distance, not a partition of millions).
+            reach = int(np.searchsorted(np.cumsum(np.bincount(lead, minlength=65)), COARSE_KEEP))
+            rows = np.flatnonzero(lead <= reach)
             dist = np.bitwise_count(self._bits[rows] ^ q).sum(axis=1, dtype=np.int32)
         else:
             dist = np.bitwise_count(self._bits ^ q).sum(axis=1, dtype=np.int32)
