@@ -542,3 +542,58 @@ def test_a_large_index_compares_all_bits_on_what_the_first_64_keep(monkeypatch: 
     # Random vectors are the worst case (the rest are all about equally far, and no leading
     # dimensions carry more than others): still, most of the exact ten come through.
     assert len(set(got) & set(want)) >= 5
+
+
+class _Counts:
+    """A store that only counts: each word holds the given number of passages."""
+
+    def __init__(self, df: dict[str, int]) -> None:
+        self.df = df
+
+    async def passage_count(self) -> int:
+        return 1_000_000
+
+    async def count_passages_each(self, queries, *, cap):  # type: ignore[no-untyped-def]
+        return [min(self.df.get(q.phrases[0], 0), cap) for q in queries]
+
+
+@pytest.mark.parametrize(
+    ("df", "ranked"),
+    [
+        # Few matches in all: every rare word is ranked on.
+        ({"quotas": 10, "trawlers": 30, "ruritania": 5}, {"quotas", "trawlers", "ruritania"}),
+        # Past the budget the commoner words are not ranked on; the rarest always is.
+        ({"quotas": 1500, "trawlers": 1800, "herring": 1900}, {"quotas", "trawlers"}),
+        ({"quotas": 1999, "trawlers": 1999, "herring": 1999}, {"quotas", "trawlers"}),
+        # Words in COMMON passages or more are never ranked on.
+        ({"quotas": 5000, "trawlers": 20, "herring": 9000}, {"trawlers"}),
+    ],
+)
+async def test_a_question_ranks_on_a_bounded_number_of_passages(df: dict[str, int], ranked: set[str]) -> None:
+    import facts.answers.ask as ask_module
+    from facts.answers.question import read_question
+
+    q = read_question(f"When did the {' '.join(df)} deal end?")
+    _, common, _ = await ask_module._idf(_Counts(df), q)  # type: ignore[arg-type]
+    assert {t for t in df if t not in common} == ranked
+
+
+async def test_when_every_word_is_common_the_newest_holding_them_all_are_read(
+    returns_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import facts.answers.ask as ask_module
+
+    asked: list[bool] = []
+    search = returns_store.search_passages
+
+    async def spy(query, *, limit=40, newest_first=False):  # type: ignore[no-untyped-def]
+        asked.append(newest_first)
+        return await search(query, limit=limit, newest_first=newest_first)
+
+    monkeypatch.setattr(returns_store, "search_passages", spy)
+    question = "How much will Chile give to run the centres?"  # every word in the store
+    await ask_module.retrieve(returns_store, question)
+    monkeypatch.setattr(ask_module, "COMMON", 1)  # now every word of it is in "too many" passages
+    _, scored = await ask_module.retrieve(returns_store, question)
+    assert asked == [False, True]
+    assert scored  # the vectors and the newest passages still bring candidates

@@ -43,6 +43,7 @@ FTS_CANDIDATES = 80
 VECTOR_CANDIDATES = 120
 RESCORED = 60  # candidates given the full (slower) scoring
 COMMON = 2000  # passages holding a word beyond which it is not ranked on (see _idf)
+RANKED_MATCHES = 4000  # passages bm25 ranks for one question at most: its rarest words first
 NEAREST_LABEL = "Nearest passage (not an answer)"
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
@@ -181,6 +182,15 @@ async def _idf(store: PassageSearch, q: Question) -> tuple[dict[str, float], set
         elif df == 0:  # in no passage: not worth a phrase in bm25 (each costs per matching row)
             absent.add(t)
         idf[t] = math.log((n + 1) / (df + 1)) + 0.5
+    # bm25 scores every passage holding any ranked word: past RANKED_MATCHES of them (a large
+    # archive, several words each in a thousand passages) the commoner words are scored on the
+    # candidates but not ranked on, so a question's cost does not grow with the archive.
+    df_of = dict(zip(asked, counts, strict=True))
+    ranked = 0
+    for t in sorted((t for t in q.words if t not in common and t not in absent), key=lambda t: df_of[t]):
+        ranked += df_of[t]
+        if ranked > RANKED_MATCHES and ranked > df_of[t]:  # the rarest word is always ranked
+            common.add(t)
     return idf, common, absent
 
 
@@ -194,7 +204,12 @@ async def retrieve(store: PassageSearch, question: str) -> tuple[Question, list[
         q = dataclasses.replace(q, proper=tuple(p for p in q.proper if p.lower() not in absent))
     words = _words_query(q, common, absent)
     if words.phrases:
-        ids += [h.passage_id for h in await store.search_passages(words, limit=FTS_CANDIDATES)]
+        # Only words in thousands of passages each: ranking their intersection costs a pass over
+        # all of it (tens of ms on a large archive) and tells little, so the newest passages holding
+        # them all are read instead (SQLite stops at the limit); the vectors bring the rest.
+        crowded = all(t in common for t in q.words if t not in absent)
+        found = await store.search_passages(words, limit=FTS_CANDIDATES, newest_first=crowded)
+        ids += [h.passage_id for h in found]
     ids += await store.nearest_passages(qvec, VECTOR_CANDIDATES)
     found = await store.ask_passages(list(dict.fromkeys(ids)))
     cands = [(p.hit, p.context, p.vec, p.svec) for p in found]
