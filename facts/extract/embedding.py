@@ -3,8 +3,9 @@
 Nothing is downloaded, ever: the model and its tokenizer ship in the wheel, and the loader is
 pointed at the package folder with downloads disabled (its default looks for the tokenizer in a
 folder that does not exist and then asks the network). The model loads once per process, on first
-use. Vectors are kept in the store as 256 signed bytes (``int8``, cosine scale 127) and 32 bytes of
-signs (binary quantised, for a Hamming prefilter).
+use. The store keeps each passage's own vector at 4 bits a coordinate (:func:`to_int4`, 128 bytes)
+and 32 bytes of signs of its vector with context (binary quantised, for a Hamming prefilter);
+:func:`to_int8` is the finer form for callers that can afford 256 bytes.
 """
 
 from __future__ import annotations

@@ -54,10 +54,14 @@ def ask_passages(rows: Sequence[NamedRow]) -> list[AskPassage]:
         return (row[name] or zero) if use else zero
 
     before = [r["before_kind"] in ANSWER_KINDS for r in rows]
-    own = embedding.from_int4([blob(r, "own") for r in rows])
-    previous = embedding.from_int4([blob(r, "before_own", b) for r, b in zip(rows, before, strict=True)])
-    heading = embedding.from_int4([blob(r, "heading_own") for r in rows])
-    headline = embedding.from_int4([blob(r, "headline_own") for r in rows])
+    n = len(rows)
+    decoded = embedding.from_int4(  # one pass over the four vectors of every row
+        [blob(r, "own") for r in rows]
+        + [blob(r, "before_own", b) for r, b in zip(rows, before, strict=True)]
+        + [blob(r, "heading_own") for r in rows]
+        + [blob(r, "headline_own") for r in rows]
+    )
+    own, previous, heading, headline = (decoded[i * n : (i + 1) * n] for i in range(4))
     vecs = mix(own, headline, previous, heading)
     out = []
     for i, r in enumerate(rows):

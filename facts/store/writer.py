@@ -343,11 +343,8 @@ class ArticleWriter:
         """A fact carried by one more outlet keeps its best sentence score (its agreement links too)."""
         rows = [(score, fid) for fid, score in pairs]
         self.conn.executemany("UPDATE facts SET salience = max(salience, ?) WHERE id = ?", rows)
-        self.conn.executemany(
-            "UPDATE fact_agreements SET salience = (SELECT f.salience FROM facts f WHERE f.id = ?)"
-            " WHERE fact_id = ?",
-            [(fid, fid) for _, fid in rows],
-        )
+        sql = "UPDATE fact_agreements SET salience = max(salience, ?) WHERE fact_id = ?"
+        self.conn.executemany(sql, rows)
 
     def _find_duplicates(
         self, candidates: list[Candidate], anchor_sets: list[set[int]], since: int
