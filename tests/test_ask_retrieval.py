@@ -50,7 +50,7 @@ def test_pooled_vectors_are_the_models_own_mean_of_token_vectors() -> None:
 
 
 def test_answer_passages_carry_their_context_and_headings_do_not() -> None:
-    from facts.extract.context_vectors import context_vectors, mix
+    from facts.extract.context_vectors import context_signs, mix
 
     passages = [
         ("headline", "Ruritania signs the fisheries accord"),
@@ -58,38 +58,63 @@ def test_answer_passages_carry_their_context_and_headings_do_not() -> None:
         ("sentence", "She said her government would sign it."),
         ("sentence", "The quotas fall by a third."),
     ]
-    vectors = context_vectors(passages, "Ruritania signs the fisheries accord")
+    signs = context_signs(passages, "A title that is not the headline")
     alone = embedding.embed([text for _, text in passages])
-    own = embedding.from_int4([v.own for v in vectors.passages])
-    assert len(vectors.passages) == len(passages)
-    assert np.all(np.sum(own * alone, axis=1) > 0.98)  # the passage alone, as stored (4 bits)
-    headline = embedding.from_int4([vectors.headline])[0]
-    assert float(headline @ alone[0]) > 0.98  # the headline passage, not the title, is the context
+    assert len(signs) == len(passages) and all(len(b) == embedding.DIM // 8 for b in signs)
     zero = np.zeros_like(alone[:1])
+    # The headline passage, not the title, is the context.
     with_context = mix(alone[2:3], alone[0], zero, alone[1:2])[0]
     assert float(with_context @ alone[2]) < 0.95  # a sentence takes its context in
     assert float(with_context @ alone[0]) > float(alone[2] @ alone[0])  # ... the headline too
-    signs = np.unpackbits(np.frombuffer(vectors.passages[2].bits, dtype=np.uint8)).astype(bool)
-    assert np.array_equal(signs, with_context > 0)  # the prefilter's bits are the mixed vector's
-    heading_signs = np.unpackbits(np.frombuffer(vectors.passages[1].bits, dtype=np.uint8)).astype(bool)
+    unpacked = np.unpackbits(np.frombuffer(signs[2], dtype=np.uint8)).astype(bool)
+    assert np.array_equal(unpacked, with_context > 0)  # the prefilter's bits are the mixed vector's
+    heading_signs = np.unpackbits(np.frombuffer(signs[1], dtype=np.uint8)).astype(bool)
     assert np.array_equal(heading_signs, alone[1] > 0)  # a heading keeps its own vector
-    assert context_vectors([], "no passages").passages == []
+    assert context_signs([], "no passages") == []
 
 
-@pytest.mark.parametrize("text", ["Freedonia agreed to take back its nationals.", "Quotas fell.", "x"])
-def test_stored_vectors_round_trip_close_to_the_original(text: str) -> None:
-    v = embedding.embed([text])
-    back = embedding.from_int8([embedding.to_int8(v)[0].tobytes()])
-    assert float(back[0] @ v[0]) > 0.99
-    small = embedding.to_int4(v)[0].tobytes()
-    assert len(small) == embedding.DIM // 2
-    assert float(embedding.from_int4([small])[0] @ v[0]) > 0.98
-    assert not embedding.from_int4([b""]).any()  # a missing vector reads as zero
-    assert embedding.pack_bits(v).shape == (1, embedding.DIM // 64)
+@pytest.mark.parametrize(
+    ("row", "parts"),
+    [
+        # (text, previous, heading, headline) and which of them the mixed vector holds
+        (
+            ("Quotas fell.", "The ministers met.", "The talks", "Fish accord signed"),
+            "own prev heading headline",
+        ),
+        (("Quotas fell.", "", "", "Fish accord signed"), "own headline"),
+        (("Quotas fell.", "", "The talks", "Fish accord signed"), "own heading headline"),
+        (("# The talks", "", "", "Fish accord signed"), "own headline"),  # a heading's mark is not a word
+    ],
+)
+def test_answer_vectors_mix_what_a_candidate_has_around_it(
+    row: tuple[str, str, str, str], parts: str
+) -> None:
+    from facts.extract.context_vectors import answer_vectors, mix
+
+    vecs, own = answer_vectors([row, ("Another line entirely.", row[0], "", row[3])])
+    e = embedding.embed([t.lstrip("# ") if t else "x" for t in row])
+    zero = np.zeros(embedding.DIM, dtype=np.float32)
+    pick = [
+        e[i] if name in parts.split() else zero
+        for i, name in enumerate(("own", "prev", "heading", "headline"))
+    ]
+    expected = mix(pick[0][None], pick[3], pick[1][None], pick[2][None])[0]
+    assert np.allclose(vecs[0], expected, atol=1e-5)
+    assert np.allclose(own[0], e[0], atol=1e-5)
+    assert vecs.shape == own.shape == (2, embedding.DIM)
+    empty, _ = answer_vectors([])
+    assert empty.shape == (0, embedding.DIM)
+
+
+def test_sign_bits_pack_into_four_words() -> None:
+    v = embedding.embed(["Freedonia agreed to take back its nationals.", "x"])
+    packed = embedding.pack_bits(v)
+    assert packed.shape == (2, embedding.DIM // 64)
+    assert np.array_equal(np.unpackbits(packed[0:1].view(np.uint8)).astype(bool), v[0] > 0)
 
 
 async def test_the_stored_context_vector_is_mixed_again_when_asked(tmp_path: Path) -> None:
-    from facts.extract.context_vectors import context_vectors, mix
+    from facts.extract.context_vectors import mix
 
     store = await open_store(tmp_path / "mix.db", bundled_corpus=False)
     try:
@@ -100,7 +125,6 @@ async def test_the_stored_context_vector_is_mixed_again_when_asked(tmp_path: Pat
         )
         asked = {a.hit.passage_id: a for a in await store.ask_passages([r["id"] for r in rows])}
         own = embedding.embed([r["text"] for r in rows] + [ARTICLES[0].title])
-        vectors = context_vectors([(r["kind"], r["text"]) for r in rows], ARTICLES[0].title)
         second = next(i for i, r in enumerate(rows) if r["text"].startswith("She said"))
         first = second - 1  # the minister's sentence, in the same paragraph
         kinds = [r["kind"] for r in rows]
@@ -111,7 +135,7 @@ async def test_the_stored_context_vector_is_mixed_again_when_asked(tmp_path: Pat
         got = asked[rows[second]["id"]]
         assert float(got.vec @ expected) > 0.98
         assert got.previous == rows[first]["text"] and got.heading == rows[heading]["text"]
-        assert len(vectors.passages) == len(rows)
+        assert float(got.svec @ own[second]) > 0.999
     finally:
         await store.close()
 

@@ -291,9 +291,13 @@ async def test_a_store_from_an_older_release_is_upgraded_and_keeps_finding_dupli
     con = sqlite3.connect(path)
     names = [r[0] for r in con.execute("SELECT name FROM _migrations ORDER BY name")]
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    vector_columns = [r[1] for r in con.execute("PRAGMA table_info(passage_vectors)")]
+    agreement_key = [r[2] for r in con.execute("PRAGMA index_info(sqlite_autoindex_fact_agreements_1)")]
     con.close()
     assert names == [name for name, _ in MIGRATIONS]
-    assert "shingle_df" not in tables
+    assert "shingle_df" not in tables and "document_vectors" not in tables
+    assert vector_columns == ["passage_id", "bits"]  # signs only: /ask embeds its candidates again
+    assert agreement_key[:2] == ["fact_id", "country"]
 
 
 async def test_a_failing_migration_leaves_the_store_at_the_last_good_one(

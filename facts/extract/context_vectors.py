@@ -1,45 +1,36 @@
-"""Each passage's vectors for /ask, computed with the rest of the extraction.
+"""Each passage's vector for /ask, computed with the rest of the extraction.
 
 A sentence's vector is its own embedding plus, with smaller weights, the previous sentence, the
 section heading above it and the article's headline, so "She said her government would…" is
 found by a question about the government the paragraph is about. The cited line stays the
 verbatim sentence; headings and headlines are embedded only as context and are never answers.
 
-This runs in the extraction workers, not in the store's single writing thread: embedding is
-about a third of the CPU an article costs the writer otherwise (``factdesk bench``, README).
+The store keeps only the signs of that vector (32 bytes, for the Hamming prefilter). The few
+hundred candidates a question reads are embedded again from their text and their context's
+(:func:`answer_vectors`): the static model costs about a millisecond for them, and the 128 bytes
+a passage that a stored vector took were a sixth of the store (issue 14).
+
+Signs are computed in the extraction workers, not in the store's single writing thread:
+embedding is about a third of the CPU an article costs the writer otherwise.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from facts.extract import embedding
 
-__all__ = ["ANSWER_KINDS", "DocumentVectors", "PassageVectors", "context_vectors", "mix"]
+__all__ = ["ANSWER_KINDS", "answer_vectors", "context_signs", "embed_passages", "mix"]
 
 ANSWER_KINDS = ("sentence", "caption")
 _PREV, _HEADING, _HEADLINE = 0.5, 0.3, 0.3
 
 
-@dataclass(frozen=True)
-class PassageVectors:
-    """What the store keeps per passage: the sign bits of its vector with context (Hamming
-    prefilter) and its own vector, 4-bit (:func:`facts.extract.embedding.to_int4`). The vector
-    with context is mixed again from the neighbours' own vectors when asked (:func:`mix`)."""
-
-    bits: bytes
-    own: bytes
-
-
-@dataclass(frozen=True)
-class DocumentVectors:
-    """One document's passage vectors and the headline vector their context mixes in (4-bit)."""
-
-    passages: list[PassageVectors]
-    headline: bytes
+def embed_passages(texts: Sequence[str]) -> np.ndarray:
+    """Unit vectors of passage texts as extraction embeds them (a heading without its ``#``)."""
+    return embedding.embed([text.lstrip("# ").strip() for text in texts])
 
 
 def mix(own: np.ndarray, headline: np.ndarray, previous: np.ndarray, heading: np.ndarray) -> np.ndarray:
@@ -49,14 +40,31 @@ def mix(own: np.ndarray, headline: np.ndarray, previous: np.ndarray, heading: np
     return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
 
 
-def context_vectors(passages: Sequence[tuple[str, str]], title: str) -> DocumentVectors:
-    """The :class:`PassageVectors` of each ``(kind, text)`` passage of one document, in reading
-    order. Every passage gets vectors (headings too, for the record), but only sentences and
-    captions carry context."""
+def answer_vectors(rows: Sequence[tuple[str, str, str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """For ``(text, previous, heading, headline)`` rows (``""``: none), each passage's vector with
+    its context and its own vector, both unit float32 (``len x DIM``). Each distinct text is
+    embedded once: candidates share headlines and are often each other's previous sentence."""
+    if not rows:
+        empty = np.zeros((0, embedding.DIM), dtype=np.float32)
+        return empty, empty
+    texts = list(dict.fromkeys(t for row in rows for t in row if t))
+    vecs = embed_passages(texts)
+    at = {t: i for i, t in enumerate(texts)}
+    padded = np.concatenate([vecs, np.zeros((1, embedding.DIM), dtype=np.float32)])  # -1: none
+    cols = [
+        np.fromiter((at.get(row[j], -1) if row[j] else -1 for row in rows), dtype=np.int64) for j in range(4)
+    ]
+    own, previous, heading, headline = (padded[c] for c in cols)
+    return mix(own, headline, previous, heading), own
+
+
+def context_signs(passages: Sequence[tuple[str, str]], title: str) -> list[bytes]:
+    """The sign bits (32 bytes) of the vector of each ``(kind, text)`` passage of one document, in
+    reading order: with its context for sentences and captions, its own for the rest."""
     if not passages:
-        return DocumentVectors([], b"")
+        return []
     kinds = [kind for kind, _ in passages]
-    own = embedding.embed([text.lstrip("# ").strip() for _, text in passages] + [title])
+    own = embed_passages([text for _, text in passages] + [title])
     headline_vec = own[-1]
     for i, kind in enumerate(kinds):
         if kind == "headline":
@@ -79,8 +87,4 @@ def context_vectors(passages: Sequence[tuple[str, str]], title: str) -> Document
     padded = np.concatenate([own[:-1], zero])  # index -1 reads the zero row
     mixed[answer] = mix(own[:-1][answer], headline_vec, padded[prev_of[answer]], padded[heading_of[answer]])
     bits = embedding.pack_bits(mixed)
-    alone = embedding.to_int4(own[:-1])
-    headline = embedding.to_int4(headline_vec.reshape(1, -1))[0].tobytes()
-    return DocumentVectors(
-        [PassageVectors(bits[i].tobytes(), alone[i].tobytes()) for i in range(len(kinds))], headline
-    )
+    return [bits[i].tobytes() for i in range(len(kinds))]

@@ -20,7 +20,7 @@ from facts.extract.agreements import (
     has_plural_term,
     is_venue,
 )
-from facts.extract.context_vectors import DocumentVectors, context_vectors
+from facts.extract.context_vectors import context_signs
 from facts.extract.date_anchors import inauguration_anchor, mentions_inauguration
 from facts.extract.date_clauses import clause_spans, clause_text
 from facts.extract.dates import DateMention, concessive_end, find_anaphor, find_dates, main_date
@@ -69,7 +69,7 @@ class Extraction:
     passages: list[Passage]
     candidates: list[Candidate]
     country_mentions: dict[int, tuple[str, ...]]
-    vectors: DocumentVectors  # one per passage, in the same order, and the headline's
+    signs: list[bytes]  # the sign bits of each passage's vector for /ask, in the same order
 
 
 def published_date(article: ArticleInput) -> dt.date:
@@ -143,7 +143,13 @@ def extract(article: ArticleInput, *, home: str = "US") -> Extraction:
             own = tuple(dict.fromkeys(code for code, s0, _ in sc.mentions if a <= s0 < b))
             clause_link = _clause_link(link, own, home) if plural else link
             cand = _candidate(
-                p, text, date, found, clause_link, position, no_comment,
+                p,
+                text,
+                date,
+                found,
+                clause_link,
+                position,
+                no_comment,
                 countries=own if pieces else mentions[p.index],
                 quote=p.text if pieces else "",
                 span=(a, b),
@@ -156,8 +162,8 @@ def extract(article: ArticleInput, *, home: str = "US") -> Extraction:
                 last_dated = (p.paragraph, cand.date)
             candidates.append(cand)
         context.append(p.text)
-    vectors = context_vectors([(p.kind, p.text) for p in passages], article.title)
-    return Extraction(headline, topic, passages, candidates, mentions, vectors)
+    signs = context_signs([(p.kind, p.text) for p in passages], article.title)
+    return Extraction(headline, topic, passages, candidates, mentions, signs)
 
 
 LEAD_SENTENCES = 2

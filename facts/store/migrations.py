@@ -325,6 +325,26 @@ CREATE INDEX facts_across_years ON facts(date_start, date_end, salience)
     WHERE date_start IS NOT NULL AND substr(date_start, 1, 4) != substr(date_end, 1, 4) AND status = 'active';
 """
 
+# A smaller store (issue 14): /ask embeds its few hundred candidates again from their text, so a
+# passage keeps only the 32 bytes of signs its prefilter reads (its 4-bit vector and the headline's
+# were a sixth of the store); an agreement link is keyed by its fact, and the ranked index, which
+# holds the key, serves the lookups by country that the old key's own tree served.
+SIGNS_ONLY = """
+ALTER TABLE passage_vectors DROP COLUMN own;
+DROP TABLE document_vectors;
+CREATE TABLE fact_agreements_keyed (
+    fact_id INTEGER NOT NULL REFERENCES facts(id),
+    country TEXT NOT NULL,
+    explicit INTEGER NOT NULL,
+    salience REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (fact_id, country)
+) WITHOUT ROWID;
+INSERT INTO fact_agreements_keyed SELECT fact_id, country, explicit, salience FROM fact_agreements;
+DROP TABLE fact_agreements;
+ALTER TABLE fact_agreements_keyed RENAME TO fact_agreements;
+CREATE INDEX fact_agreements_ranked ON fact_agreements(country, explicit DESC, salience DESC);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
     ("0002_drop_shingle_df", DROP_SHINGLE_DF),
@@ -336,6 +356,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0008_passage_sentence_vectors", PASSAGE_SENTENCE_VECTORS),
     ("0009_text_by_offsets", TEXT_BY_OFFSETS),
     ("0010_ranked_indexes", RANKED_INDEXES),
+    ("0011_signs_only", SIGNS_ONLY),
 ]
 
 

@@ -1,10 +1,9 @@
-"""Passage vectors: computed at extraction (:mod:`facts.extract.context_vectors`), kept in
-``passage_vectors``, searched by nearest neighbour.
+"""Passage vectors: their signs computed at extraction (:mod:`facts.extract.context_vectors`),
+kept in ``passage_vectors``, searched by nearest neighbour.
 
 Search is a Hamming prefilter over the sign bits of every vector with context (four ``uint64``
 words each, held in memory and extended with new passages as they are added), then a cosine
-rescoring of the shortlist: each passage's own vector is kept at 4 bits a coordinate, and its
-vector with context is mixed again from its own, its neighbours' and its headline's.
+rescoring of the shortlist, whose vectors are embedded again from their text and context.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from facts.extract import embedding
-from facts.extract.context_vectors import ANSWER_KINDS, context_vectors, mix
+from facts.extract.context_vectors import ANSWER_KINDS, answer_vectors, context_signs
 from facts.store.row_builders import NamedRow, passage_hit
 from facts.store.rows import PassageHit
 from facts.store.text_spans import passage_text
@@ -42,46 +41,38 @@ class AskPassage:
 
 
 def ask_passages(rows: Sequence[NamedRow]) -> list[AskPassage]:
-    """Candidates from rows of the store's ask query: the passage (``passage_hit`` columns), its
-    own vector ``own``, the passage before it in its section (``before_*``), the section heading
-    (``heading``, ``heading_own``) and the headline (``headline``, ``headline_own``). The vector
-    with context is mixed here as extraction mixed it (:func:`mix`), from the stored 4-bit ones."""
-    if not rows:
-        return []
-    zero = bytes(embedding.INT4_BYTES)
-
-    def blob(row: NamedRow, name: str, use: bool = True) -> bytes:
-        return (row[name] or zero) if use else zero
-
-    before = [r["before_kind"] in ANSWER_KINDS for r in rows]
-    n = len(rows)
-    decoded = embedding.from_int4(  # one pass over the four vectors of every row
-        [blob(r, "own") for r in rows]
-        + [blob(r, "before_own", b) for r, b in zip(rows, before, strict=True)]
-        + [blob(r, "heading_own") for r in rows]
-        + [blob(r, "headline_own") for r in rows]
+    """Candidates from rows of the store's ask query: the passage (``passage_hit`` columns), the
+    passage before it in its section (``before_*``), the section heading (``heading``) and the
+    headline (``headline``). Their vectors are embedded here as extraction embedded them."""
+    contexts = []
+    for r in rows:
+        adjacent = r["before_kind"] in ANSWER_KINDS and r["before_idx"] == r["idx"] - 1
+        # Extraction mixes in the answer passage before it in the section, adjacent or not; the
+        # line shown as read before it is only the one right before.
+        before = (r["before_text"] or "") if r["before_kind"] in ANSWER_KINDS else ""
+        contexts.append((adjacent, before))
+    vecs, own = answer_vectors(
+        [
+            (r["text"], before, r["heading"] or "", r["headline"] or "")
+            for r, (_, before) in zip(rows, contexts, strict=True)
+        ]
     )
-    own, previous, heading, headline = (decoded[i * n : (i + 1) * n] for i in range(4))
-    vecs = mix(own, headline, previous, heading)
-    out = []
-    for i, r in enumerate(rows):
-        adjacent = before[i] and r["before_idx"] == r["idx"] - 1
-        out.append(
-            AskPassage(
-                hit=passage_hit(r),
-                previous=(r["before_text"] or "") if adjacent else "",
-                heading=r["heading"] or "",
-                headline=r["headline"] or "",
-                vec=vecs[i],
-                svec=own[i],
-            )
+    return [
+        AskPassage(
+            hit=passage_hit(r),
+            previous=before if adjacent else "",
+            heading=r["heading"] or "",
+            headline=r["headline"] or "",
+            vec=vecs[i],
+            svec=own[i],
         )
-    return out
+        for i, (r, (adjacent, before)) in enumerate(zip(rows, contexts, strict=True))
+    ]
 
 
 def backfill(conn: sqlite3.Connection, *, batch_docs: int = 200) -> int:
-    """Embed the passages stored without vectors (a store migrated from an older schema); returns
-    how many were added."""
+    """Compute the signs of the passages stored without them (a store migrated from an older
+    schema); returns how many were added."""
     added = 0
     while True:
         docs = conn.execute(
@@ -91,8 +82,7 @@ def backfill(conn: sqlite3.Connection, *, batch_docs: int = 200) -> int:
         ).fetchall()
         if not docs:
             return added
-        rows: list[tuple[int, bytes, bytes]] = []
-        heads: list[tuple[int, bytes]] = []
+        rows: list[tuple[int, bytes]] = []
         for doc in docs:
             title = conn.execute("SELECT title FROM documents WHERE id = ?", (doc["doc_id"],)).fetchone()
             ps = conn.execute(
@@ -100,12 +90,9 @@ def backfill(conn: sqlite3.Connection, *, batch_docs: int = 200) -> int:
                 " JOIN documents d ON d.id = p.doc_id WHERE p.doc_id = ? ORDER BY p.idx",
                 (doc["doc_id"],),
             ).fetchall()
-            vectors = context_vectors([(p["kind"], p["text"]) for p in ps], title["title"] if title else "")
-            rows += [(p["id"], v.bits, v.own) for p, v in zip(ps, vectors.passages, strict=True)]
-            heads.append((doc["doc_id"], vectors.headline))
-        sql = "INSERT OR REPLACE INTO passage_vectors (passage_id, bits, own) VALUES (?, ?, ?)"
-        conn.executemany(sql, rows)
-        conn.executemany("INSERT OR REPLACE INTO document_vectors (doc_id, headline) VALUES (?, ?)", heads)
+            signs = context_signs([(p["kind"], p["text"]) for p in ps], title["title"] if title else "")
+            rows += [(p["id"], bits) for p, bits in zip(ps, signs, strict=True)]
+        conn.executemany("INSERT OR REPLACE INTO passage_vectors (passage_id, bits) VALUES (?, ?)", rows)
         added += len(rows)
 
 

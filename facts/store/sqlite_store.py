@@ -281,11 +281,15 @@ class SQLiteStore:
             (country, limit),
         )
         ids = [r["fact_id"] for r in ranked]
-        found = await self._facts(
-            f"SELECT {FACT_COLUMNS}, a.explicit FROM fact_agreements a JOIN facts f ON f.id = a.fact_id"
-            f" WHERE a.country = ? AND a.fact_id IN ({_marks(len(ids))})",
-            (country, *ids),
-        ) if ids else []
+        found = (
+            await self._facts(
+                f"SELECT {FACT_COLUMNS}, a.explicit FROM fact_agreements a JOIN facts f ON f.id = a.fact_id"
+                f" WHERE a.country = ? AND a.fact_id IN ({_marks(len(ids))})",
+                (country, *ids),
+            )
+            if ids
+            else []
+        )
         by_id = {f.id: f for f in found}
         return [by_id[i] for i in ids if i in by_id]
 
@@ -303,7 +307,8 @@ class SQLiteStore:
         earliest = (dt.date.fromisoformat(start) - dt.timedelta(days=366)).isoformat()
         in_country = (
             " AND EXISTS (SELECT 1 FROM fact_countries c WHERE c.country = ? AND c.fact_id = facts.id)"
-            if country else ""
+            if country
+            else ""
         )
         same_year = (
             "SELECT id, salience FROM facts INDEXED BY facts_by_year WHERE substr(date_start, 1, 4) = ?"
@@ -411,7 +416,8 @@ class SQLiteStore:
         return self._vectors.nearest(vector, k)
 
     async def ask_passages(self, ids: Sequence[int]) -> list[AskPassage]:
-        """Current sentences and captions among ``ids``, each with its context and its vectors."""
+        """Current sentences and captions among ``ids``, each with its context and its vectors
+        (embedded again from the text: the store keeps only their signs)."""
         out: list[AskPassage] = []
         for chunk in _chunks(sorted(set(ids))):
             # The passage before each one in its section (a sentence, a caption or the heading
@@ -420,9 +426,7 @@ class SQLiteStore:
                 f"SELECT c.passage_id, {passage_text('c')} AS text, c.kind, {DOC_COLUMNS},"
                 " (SELECT s.fact_id FROM fact_sources s WHERE s.passage_id = c.passage_id) AS fact_id,"
                 f" c.idx, b.idx AS before_idx, b.kind AS before_kind, {passage_text('b')} AS before_text,"
-                " bv.own AS before_own,"
-                f" {passage_text('h')} AS heading, hv.own AS heading_own,"
-                " coalesce(d.headline, d.title) AS headline, dv.headline AS headline_own, v.own"
+                f" {passage_text('h')} AS heading, coalesce(d.headline, d.title) AS headline"
                 " FROM (SELECT p.id AS passage_id, p.*,"
                 "   (SELECT q.id FROM passages q WHERE q.doc_id = p.doc_id AND q.idx < p.idx"
                 "    AND q.kind IN ('sentence', 'caption', 'heading') ORDER BY q.idx DESC LIMIT 1)"
@@ -433,11 +437,7 @@ class SQLiteStore:
                 "   AND p.kind IN ('sentence', 'caption')) c"
                 " JOIN documents d ON d.id = c.doc_id"
                 " LEFT JOIN passages b ON b.id = c.before_id"
-                " LEFT JOIN passage_vectors bv ON bv.passage_id = b.id"
                 " LEFT JOIN passages h ON h.id = c.heading_id"
-                " LEFT JOIN passage_vectors hv ON hv.passage_id = h.id"
-                " LEFT JOIN passage_vectors v ON v.passage_id = c.passage_id"
-                " LEFT JOIN document_vectors dv ON dv.doc_id = c.doc_id"
                 " WHERE d.superseded_by IS NULL"
             )
             rows = await self._sql.fetchall(sql, tuple(chunk))
@@ -559,7 +559,12 @@ class SQLiteStore:
     ) -> DigestRun | None:
         """See :func:`facts.store.digest_ledger.claim_run` for the claim (owner, now, lease)."""
         return await self._change(
-            digest_records.claim_run, channel, period, covered_from, covered_to, record=False,
+            digest_records.claim_run,
+            channel,
+            period,
+            covered_from,
+            covered_to,
+            record=False,
             **claim,
         )
 

@@ -192,8 +192,16 @@ class ArticleWriter:
             "INSERT INTO passages (id, doc_id, idx, paragraph, start, end, kind, is_caption)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (passage_ids[p.index], doc_id, p.index, p.paragraph, p.start, p.end, p.kind,
-                 int(p.kind == "caption"))
+                (
+                    passage_ids[p.index],
+                    doc_id,
+                    p.index,
+                    p.paragraph,
+                    p.start,
+                    p.end,
+                    p.kind,
+                    int(p.kind == "caption"),
+                )
                 for p in ex.passages
             ],
         )
@@ -203,16 +211,9 @@ class ArticleWriter:
             [(passage_ids[p.index], p.text) for p in ex.passages],
         )
         db.executemany(
-            "INSERT INTO passage_vectors (passage_id, bits, own) VALUES (?, ?, ?)",
-            [
-                (passage_ids[p.index], v.bits, v.own)
-                for p, v in zip(ex.passages, ex.vectors.passages, strict=True)
-            ],
+            "INSERT INTO passage_vectors (passage_id, bits) VALUES (?, ?)",
+            [(passage_ids[p.index], bits) for p, bits in zip(ex.passages, ex.signs, strict=True)],
         )
-        if ex.passages:
-            db.execute(
-                "INSERT INTO document_vectors (doc_id, headline) VALUES (?, ?)", (doc_id, ex.vectors.headline)
-            )
         self._write_entities(ex, passage_ids)
 
         anchor_sets = [anchors(c.shingles) for c in ex.candidates]
