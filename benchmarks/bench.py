@@ -43,7 +43,8 @@ from facts.store.sqlite_store import SQLiteStore, extract_all, open_store
 
 __all__ = ["Options", "run_bench"]
 
-INGEST_TARGET = 300.0  # articles per second
+INGEST_TARGET = 300.0  # articles per second (issue 2)
+STEADY_TARGET = 150.0  # articles per second in every tenth of a run, however large (issue 14)
 ONE_BY_ONE = 500  # articles for the one-transaction-per-article baseline
 P99_TARGET_MS = 50.0  # for /agreement, /timeline and /search
 LOOKUPS_PER_COMMAND = 10
@@ -72,6 +73,7 @@ class IngestStats:
     merged_facts: int = 0
     one_by_one: float = 0.0
     resumed_from: int = 0  # articles already in the store when this run started
+    tenths: list[float] = field(default_factory=list)  # articles/s in each tenth of the run
     workers: int = 1
     writer_seconds: float = 0.0
     cpu_seconds: float = 0.0  # this process and the extraction workers, user + system
@@ -154,7 +156,7 @@ async def _ingest(store: SQLiteStore, n: int, options: Options) -> IngestStats:
     wall = time.perf_counter()
     cpu = _cpu_seconds()
     store.writer.seconds = 0.0
-    start = time.perf_counter()
+    start = tenth_started = time.perf_counter()
     articles = itertools.islice(generate_articles(n), stats.resumed_from, None)
     with extraction_pool(stats.workers) as pool:
         async for result in store.ingest_many(articles, executor=pool):
@@ -162,6 +164,10 @@ async def _ingest(store: SQLiteStore, n: int, options: Options) -> IngestStats:
             stats.statuses[result.status] = stats.statuses.get(result.status, 0) + 1
             stats.new_facts += result.new_facts
             stats.merged_facts += result.merged_facts
+            if todo >= 10 and stats.articles % (todo // 10) == 0 and len(stats.tenths) < 10:
+                now = time.perf_counter()
+                stats.tenths.append((todo // 10) / (now - tenth_started))
+                tenth_started = now
             if stats.articles % PROGRESS_EVERY == 0:
                 rate = stats.articles / (time.perf_counter() - start)
                 print(f"  ingested {stats.articles:,}/{todo:,} ({rate:,.0f}/s, RSS {_peak_rss_mb():,.0f} MB)",
@@ -397,6 +403,19 @@ def _ingest_section(stats: IngestStats, gen_rates: list[float], path: Path, opti
         f"- peak RSS during ingest: this process {stats.peak_rss_mb:,.0f} MB, largest extraction worker "
         f"{stats.worker_rss_mb:,.0f} MB; bound {options.memory_mb} MB: **{_verdict(under)}**",
         f"- target ingest >= {INGEST_TARGET:.0f} articles/s: **{_verdict(ok)}**",
+        *_tenths(stats),
+    ]
+
+
+def _tenths(stats: IngestStats) -> list[str]:
+    """The rate in each tenth of the run: whether ingest slows as the store grows."""
+    if len(stats.tenths) < 10:
+        return []
+    steady = min(stats.tenths) >= STEADY_TARGET
+    return [
+        f"- articles/s in each tenth of the run: {', '.join(f'{r:,.0f}' for r in stats.tenths)}; last tenth "
+        f"/ first {stats.tenths[-1] / stats.tenths[0]:.2f}; target >= {STEADY_TARGET:.0f} in every tenth: "
+        f"**{_verdict(steady)}**",
     ]
 
 

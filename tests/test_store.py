@@ -217,6 +217,36 @@ async def test_bulk_ingest_rolls_back_only_the_failing_article(
     assert again[0].status == "unchanged"
 
 
+@pytest.mark.parametrize(
+    ("bodies", "expected"),
+    [
+        # (the url's body in each batch of two, after its first version is stored) -> statuses
+        (["second", "first"], ["new_version", "added", "new_version", "added"]),  # back to the first
+        (["second", "second"], ["new_version", "added", "unchanged", "added"]),  # the same twice
+        (["first", "second"], ["unchanged", "added", "new_version", "added"]),
+    ],
+)
+async def test_a_url_in_two_batches_in_a_row_is_checked_against_what_the_first_wrote(
+    empty_store: SQLiteStore, bodies: list[str], expected: list[str]
+) -> None:
+    """The next batch's stored hashes are read before this batch is written (so that its
+    extraction overlaps the write); a url of the batch being written must not be taken as
+    unchanged on that earlier reading."""
+    text = {"first": f"{LEAD}\n", "second": f"{LEAD} The vote was close.\n"}
+    url = "https://andes.example/1"
+    await empty_store.ingest(art(url, text["first"]))
+    stream = [
+        art(url, text[bodies[0]]),
+        art("https://coast.example/2", f"{WIRE}\n", outlet="Coast Daily"),
+        art(url, text[bodies[1]]),
+        art("https://coast.example/3", f"{WIRE} More about boats.\n", outlet="Coast Daily"),
+    ]
+    results = [r async for r in empty_store.ingest_many(stream, batch=2)]
+    assert [r.status for r in results] == expected
+    current = [d for d in await empty_store.documents() if d.url == url and d.superseded_by is None]
+    assert len(current) == 1 and current[0].version == 1 + expected.count("new_version")
+
+
 def _write_as_release_0008(path: Path) -> None:
     """One article as the writer before migration 0009 stored it: text copied into passages,
     the full-text index, facts and sources; shingle sets in the fact row; 8-bit vectors."""

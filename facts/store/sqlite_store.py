@@ -180,35 +180,45 @@ class SQLiteStore:
         """
         loop = asyncio.get_running_loop()
         source = iter(articles)
+        Prepared = tuple[list[ArticleInput], list[str], dict[str, str]]
 
-        async def start() -> tuple[list[ArticleInput], list[str], dict[str, str], list[Extraction]] | None:
-            """Read the next batch from ``source`` and extract what changed (in ``executor``)."""
+        async def prepare(writing: Sequence[ArticleInput]) -> Prepared | None:
+            """Read the next batch from ``source`` and the stored hashes of its urls. A url of the
+            batch being ``writing`` counts as unknown: its hash is read before that write."""
             pending = list(itertools.islice(source, batch))
             if not pending:
                 return None
             hashes = [_content_hash(a) for a in pending]
             known = await self._current_hashes([a.url for a in pending])
+            for a in writing:
+                known.pop(a.url, None)
+            return pending, hashes, known
+
+        async def extract(prepared: Prepared) -> tuple[Prepared, list[Extraction]]:
+            """Extract what changed in a prepared batch (in ``executor``); no store access."""
+            pending, hashes, known = prepared
             todo = [a for a, h in zip(pending, hashes, strict=True) if known.get(a.url) != h]
             if executor is None:
-                done = await asyncio.to_thread(extract_all, todo)
-            else:  # several chunks, so every worker of the pool has a share of the batch
-                parts = [
-                    loop.run_in_executor(executor, extract_all, todo[i : i + _EXTRACT_CHUNK])
-                    for i in range(0, len(todo), _EXTRACT_CHUNK)
-                ]
-                done = await _concatenated(parts)
-            return pending, hashes, known, done
+                return prepared, await asyncio.to_thread(extract_all, todo)
+            parts = [  # several chunks, so every worker of the pool has a share of the batch
+                loop.run_in_executor(executor, extract_all, todo[i : i + _EXTRACT_CHUNK])
+                for i in range(0, len(todo), _EXTRACT_CHUNK)
+            ]
+            return prepared, await _concatenated(parts)
 
-        # The next batch is read and extracted while this one is written: at most two batches of
-        # articles are held, however many the source yields.
-        upcoming: asyncio.Task[Any] | None = asyncio.ensure_future(start())
+        # The next batch is read, and its stored hashes looked up, before this one's write takes
+        # the store's connection: its extraction then runs in the workers while this batch is
+        # written (looked up after the write, it waited for it, and the two took turns). At most
+        # two batches of articles are held, however many the source yields.
+        first = await prepare(())
+        upcoming: asyncio.Task[Any] | None = asyncio.ensure_future(extract(first)) if first else None
         try:
             while upcoming is not None:
-                current = await upcoming
-                if current is None:
-                    break
-                upcoming = asyncio.ensure_future(start())
-                pending, hashes, known, extracted = current
+                (pending, hashes, known), extracted = await upcoming
+                upcoming = None
+                following = await prepare(pending)
+                if following is not None:
+                    upcoming = asyncio.ensure_future(extract(following))
                 done = iter(extracted)
                 items = [
                     (a, h, next(done) if known.get(a.url) != h else None)
