@@ -1,10 +1,41 @@
-"""Shared wording for every surface: how a date at its precision reads."""
+"""Shared wording for every surface: how a date at its precision reads, how a line's citations
+are marked, and whose wording a line shows."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from facts.answers.contract import Item
 
-__all__ = ["format_date"]
+__all__ = ["Mark", "format_date", "marks", "wording"]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One cited source of a line: its number, the link to the quoted sentence ("" for none)
+    and its label (``"12"``, or ``"12, caption"`` when only a picture's caption is quoted)."""
+
+    n: int
+    url: str
+    label: str
+
+
+def marks(item: Item) -> list[Mark]:
+    """The line's sources in citation order, once each, linked to the first sentence quoted."""
+    out: dict[int, Mark] = {}
+    captions: dict[int, bool] = {}
+    for c in item.citations:
+        captions[c.source] = captions.get(c.source, True) and c.caption
+        if c.source not in out:
+            out[c.source] = Mark(c.source, c.url, str(c.source))
+    return [
+        Mark(m.n, m.url, f"{m.n}, caption" if captions[m.n] else m.label) for m in out.values()
+    ]
+
+
+def wording(item: Item) -> str:
+    """ "wording: Andes Wire" when the line is one outlet's sentence that others carry too."""
+    return f"wording: {item.wording}" if item.wording else ""
 
 
 def format_date(item: Item) -> str:

@@ -20,6 +20,7 @@ from bot.invocation import READ_ONLY_PLATFORMS, Access, Context, Invocation, Opt
 from bot.observability import command_done, error_seen
 from bot.requests import Request, without_surrogates
 from facts.answers.contract import Answer
+from facts.answers.sentence_links import link_sentences
 from facts.errors import ErrorCode, FactdeskError, Forbidden, UsageError
 from facts.store.protocols import FactStore
 
@@ -119,6 +120,7 @@ async def _answer(
             )
         else:
             answer = await command.run(args, invocation)
+        await link_sentences(store, answer)  # every citation points at its sentence on the page
         if not answer.command:  # a scheduled digest's preview names its own
             answer.command = shown(args)
     except FactdeskError as exc:

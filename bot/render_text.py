@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from bot.formatting import format_date
+from bot.formatting import format_date, marks, wording
 from facts.answers.contract import Answer
 
 __all__ = ["render_text"]
@@ -20,11 +20,13 @@ def render_text(answer: Answer, *, width: int = 100) -> str:
             group = item.group
             lines += ["", f"— {group}"]
         date = format_date(item)
-        marks = "".join(f"[{n}]" for n in dict.fromkeys(c.source for c in item.citations))
+        cited = "".join(f"[{m.label}]" for m in marks(item))
         if item.fact_id:
-            marks += f" #{item.fact_id}"
+            cited += f" #{item.fact_id}"
+        if item.wording:
+            cited += f" ({wording(item)})"
         head = f"{date:<22} " if date else ""
-        body = textwrap.wrap(f"{item.text} {marks}".strip(), width=width - len(head) - 2) or [""]
+        body = textwrap.wrap(f"{item.text} {cited}".strip(), width=width - len(head) - 2) or [""]
         lines.append(f"• {head}{body[0]}")
         lines += [" " * (2 + len(head)) + more for more in body[1:]]
         if item.note:

@@ -159,9 +159,11 @@ async def test_json_contract_shape(seeded_store: SQLiteStore) -> None:
     data = (await ask(seeded_store, "/timeline 2019")).to_json()
     assert set(data) == {"command", "title", "items", "sources", "notes", "error"}
     item = data["items"][0]
-    assert {"text", "date", "date_end", "date_precision", "citations", "note"} <= set(item)
-    assert set(item["citations"][0]) == {"source", "quote"}
+    assert {"text", "date", "date_end", "date_precision", "citations", "note", "wording"} <= set(item)
+    assert set(item["citations"][0]) == {"source", "quote", "url", "caption"}
     assert set(data["sources"][0]) == {"n", "doc_id", "outlet", "title", "published", "url"}
+    # One numbering: a source's number is the store's, the one /source takes.
+    assert all(s["n"] == s["doc_id"] for s in data["sources"])
     assert re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", item["date"])
 
 

@@ -40,8 +40,9 @@ async def test_an_editor_corrects_on_slack_and_discord_shows_it_labelled(
         await disc.wait_ready()
         url = f"http://127.0.0.1:{services.http_port}/slack/events"
 
-        # Pick a day-dated line of the 2019 timeline on Discord, by the id it shows.
-        await disc.slash_command("timeline", {"year": 2019})
+        # Pick a day-dated line of the 2020 timeline on Discord, by the id it shows (its first
+        # page: 2019's day-dated lines are on its second, each citation's link being long).
+        await disc.slash_command("timeline", {"year": 2020})
         before = (await disc.wait_for(lambda: disc.followups and disc.followups[-1]))["embeds"][0]
         day = re.compile(r"\*\*\d{4}-\d\d-\d\d\*\*")
         day_lines = [ln for ln in before["description"].splitlines() if day.match(ln)]
@@ -68,7 +69,7 @@ async def test_an_editor_corrects_on_slack_and_discord_shows_it_labelled(
         assert f"Fact {fact_id} corrected (version 2)" in sections(done)
 
         # The next /timeline on Discord shows the corrected line, labelled.
-        await disc.slash_command("timeline", {"year": 2019})
+        await disc.slash_command("timeline", {"year": 2020})
         after = (await disc.wait_for(lambda: len(disc.followups) == 3 and disc.followups[-1]))["embeds"][0]
         corrected = next(ln for ln in after["description"].split("\n**") if f"`#{fact_id}`" in ln)
         assert corrected.lstrip("*").startswith(new_day)

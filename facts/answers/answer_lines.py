@@ -176,8 +176,15 @@ def _conflict_note(cluster: Sequence[FactRow], only_doc: int | None) -> str | No
     return None
 
 
+def _wording(worded: SourceRow | None, sources: Sequence[SourceRow]) -> str | None:
+    """The outlet whose sentence a line shows, when other outlets carry the line too."""
+    if worded is None or len({s.doc.outlet for s in sources}) < 2:
+        return None
+    return worded.doc.outlet
+
+
 class AnswerBuilder:
-    """Collects lines and numbers their sources in order of first citation."""
+    """Collects lines and lists their sources in order of first citation, by the store's numbers."""
 
     def __init__(self, title: str, *, command: str = "") -> None:
         self.answer = Answer(command=command, title=title)
@@ -186,7 +193,7 @@ class AnswerBuilder:
     def source_number(self, doc: DocumentRow) -> int:
         n = self._numbers.get(doc.id)
         if n is None:
-            n = len(self._numbers) + 1
+            n = doc.id  # the store's number: the one /source and `factdesk sources` take
             self._numbers[doc.id] = n
             self.answer.sources.append(
                 Source(
@@ -215,11 +222,12 @@ class AnswerBuilder:
         # A line the desk corrected is shown as corrected, whatever else reported the event.
         lead = max(cluster, key=lambda f: (f.corrected_at is not None, f.salience, len(f.sources)))
         sources = [s for f in cluster for s in f.sources if only_doc is None or s.doc.id == only_doc]
-        text = max(
-            (s.quote for s in lead.sources if only_doc is None or s.doc.id == only_doc),
-            key=len,
-            default=lead.text,
+        worded = max(
+            (s for s in lead.sources if only_doc is None or s.doc.id == only_doc),
+            key=lambda s: len(s.quote),
+            default=None,
         )
+        text = worded.quote if worded else lead.text
         citations: list[Citation] = []
         seen: set[tuple[int, str]] = set()
         for s in sources:
@@ -227,7 +235,7 @@ class AnswerBuilder:
             if (n, s.quote) in seen:
                 continue
             seen.add((n, s.quote))
-            citations.append(Citation(source=n, quote=s.quote))
+            citations.append(Citation(source=n, quote=s.quote, caption=s.is_caption))
         date, date_end, precision = display_date(cluster)
         notes = [_desk_label(lead), None if lead.corrected_at else _conflict_note(cluster, only_doc)]
         if lead.corrected_at or (clauses and _is_clause(lead)):
@@ -241,6 +249,7 @@ class AnswerBuilder:
             note=" ".join(n for n in notes if n) or None,
             group=group,
             fact_id=lead.id,
+            wording=_wording(worded, sources) if text == (worded.quote if worded else None) else None,
         )
         self.answer.items.append(item)
         return item
@@ -251,11 +260,12 @@ class AnswerBuilder:
         doc: DocumentRow,
         *,
         date: tuple[str | None, str | None, str | None] = (None, None, None),
+        caption: bool = False,
     ) -> Item:
         n = self.source_number(doc)
         item = Item(
             text=text,
-            citations=(Citation(source=n, quote=text),),
+            citations=(Citation(source=n, quote=text, caption=caption),),
             date=date[0],
             date_end=date[1],
             date_precision=date[2],

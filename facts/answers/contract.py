@@ -2,9 +2,13 @@
 
 Shape (see README, "JSON answer contract")::
 
-    {command, title, items: [{text, date, date_end, date_precision, citations: [{source, quote}],
-     note, group}], sources: [{n, doc_id, outlet, title, published, url}], notes: [...],
+    {command, title, items: [{text, date, date_end, date_precision,
+     citations: [{source, quote, url, caption}], note, group, fact_id, wording}],
+     sources: [{n, doc_id, outlet, title, published, url}], notes: [...],
      error: null | {code, message}}
+
+A source's ``n`` is the store's number for the document (its id): the number ``/source n`` and
+``factdesk sources`` take, the same in every answer.
 """
 
 from __future__ import annotations
@@ -19,10 +23,14 @@ __all__ = ["Answer", "AnswerError", "Citation", "Item", "Source"]
 
 @dataclass(frozen=True)
 class Citation:
-    """A verbatim quote from the document numbered ``source`` in the answer's sources."""
+    """A verbatim quote from the document numbered ``source`` in the answer's sources; ``url``
+    points at the quoted sentence on the publisher's page (a text fragment), ``caption``: the
+    quote is a picture's caption, not the article's text."""
 
     source: int
     quote: str
+    url: str = ""
+    caption: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,11 +45,13 @@ class Item:
     note: str | None = None
     group: str | None = None
     fact_id: int | None = None
+    wording: str | None = None  # the outlet whose sentence the line shows, when several carry it
 
 
 @dataclass(frozen=True)
 class Source:
-    """A document cited by an answer, numbered from 1 in order of first citation."""
+    """A document cited by an answer, numbered by the store (``n`` is its id), listed in order of
+    first citation."""
 
     n: int
     doc_id: int

@@ -8,6 +8,7 @@ import datetime as dt
 
 from facts.answers.answer_lines import AnswerBuilder, cluster_by_event
 from facts.answers.contract import Answer
+from facts.answers.sentence_links import link_sentences
 from facts.store.protocols import DigestReader
 
 __all__ = ["NEW_LINES", "build_digest"]
@@ -55,4 +56,4 @@ async def build_digest(store: DigestReader, *, start: str, end: str, today: dt.d
     day_facts = {f.id: f for f in await store.facts_by_ids(day_ids)} if day_ids else {}
     for cluster in cluster_by_event(day_facts[i] for i in day_ids if i in day_facts)[:ON_THIS_DAY]:
         b.add_cluster(cluster, group=f"On this day ({today.strftime('%d %B')})")
-    return b.answer
+    return await link_sentences(store, b.answer)

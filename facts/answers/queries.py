@@ -129,7 +129,7 @@ async def _cite_hits(
         lines.sort(key=lambda line: isinstance(line, PassageHit) or not any(f.date_start for f in line))
     for line in lines[:limit]:
         if isinstance(line, PassageHit):
-            b.add_passage(line.text, line.doc)
+            b.add_passage(line.text, line.doc, caption=line.kind == "caption")
         else:
             b.add_cluster(line)
 

@@ -48,7 +48,7 @@ FACT_COLUMNS = ", ".join(f"{FACT_TEXT} AS text" if f == "text" else f"f.{f}" for
 
 SOURCE_COLUMNS = (
     f"s.fact_id, s.passage_id, {passage_text()} AS quote, p.idx AS passage_index, s.date_start, s.date_end,"
-    f" s.date_precision, s.date_label, s.numbers, {DOC_COLUMNS}"
+    f" s.date_precision, s.date_label, s.numbers, p.is_caption, {DOC_COLUMNS}"
 )
 """The columns of ``fact_sources s`` and ``passages p`` that :func:`source_row` reads."""
 
@@ -70,6 +70,7 @@ def source_row(row: NamedRow, doc: DocumentRow) -> SourceRow:
         date_precision=row["date_precision"],
         date_label=row["date_label"],
         numbers=tuple((row["numbers"] or "").split()),
+        is_caption=bool(row["is_caption"]),
     )
 
 

@@ -36,6 +36,7 @@ class SourceRow:
     date_precision: str | None
     date_label: str | None
     numbers: tuple[str, ...]
+    is_caption: bool = False
 
 
 @dataclass(frozen=True)

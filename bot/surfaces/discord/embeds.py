@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.formatting import format_date
+from bot.formatting import format_date, marks, wording
 from facts.answers.contract import Answer, Item, Source
 from facts.text.clip import clip
 
@@ -54,15 +54,24 @@ class Page:
         return self.start > 0
 
 
+_UNSAFE_IN_LINK = str.maketrans({" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E"})
+
+
+def _target(url: str) -> str:
+    """A link target markdown cannot end early: parentheses, spaces and angle brackets encoded."""
+    return url.translate(_UNSAFE_IN_LINK)
+
+
 def _line(item: Item, urls: dict[int, str], group_changed: bool) -> str:
-    marks = " ".join(
-        f"[[{n}]]({urls[n]})" if urls.get(n) else f"[{n}]"
-        for n in dict.fromkeys(c.source for c in item.citations)
+    links = {m.n: m.url or urls.get(m.n, "") for m in marks(item)}
+    cited = " ".join(
+        f"[[{m.label}]]({_target(links[m.n])})" if links[m.n] else f"[{m.label}]" for m in marks(item)
     )
     date = format_date(item)
     line = f"**{escape(date)}** · " if date else ""
     ref = f" `#{item.fact_id}`" if item.fact_id else ""  # the id an editor corrects it by
-    line += f"{escape(item.text)} {marks}{ref}".rstrip()
+    whose = f" *({escape(wording(item))})*" if item.wording else ""
+    line += f"{escape(item.text)} {cited}{ref}{whose}".rstrip()
     if item.note:
         line += f"\n⚠ *{escape(item.note)}*"
     if group_changed and item.group:

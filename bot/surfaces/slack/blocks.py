@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from bot.formatting import format_date
+from bot.formatting import format_date, marks, wording
 from facts.answers.contract import Answer, Item, Source
 from facts.text.clip import clip
 
@@ -83,13 +83,12 @@ def _block_chars(block: dict[str, Any]) -> int:
 
 def _item_text(item: Item, urls: dict[int, str]) -> str:
     date = format_date(item)
-    marks = " ".join(
-        _link(urls[n], f"[{n}]") if urls.get(n) else f"[{n}]"
-        for n in dict.fromkeys(c.source for c in item.citations)
-    )
+    links = {m.n: m.url or urls.get(m.n, "") for m in marks(item)}
+    cited = " ".join(_link(links[m.n], f"[{m.label}]") if links[m.n] else f"[{m.label}]" for m in marks(item))
     head = f"*{escape(date)}*  " if date else ""
     ref = f" `#{item.fact_id}`" if item.fact_id else ""  # the id an editor corrects it by
-    line = f"{head}{escape(item.text)} {marks}{ref}".rstrip()
+    whose = f" _({escape(wording(item))})_" if item.wording else ""
+    line = f"{head}{escape(item.text)} {cited}{ref}{whose}".rstrip()
     if item.note:
         line += f"\n:warning: _{escape(item.note)}_"
     return clip(line, SECTION_CHARS)
