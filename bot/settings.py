@@ -78,6 +78,13 @@ class Settings(BaseSettings):
         description="Commands in flight at once for one user (or one IP address on /api/ask).",
     )
 
+    mentions_per_minute: int = Field(
+        default=6,
+        ge=1,
+        le=1_000,
+        description="Mentions of the bot (@factdesk …) one user may make in any sixty seconds.",
+    )
+
     discord_token: SecretStr | None = Field(
         default=None, description="Discord bot token; with it factdesk serve starts the Discord app."
     )

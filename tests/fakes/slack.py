@@ -501,6 +501,47 @@ class FakeSlack(LoopbackServer):
         body = urlencode({"payload": json.dumps(payload)})
         return await self._post_signed(url, body, payload["trigger_id"], bad_signature, stale)
 
+    async def app_mention(
+        self,
+        url: str,
+        text: str,
+        *,
+        user_id: str = "U1",
+        channel_id: str = "C1",
+        thread_ts: str | None = None,
+        event_id: str | None = None,
+        bot_id: str | None = None,
+    ) -> HttpDelivery:
+        """POST a signed ``event_callback`` carrying an ``app_mention`` (Events API, JSON body):
+        ``text`` as Slack writes it, the bot's mention as ``<@U0FAKEBOT>``. Returns the delivery;
+        its ``trigger_id`` field holds the message's ``ts``."""
+        ts = self._new_ts()
+        event: dict[str, Any] = {
+            "type": "app_mention",
+            "user": user_id,
+            "text": text,
+            "ts": ts,
+            "channel": channel_id,
+            "event_ts": ts,
+        }
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+        if bot_id:
+            event["bot_id"] = bot_id
+        body = json.dumps(
+            {
+                "token": "legacy-verification-token",
+                "team_id": self.team_id,
+                "api_app_id": self.app_id,
+                "event": event,
+                "type": "event_callback",
+                "event_id": event_id or f"Ev{next(self._trigger_numbers):08d}",
+                "event_time": int(self.now()),
+                "authorizations": [{"team_id": self.team_id, "user_id": BOT_USER_ID, "is_bot": True}],
+            }
+        )
+        return await self._post_signed(url, body, ts, False, False, content_type="application/json")
+
     def slash_command_request(
         self, command: str = "/agreement", text: str = "", *, user_id: str = "U1", channel_id: str = "C1"
     ) -> tuple[str, dict[str, str]]:
@@ -718,14 +759,20 @@ class FakeSlack(LoopbackServer):
         }
 
     async def _post_signed(
-        self, url: str, body: str, trigger_id: str, bad_signature: bool, stale: bool
+        self,
+        url: str,
+        body: str,
+        trigger_id: str,
+        bad_signature: bool,
+        stale: bool,
+        content_type: str = "application/x-www-form-urlencoded",
     ) -> HttpDelivery:
         if self._session is None:
             raise RuntimeError("FakeSlack is not started")
         timestamp = str(int(self.now()) - (STALE_TIMESTAMP_AGE_SECONDS if stale else 0))
         secret = self.signing_secret + "-wrong" if bad_signature else None
         headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
+            "Content-Type": content_type,
             "X-Slack-Request-Timestamp": timestamp,
             "X-Slack-Signature": self.sign(body, timestamp, secret),
         }

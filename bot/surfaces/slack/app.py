@@ -36,6 +36,7 @@ from bot.commands.fact_forms import Field, wants_form_text
 from bot.commands.registry import COMMANDS
 from bot.delivery_errors import map_delivery_errors
 from bot.desk import Desk
+from bot.mentions import SLOW_DOWN, MentionWindow, mention_request
 from bot.requests import Request
 from bot.settings import Settings, SetupError
 from bot.surfaces.slack import payloads
@@ -244,6 +245,8 @@ class FactdeskSlack:
         self.app.view(FORM_CALLBACK)(self.on_form)
         self.app.action(POST_ACTION)(self.on_post)
         self.app.action(MORE_ACTION)(self.on_more)
+        self.app.event("app_mention")(self.on_mention)
+        self.mentions = MentionWindow(settings.mentions_per_minute, clock=clock)
 
     # ------------------------------------------------------------------ admission
 
@@ -327,6 +330,30 @@ class FactdeskSlack:
                 return
             await ack()
             await client.chat_postEphemeral(channel=meta.channel or user, user=user, **_rendered(answer))
+
+    # ------------------------------------------------------------------ mentions
+
+    async def on_mention(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+        """``@factdesk …`` in a channel or a thread: answered in the thread (one started under the
+        message when it was not in one), for everyone there. Bolt acknowledges the event."""
+        mention = payloads.mention(body)
+        if mention is None:  # another bot's message, an edit, or a payload without a user
+            return
+        if not await self.desk.first_delivery(f"slack:event:{mention.event_id}", self.clock()):
+            return
+        actor = f"slack:{mention.user}"
+        if not self.mentions.allow(actor):
+            await client.chat_postEphemeral(channel=mention.channel, user=mention.user, text=SLOW_DOWN)
+            return
+        slot = self.limits.try_acquire(actor)
+        if slot is None:
+            await client.chat_postEphemeral(channel=mention.channel, user=mention.user, text=BUSY)
+            return
+        with slot:
+            request = mention_request(mention.text, actor=actor, channel=mention.channel)
+            answer = await self.desk.handle(request)
+            message = _rendered(answer, buttons=False)
+            await client.chat_postMessage(channel=mention.channel, thread_ts=mention.thread, **message)
 
     # ------------------------------------------------------------------ buttons
 

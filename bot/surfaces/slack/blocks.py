@@ -44,6 +44,15 @@ _BROADCAST = re.compile(r"@(?=(?:here|channel|everyone)\b)", re.IGNORECASE)
 _WORD_JOINER = "\u2060"
 
 
+_MARKUP_START = re.compile(r"<(?=[!@#])")
+
+
+def plain(text: str) -> str:
+    """Text for a ``plain_text`` object (a header): Slack shows it literally, and no special
+    mention, user or channel markup survives in it even if a client were to read it."""
+    return _BROADCAST.sub("@" + _WORD_JOINER, _MARKUP_START.sub("<" + _WORD_JOINER, text))
+
+
 def escape(text: str) -> str:
     """Text shown literally in mrkdwn: no links, mentions or broadcasts can be formed from it."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -154,7 +163,7 @@ def render_answer(
         return SlackMessage(text=_fallback(answer, []), blocks=[_section(clip(text, SECTION_CHARS))])
 
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": clip(answer.title, HEADER_CHARS)}}
+        {"type": "header", "text": {"type": "plain_text", "text": clip(plain(answer.title), HEADER_CHARS)}}
     ]
     if asked_by:
         command = escape(clip(answer.command, 200)).replace("`", "'")

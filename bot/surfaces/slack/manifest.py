@@ -42,8 +42,12 @@ def manifest() -> dict[str, Any]:
                 for c in COMMANDS
             ],
         },
-        "oauth_config": {"scopes": {"bot": ["commands", "chat:write", "chat:write.public"]}},
+        # app_mentions:read: "@factdesk …" in channels and threads (answered in the thread).
+        "oauth_config": {
+            "scopes": {"bot": ["commands", "chat:write", "chat:write.public", "app_mentions:read"]}
+        },
         "settings": {
+            "event_subscriptions": {"request_url": EVENTS_URL, "bot_events": ["app_mention"]},
             "interactivity": {"is_enabled": True, "request_url": EVENTS_URL},
             "org_deploy_enabled": False,
             "socket_mode_enabled": True,

@@ -4,7 +4,8 @@ of them into the neutral :class:`~bot.requests.Request` (the idea of bolt's
 
 Kinds read: a slash command (a form-encoded body: ``command``, ``text``, ``user_id``…), a block
 action (our buttons: ``actions[0].value`` carries the command line to answer again) and a view
-submission (the ``/fact`` forms). factdesk declares no shortcuts.
+submission (the ``/fact`` forms), and an ``app_mention`` event (``@factdesk …``). factdesk
+declares no shortcuts.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from bot.requests import Request, clean_text, without_surrogates
 __all__ = [
     "BlockActionBody",
     "FormMeta",
+    "Mention",
     "SlashCommandBody",
     "ViewSubmissionBody",
     "button_offset",
     "channel_id",
     "form_meta",
     "form_values",
+    "mention",
     "request_from",
     "trigger_id",
     "user_id",
@@ -185,3 +188,30 @@ def form_values(view: View | dict[str, Any]) -> dict[str, str | None]:
         value = (block.get("value") or {}).get("value")
         values[name] = without_surrogates(value) if isinstance(value, str) else None
     return values
+
+
+MENTION_CHARS = 4_000  # a mention's text read at most (Slack allows 40,000 in a message)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An ``app_mention`` event: who, where, the text, and the thread to answer in (the
+    message's own thread, or a new one under the message)."""
+
+    event_id: str
+    user: str
+    channel: str
+    text: str
+    thread: str
+
+
+def mention(body: dict[str, Any]) -> Mention | None:
+    """The mention in an ``event_callback`` body; None for a bot's message, an edit, or a payload
+    missing its user, channel or timestamp."""
+    event = body.get("event") or {}
+    user, channel, ts = event.get("user"), event.get("channel"), event.get("ts")
+    if event.get("bot_id") or event.get("subtype") or not (user and channel and ts):
+        return None
+    text = without_surrogates(str(event.get("text") or ""))[:MENTION_CHARS]
+    event_id = str(body.get("event_id") or f"{channel}:{ts}")
+    return Mention(event_id, str(user), str(channel), text, str(event.get("thread_ts") or ts))
