@@ -4,8 +4,9 @@ A mention is read the way a reporter writes it: ``@factdesk /timeline 2019`` or 
 agreement el-salvador`` runs that command; anything else (``@factdesk when did Peru sign the
 pact?``) is a question for ``/ask``, and so are a command's name and words that are not its
 arguments ("timeline of the talks?"); a bare mention gets the help. The platform's markup
-(``<@U123>``, ``<@!42>``, ``<#C1|news>``, ``<!here>``) is removed first, wherever it stands. The command then goes through the
-same core as a slash command: authorisation is decided there, on the parsed command.
+(``<@U123>``, ``<@!42>``, ``<#C1|news>``, ``<!here>``) is removed first, wherever it stands.
+The command then goes through the same core as a slash command: authorisation is decided there,
+on the parsed command.
 
 Mentions are public and cost the channel attention, so each user gets ``per_minute`` of them in
 any sixty seconds (:class:`MentionWindow`); over that, the surface says so privately when the
