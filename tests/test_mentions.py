@@ -9,9 +9,11 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.mentions import SLOW_DOWN, MentionWindow, mention_request
+from bot.runtime.serve import Services
 from facts.store.sqlite_store import SQLiteStore
 from tests.conftest import running_services as running
 from tests.conftest import slack_events_url as events_url
+from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import BOT_USER_ID, FakeSlack, strip_proxy_env
 from tests.helpers import settings_for
 
@@ -121,3 +123,45 @@ async def test_a_mentioned_admin_action_is_refused_for_a_reporter_and_text_pings
     rendered = json.dumps(asked["payload"], ensure_ascii=False)
     for ping in ("<!channel>", "<!here>", "<@U024BE7LH>"):
         assert ping not in rendered, ping
+
+
+# ---------------------------------------------------------------------------- Discord
+
+
+@pytest.fixture
+async def discord_fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    import discord
+
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(
+        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    )
+    async with FakeDiscord() as server:
+        yield server
+
+
+async def test_a_discord_mention_in_a_thread_is_answered_there_as_a_reply(
+    discord_fake: FakeDiscord, seeded_copy: SQLiteStore
+) -> None:
+    fake = discord_fake
+    thread = fake.add_thread(fake.default_channel_id, "asylum-deal-desk")
+    bot = f"<@{fake.bot_user['id']}>"
+    services = Services(settings_for(seeded_copy.path, discord=fake), seeded_copy)
+    await services.start()
+    try:
+        await fake.wait_ready()
+        asked = await fake.user_message(f"{bot} who signed the asylum agreement?", channel_id=thread)
+        reply = await fake.wait_for(lambda: fake.channel_messages and fake.channel_messages[0])
+        await fake.user_message(f"{bot} /agreement el-salvador", bot=True)  # another bot: ignored
+        await fake.user_message("/agreement el-salvador, no mention", mention_bot=False)
+        await fake.user_message(f"{bot} /fact retract 12 note=gone")  # a member without the role
+        refused = await fake.wait_for(lambda: len(fake.channel_messages) > 1 and fake.channel_messages[1])
+    finally:
+        await services.stop()
+    assert reply["channel_id"] == thread
+    assert str(reply["payload"]["message_reference"]["message_id"]) == asked
+    assert reply["pings"] is False and reply["embeds"]
+    assert "#:~:text=" in json.dumps(reply["embeds"])  # cited, linked to the sentence
+    assert "Only the desk's editors" in (refused["content"] or json.dumps(refused["embeds"]))
+    assert len(fake.channel_messages) == 2
+    assert (await seeded_copy.fact(12)).status == "active"  # type: ignore[union-attr]

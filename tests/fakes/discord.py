@@ -710,6 +710,75 @@ class FakeDiscord(LoopbackServer):
         }
         return cid
 
+    def add_thread(self, parent_id: str, name: str) -> str:
+        """Add a public thread under a text channel (in GUILD_CREATE's ``threads``: call before
+        the client connects); returns its id."""
+        parent = self.channels[parent_id]
+        tid = self.add_channel(parent["guild_id"], name)
+        self.channels[tid].update(
+            {
+                "type": 11,
+                "parent_id": parent_id,
+                "owner_id": OWNER_ID,
+                "message_count": 0,
+                "member_count": 1,
+                "thread_metadata": {
+                    "archived": False,
+                    "auto_archive_duration": 1440,
+                    "archive_timestamp": _iso(),
+                    "locked": False,
+                },
+            }
+        )
+        return tid
+
+    async def user_message(
+        self,
+        content: str,
+        *,
+        channel_id: str | None = None,
+        user_id: str = "111",
+        user_name: str = "jane",
+        roles: Sequence[str] = (),
+        mention_bot: bool = True,
+        bot: bool = False,
+        message_id: str | None = None,
+    ) -> str:
+        """A member's message (MESSAGE_CREATE on the gateway); with ``mention_bot`` it mentions
+        the bot as Discord sends it (``<@id>`` in the content, the bot in ``mentions``). Returns
+        the message id."""
+        cid = channel_id or self.default_channel_id
+        guild_id = self.channels[cid].get("guild_id")
+        author = {**self._user(user_id, user_name), "bot": bot}
+        mid = message_id or self._snowflake()
+        data: dict[str, Any] = {
+            "id": mid,
+            "type": 0,
+            "channel_id": cid,
+            "author": author,
+            "content": content,
+            "embeds": [],
+            "components": [],
+            "attachments": [],
+            "mentions": [dict(self.bot_user)] if mention_bot else [],
+            "mention_roles": [],
+            "mention_everyone": False,
+            "pinned": False,
+            "tts": False,
+            "timestamp": _iso(),
+            "edited_timestamp": None,
+            "flags": 0,
+        }
+        if guild_id is not None:
+            data["guild_id"] = guild_id
+            data["member"] = {
+                "roles": list(roles), "joined_at": _iso(), "deaf": False, "mute": False, "flags": 0,
+                "nick": None, "avatar": None, "pending": False,
+            }
+        self.messages[mid] = data
+        await self.dispatch("MESSAGE_CREATE", data)
+        return mid
+
     def add_role(self, name: str, *, guild_id: str | None = None, permissions: str = "0") -> str:
         """Add a guild role (include it in GUILD_CREATE: call before the client connects); returns its id."""
         guild_id = guild_id or self.default_guild_id
@@ -1030,8 +1099,12 @@ class FakeDiscord(LoopbackServer):
             "emojis": [],
             "stickers": [],
             "features": [],
-            "channels": [dict(c) for c in self.channels.values() if c.get("guild_id") == guild_id],
-            "threads": [],
+            "channels": [
+                dict(c) for c in self.channels.values() if c.get("guild_id") == guild_id and c["type"] != 11
+            ],
+            "threads": [
+                dict(c) for c in self.channels.values() if c.get("guild_id") == guild_id and c["type"] == 11
+            ],
             "members": [
                 {
                     "user": self.bot_user,

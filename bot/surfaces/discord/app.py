@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, Optional
 
@@ -23,6 +24,7 @@ from bot.commands.fact_forms import Form, form_args, wants_form
 from bot.commands.registry import COMMANDS, Argument, Command, get_command
 from bot.delivery_errors import map_delivery_errors
 from bot.desk import Desk
+from bot.mentions import MentionWindow
 from bot.requests import Request
 from bot.settings import Settings
 from bot.surfaces.discord import payloads
@@ -152,9 +154,37 @@ class FactdeskDiscord(discord.Client):
         self.limiter = limiter or settings.limiter()
         self.desk = desk
         self.sync_on_start = sync_on_start
+        self.mentions = MentionWindow(settings.mentions_per_minute)
         self.tree: app_commands.CommandTree[FactdeskDiscord] = app_commands.CommandTree(self)
         for command in COMMANDS:
             self.tree.add_command(self._app_command(command))
+
+    # ------------------------------------------------------------------ mentions
+
+    async def on_message(self, message: discord.Message) -> None:
+        """``@factdesk …`` in a channel or a thread: answered as a reply to the message, in the
+        same channel or thread, for everyone there. Bots are not answered; a message is answered
+        once (a resumed gateway session may replay it); over the user's mention window (or the
+        process's limits) nothing is answered, as Discord has no private reply to a message."""
+        me = self.user
+        if message.author.bot or me is None or not any(u.id == me.id for u in message.mentions):
+            return
+        if not await self.desk.first_delivery(f"discord:message:{message.id}", time.time()):
+            return
+        request = payloads.mention_from(message)
+        if not self.mentions.allow(request.actor):
+            log.info("mention by %s over the window: not answered", request.actor)
+            return
+        slot = self.limiter.try_acquire(request.actor)
+        if slot is None:
+            return
+        with slot:
+            answer = await self.desk.handle(request)
+            page = paginate(answer)
+            if page.embed is None:
+                await message.reply(content=page.content or "", mention_author=False)
+            else:
+                await message.reply(embed=page.embed, mention_author=False)
 
     async def setup_hook(self) -> None:
         if self.sync_on_start:

@@ -1,5 +1,6 @@
 """What factdesk reads from a Discord interaction: who asked and where (the neutral
-:class:`~bot.requests.Request`), a slash command's typed option values and a modal's fields.
+:class:`~bot.requests.Request`), a slash command's typed option values and a modal's fields; and
+from a message that mentions the bot, the same request (:func:`mention_from`).
 
 discord.py hands the options to the callback already typed (``int`` for years and counts, ``str``
 for the rest); text values are cleaned here, as every surface cleans what people type, and then
@@ -9,14 +10,16 @@ become the command's arguments directly (``Command.options``), never a command l
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import TypedDict
 
 import discord
 
 from bot.invocation import Options
+from bot.mentions import mention_request
 from bot.requests import Request, clean_text
 
-__all__ = ["InteractionFields", "fields_of", "modal_values", "options_from", "request_from"]
+__all__ = ["InteractionFields", "fields_of", "mention_from", "modal_values", "options_from", "request_from"]
 
 
 class InteractionFields(TypedDict):
@@ -64,3 +67,17 @@ def options_from(values: Mapping[str, object]) -> Options:
 def modal_values(inputs: Iterable[discord.ui.TextInput[discord.ui.Modal]]) -> dict[str, str | None]:
     """A submitted modal's text inputs by custom id (the field's name), cleaned."""
     return {str(i.custom_id): clean_text(i.value) if i.value is not None else None for i in inputs}
+
+
+MENTION_CHARS = 4_000  # a message's text read at most (Discord allows 4,000 with Nitro)
+
+
+def mention_from(message: discord.Message) -> Request:
+    """The request a message mentioning the bot makes, asked by its author, with their roles."""
+    roles = getattr(message.author, "roles", None) or []
+    request = mention_request(
+        message.content[:MENTION_CHARS],
+        actor=f"discord:{message.author.id}",
+        channel=f"discord:{message.channel.id}",
+    )
+    return replace(request, roles=tuple(str(r.id) for r in roles))
