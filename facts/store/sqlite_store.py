@@ -28,6 +28,7 @@ from facts.read.article import ArticleInput
 from facts.store import corrections
 from facts.store import delivery_ledger as deliveries
 from facts.store import digest_ledger as digest_records
+from facts.store.checkpointer import BACKSTOP_PAGES, Checkpointer
 from facts.store.connection_thread import ConnectionThread, StoreClosed
 from facts.store.corrections import DateSpec, Editor, HistoryRow
 from facts.store.digest_ledger import DigestChange, DigestRun, Subscription
@@ -106,6 +107,7 @@ class SQLiteStore:
         self.path = path
         self._write_lock = asyncio.Lock()
         self._writer = ArticleWriter(set_cache=set_cache)
+        self._checkpointer: Checkpointer | None = None
         self._writes = 0  # transactions written through this store (see state)
         self._vectors = VectorIndex()
 
@@ -131,6 +133,22 @@ class SQLiteStore:
 
     async def close(self) -> None:
         await self._sql.close()
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
+
+    @property
+    def checkpointer(self) -> Checkpointer | None:
+        """The background checkpoint's thread, while the store is open on a file."""
+        return self._checkpointer
+
+    def checkpoint_in_background(self) -> None:
+        """Move checkpoints off the writer's commits onto a thread of their own (a store on a
+        file; see :mod:`facts.store.checkpointer`)."""
+        if self._checkpointer is None and self.path != ":memory:":
+            self._checkpointer = Checkpointer(self.path)
+            self._checkpointer.start()
+            self._writer.after_commit = self._checkpointer.notify
 
     async def probe(self) -> None:
         """One cheap read on a connection of its own, so a health check is not queued behind the
@@ -485,6 +503,7 @@ class SQLiteStore:
                 conn.rollback()
                 raise
             conn.commit()
+            self._writer.committed()
             return result
 
         async with self._write_lock:
@@ -691,10 +710,9 @@ def _configure(conn: sqlite3.Connection, cache_kb: int) -> None:
     # Indexes (shingles, FTS) are written at random places: a page cache that holds them
     # keeps ingest from re-reading the file (SQLite's default cache is 2 MB).
     conn.execute(f"PRAGMA cache_size = -{int(cache_kb)}")
-    # A batch of articles dirties pages all over the large indexes; checkpointing every 40 MB of
-    # WAL instead of SQLite's 4 MB copies each hot page back once per several batches, not once per
-    # batch: the writer's time per article at 100,000 articles fell by about a fifth (README).
-    conn.execute("PRAGMA wal_autocheckpoint = 10000")
+    # Checkpoints run on a thread of their own after every few commits (facts/store/checkpointer.py);
+    # the connection's own automatic checkpoint is only a backstop should that thread fall behind.
+    conn.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
     conn.execute("PRAGMA temp_store = MEMORY")
 
 
@@ -714,7 +732,8 @@ async def open_store(
     """Open (creating and migrating if needed) the store at ``path``.
 
     ``memory_mb`` bounds what the store's caches hold whatever the archive's size: a quarter for
-    SQLite's page cache (at most 128 MB), a tenth for the duplicate check's shingle sets.
+    SQLite's page cache (at most 128 MB), a sixth for the duplicate check's shingle sets (at the
+    default 500 MB, every fact of the duplicate check's window).
 
     A store that has never held a document is seeded with the bundled corpus unless
     ``bundled_corpus`` is false. Raises :class:`StoreUnavailable` (with the connection closed,
@@ -725,14 +744,15 @@ async def open_store(
         sql = await ConnectionThread.open(_connect(path, cache_kb=min(131072, memory_mb * 1024 // 4)))
     except (sqlite3.DatabaseError, OSError, StoreUnavailable) as exc:
         raise StoreUnavailable(f"the store {path} cannot be opened: {exc}") from exc
-    store = SQLiteStore(sql, path, set_cache=memory_mb * 1024 * 1024 // 10 // SET_BYTES)
+    store = SQLiteStore(sql, path, set_cache=memory_mb * 1024 * 1024 // 6 // SET_BYTES)
     try:
         await sql.run(migrate)
+        store.checkpoint_in_background()
         await _backfill_vectors(store)
         if bundled_corpus:
             await _seed_bundled(store)
     except BaseException:
-        await sql.close()
+        await store.close()
         raise
     return store
 

@@ -12,7 +12,7 @@ import itertools
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any
 
@@ -45,7 +45,7 @@ PRUNE_EVERY = 50_000
 PRUNE_ROWS = 500_000
 _CHUNK = 500
 SET_BYTES = 250  # a cached shingle set: its packed hashes, the tuple and the dict entry
-SET_CACHE = 200_000  # cached shingle sets by default: 50 MB at most
+SET_CACHE = 350_000  # cached shingle sets by default (the window and more): 88 MB at most
 _ID_CACHE = 200_000  # entity ids and common anchors remembered (each about 100 bytes)
 _EVENT_PRECISIONS = frozenset({"day", "week", "month"})
 
@@ -87,6 +87,7 @@ class ArticleWriter:
         self.conn: sqlite3.Connection
         self.seconds = 0.0  # spent writing batches, for `factdesk bench`
         self.profiler: cProfile.Profile | None = None  # set by `factdesk bench --profile`
+        self.after_commit: Callable[[], None] | None = None  # the store's background checkpoint
 
     def write_batch(
         self, conn: sqlite3.Connection, items: Sequence[WorkItem], *, each_in_savepoint: bool
@@ -121,7 +122,13 @@ class ArticleWriter:
             self._forget()
             raise
         conn.commit()
+        self.committed()
         return results
+
+    def committed(self) -> None:
+        """Say a transaction committed (the background checkpoint counts them)."""
+        if self.after_commit is not None:
+            self.after_commit()
 
     def _in_savepoint(
         self, article: ArticleInput, content_hash: str, extraction: Extraction | None
@@ -381,7 +388,7 @@ class ArticleWriter:
                 else:
                     posting[h] = fids
         found = [{f for h in hashes for f in posting.get(h, ())} for hashes in anchor_sets]
-        self._load_sets({f for fids in found for f in fids})
+        self._load_sets({f for fids in found for f in fids}, since)
         passing: list[list[tuple[float, int]]] = []
         for c, fids in zip(candidates, found, strict=True):
             scored: list[tuple[float, int]] = []
@@ -421,16 +428,22 @@ class ArticleWriter:
                 out[fid] = {m.country.code for m in find_countries(text)}
         return out
 
-    def _load_sets(self, fact_ids: set[int]) -> None:
+    def _load_sets(self, fact_ids: set[int], since: int = 0) -> None:
         """Bring the shingle sets of ``fact_ids`` into the cache (packed: about 100 bytes each).
 
         The store keeps no shingles beyond the anchors: a set is computed again from the sentence
         the fact was extracted from (its span, whatever an editor made of its wording since).
+        Sized by default to hold the whole window, the cache makes that rare: after a restart,
+        and for facts a full cache let go.
         """
         missing = sorted(f for f in fact_ids if f not in self._sets)
         if len(self._sets) + len(missing) > self.set_cache:
-            # The oldest half goes (entries are in the order their facts were seen; new facts
-            # come last): a wire copy's original is a recent fact and stays.
+            # Facts the window has left are never compared again: they go first. Then, if that
+            # is not enough, the oldest half (in the order they were seen; new facts come last):
+            # a wire copy's original is a recent fact and stays.
+            for fid in [f for f in self._sets if f <= since]:
+                del self._sets[fid]
+        if len(self._sets) + len(missing) > self.set_cache:
             for fid in list(itertools.islice(self._sets, len(self._sets) // 2)):
                 if fid not in fact_ids:
                     del self._sets[fid]
