@@ -57,7 +57,9 @@ async def handle(
             answer = Answer.failure(shown, too_long.code, f"{too_long} Usage: {command.usage}")
             return _done(request, command, answer, time.perf_counter())
     text = request.text
-    return await _answer(request, store, context, command, lambda: command.parse(text), lambda _: shown)
+    as_typed: Callable[[CommandArgs | None], str] = lambda _: shown  # noqa: E731
+    as_read = _shown(command, text) if command.shown_as_read else as_typed
+    return await _answer(request, store, context, command, lambda: command.parse(text), as_read)
 
 
 async def handle_options(

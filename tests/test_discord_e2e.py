@@ -67,8 +67,8 @@ async def test_serve_reaches_ready_syncs_and_answers_with_a_deferral_then_a_cite
 ) -> None:
     async with running(fake, seeded_copy) as services:
         assert "discord" in services.surfaces
-        synced = {c["name"] for c in fake.synced[GUILD_ID]}
-        assert synced == {c.name for c in COMMANDS}
+        synced = {(c["name"], c["type"]) for c in fake.synced[GUILD_ID]}
+        assert synced == {(c.name, 1) for c in COMMANDS} | {("Find sources", 3)}  # and the message menu
         interaction = await fake.slash_command("agreement", {"country": "el-salvador"})
         followup = await answered(fake, 1)
     record = fake.interactions[interaction]
@@ -214,5 +214,6 @@ async def test_factdesk_discord_sync_registers_the_commands_in_a_guild(
     )
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 0, err.decode()
-    assert f"synced {len(COMMANDS)} commands guild {GUILD_ID}" in out.decode()
-    assert {c["name"] for c in fake.synced[GUILD_ID]} == {c.name for c in COMMANDS}
+    assert f"synced {len(COMMANDS) + 1} commands guild {GUILD_ID}" in out.decode()
+    assert "Find sources (message menu)" in out.decode() and "/agreement" in out.decode()
+    assert {c["name"] for c in fake.synced[GUILD_ID]} == {c.name for c in COMMANDS} | {"Find sources"}

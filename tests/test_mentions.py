@@ -165,3 +165,63 @@ async def test_a_discord_mention_in_a_thread_is_answered_there_as_a_reply(
     assert "Only the desk's editors" in (refused["content"] or json.dumps(refused["embeds"]))
     assert len(fake.channel_messages) == 2
     assert (await seeded_copy.fact(12)).status == "active"  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------------------- "Find sources"
+
+TWO_CLAIMS = (
+    "Checking my draft before it runs:\n"
+    "El Salvador signed the asylum agreement with the United States in September 2019.\n"
+    "Under the deal, 5,000 Ruritanian pilots a year are trained in Panama.\n"
+    "Can someone confirm both?"
+)
+
+
+async def test_find_sources_on_slack_answers_each_claim_privately_then_posts_to_the_thread(
+    slack: FakeSlack, seeded_copy: SQLiteStore
+) -> None:
+    async with running(settings_for(seeded_copy.path, slack=slack), seeded_copy) as services:
+        url = events_url(services)
+        shortcut = await slack.message_shortcut(url, "factdesk_find_sources", TWO_CLAIMS, channel_id="C7")
+        assert shortcut.status == 200
+        private = await slack.wait_for(lambda: slack.responses and slack.responses[0])
+        post = next(e for b in private["blocks"] if b["type"] == "actions" for e in b["elements"])
+        assert post["action_id"] == "factdesk_post_thread" and post["text"]["text"] == "Post to thread"
+        await slack.block_action(url, "factdesk_post_thread", post["value"], channel_id="C7")
+        public = await slack.wait_for(lambda: slack.messages and slack.messages[0])
+    assert private["response_type"] == "ephemeral"
+    texts = [b["text"]["text"] for b in private["blocks"] if b["type"] == "section"]
+    assert any(t.startswith("*Claim 1: El Salvador signed") for t in texts)
+    cited = [t for t in texts if "#:~:text=" in t]
+    assert cited  # the first claim: lines the documents hold, each linked to its sentence
+    notes = " ".join(e["text"] for b in private["blocks"] if b["type"] == "context" for e in b["elements"])
+    assert "Claim 2, the documents do not say" in notes and "Ruritanian pilots" in notes
+    assert "Can someone confirm" not in json.dumps(private)  # a request, not a claim
+    assert (public["channel"], public["thread_ts"]) == ("C7", shortcut.trigger_id)
+    assert [b for b in public["blocks"] if b["type"] == "section"] == [
+        b for b in private["blocks"] if b["type"] == "section"
+    ]
+    assert not slack.rejected
+
+
+async def test_find_sources_on_discord_answers_each_claim_privately(
+    discord_fake: FakeDiscord, seeded_copy: SQLiteStore
+) -> None:
+    fake = discord_fake
+    services = Services(settings_for(seeded_copy.path, discord=fake), seeded_copy)
+    await services.start()
+    try:
+        await fake.wait_ready()
+        assert fake.command_id("Find sources", kind=3) or fake.command_id(
+            "Find sources", fake.default_guild_id, kind=3
+        )
+        mid = await fake.user_message(TWO_CLAIMS, mention_bot=False)
+        await fake.message_command("Find sources", mid)
+        reply = await fake.wait_for(lambda: fake.followups and fake.followups[-1])
+    finally:
+        await services.stop()
+    assert reply["flags"] & 64  # private
+    embed = json.dumps(reply["embeds"])
+    assert "Claim 1: El Salvador signed" in embed and "#:~:text=" in embed
+    assert "Claim 2, the documents do not say" in embed
+    assert reply["pings"] is False

@@ -212,6 +212,8 @@ async def test_factdesk_serve_runs_slack_over_http_and_stops_cleanly_on_sigterm(
 async def test_slack_and_discord_expose_exactly_the_commands_of_the_registry(
     slack: FakeSlack, seeded_copy: SQLiteStore
 ) -> None:
+    import discord
+
     from bot.commands.registry import COMMANDS
     from bot.desk import Desk
     from bot.surfaces.discord.app import FactdeskDiscord
@@ -219,7 +221,10 @@ async def test_slack_and_discord_expose_exactly_the_commands_of_the_registry(
     registry = {c.name for c in COMMANDS}
     client = FactdeskDiscord(settings_for(seeded_copy.path, slack=slack), Desk(seeded_copy))
     try:
-        assert {c.name for c in client.tree.get_commands()} == registry
+        slash = {c.name for c in client.tree.get_commands(type=discord.AppCommandType.chat_input)}
+        assert slash == registry
+        menus = {c.name for c in client.tree.get_commands(type=discord.AppCommandType.message)}
+        assert menus == {"Find sources"}
     finally:
         await client.close()
     async with running(settings_for(seeded_copy.path, slack=slack), seeded_copy) as services:

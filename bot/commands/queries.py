@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 
 from bot.invocation import Invocation, Options
+from bot.requests import without_surrogates
 from facts.answers import queries
+from facts.answers.claims import MAX_CLAIMS, claims
 from facts.answers.contract import Answer
 from facts.countries import Country, resolve_country, suggest_countries
 from facts.errors import UsageError
@@ -27,14 +29,17 @@ __all__ = [
     "TimelineArgs",
     "agreement_options",
     "ask_options",
+    "check_options",
     "lookup_country",
     "parse_agreement",
     "parse_ask",
+    "parse_check",
     "parse_search",
     "parse_source",
     "parse_timeline",
     "run_agreement",
     "run_ask",
+    "run_check",
     "run_search",
     "run_source",
     "run_timeline",
@@ -220,6 +225,40 @@ def ask_options(values: Options) -> AskArgs:
 
 async def run_ask(args: AskArgs, invocation: Invocation) -> Answer:
     return await queries.ask(invocation.store, args.question)
+
+
+# ---------------------------------------------------------------------------- /check
+
+MAX_CHECK_CHARS = 4_000  # a message's text checked at most (the length of a slash command's text)
+CARRIED_CHARS = 1_500  # the claims a shown /check carries
+
+
+@dataclass(frozen=True)
+class CheckArgs:
+    message: str
+
+    def text(self) -> str:
+        """The claims alone, as the command is shown and carried by buttons (a message may be
+        4,000 characters, a button's value 2,000): checking them again checks the same claims."""
+        found = claims(self.message)[:MAX_CLAIMS]
+        return clip(" ".join(found), CARRIED_CHARS) if found else clip(self.message, ECHOED)
+
+
+def parse_check(text: str) -> CheckArgs:
+    message = without_surrogates(text).strip()
+    if not message:
+        raise UsageError("Give the text whose claims to check (a message, a draft's lines).")
+    if len(message) > MAX_CHECK_CHARS:
+        raise UsageError(f"That text is {len(message):,} characters; check at most {MAX_CHECK_CHARS:,}.")
+    return CheckArgs(message)
+
+
+def check_options(values: Options) -> CheckArgs:
+    return parse_check(option(values, "message"))
+
+
+async def run_check(args: CheckArgs, invocation: Invocation) -> Answer:
+    return await queries.check(invocation.store, args.message)
 
 
 # ---------------------------------------------------------------------------- /source

@@ -19,13 +19,16 @@ from bot.commands.ingest import INGEST_USAGE, ingest_options, parse_ingest, run_
 from bot.commands.queries import (
     agreement_options,
     ask_options,
+    check_options,
     parse_agreement,
     parse_ask,
+    parse_check,
     parse_search,
     parse_source,
     parse_timeline,
     run_agreement,
     run_ask,
+    run_check,
     run_search,
     run_source,
     run_timeline,
@@ -85,6 +88,9 @@ class Command(Generic[ArgsT]):
     admin_actions: frozenset[str] = frozenset()
     # Its answer depends only on its arguments and the record (bot/answer_cache.py).
     cached: bool = False
+    # Shown (and carried by buttons) as its arguments read it, not as typed: a long text whose
+    # parsed form is short (/check keeps a message's claims).
+    shown_as_read: bool = False
 
     def writes(self, args: ArgsT) -> bool:
         """Whether running these parsed arguments can change the record."""
@@ -163,6 +169,17 @@ COMMANDS: tuple[Command[Any], ...] = (
         ask_options,
         run_ask,
         cached=True,
+    ),
+    Command(
+        "check",
+        "/check <text of a message or a draft>",
+        "What the documents say about each claim of a message: its passages, or that they do not say.",
+        (Argument("message", "The text whose claims to check"),),
+        parse_check,
+        check_options,
+        run_check,
+        cached=True,
+        shown_as_read=True,
     ),
     Command(
         "source",

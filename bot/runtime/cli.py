@@ -279,7 +279,7 @@ async def _discord_sync(settings: Settings, guilds: list[int] | None) -> int:
         await client.close()
         await store.close()
     where = ", ".join(f"guild {g}" for g in targets) if targets else "globally (up to an hour to show)"
-    print(f"synced {len(names)} commands {where}: {', '.join('/' + n for n in names)}")
+    print(f"synced {len(names)} commands {where}: {', '.join(names)}")
     return EXIT_OK
 
 

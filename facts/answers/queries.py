@@ -8,6 +8,7 @@ an :class:`Answer`; it raises :class:`UsageError` / :class:`NotFound` when the s
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import re
@@ -211,6 +212,35 @@ async def ask(store: SearchReader, question: str) -> Answer:
         await _cite_hits(b, store, [scored[0].hit], 1)
         b.answer.items[:] = label_nearest(b.answer.items)
         b.answer.notes.append("The line shown is the nearest passage, not an answer.")
+    return b.answer
+
+
+async def check(store: SearchReader, text: str) -> Answer:
+    """Each claim of a message (facts/answers/claims.py) asked as /ask asks a question: the lines
+    that bear on it, under the claim, or "the documents do not say". Lines are what the documents
+    say, never a verdict on the claim; a nearest passage that does not answer is not shown."""
+    from facts.answers.ask import NEAREST_LABEL
+    from facts.answers.claims import MAX_CLAIMS, claims
+
+    found = claims(text)
+    b = AnswerBuilder("What the documents say about the message's claims")
+    if not found:
+        b.answer.notes.append(
+            "The message states nothing to check: no sentence with a figure, a date, a name or an agreement."
+        )
+    for i, claim in enumerate(found[:MAX_CLAIMS], 1):
+        label = f"Claim {i}: {clip(claim, 150)}"
+        asked = await ask(store, claim)
+        lines = [it for it in asked.items if it.group != NEAREST_LABEL]
+        known = {s.n for s in b.answer.sources}
+        cited = {c.source for it in lines for c in it.citations}
+        b.answer.sources += [s for s in asked.sources if s.n in cited and s.n not in known]
+        b.answer.items += [dataclasses.replace(it, group=label) for it in lines]
+        if not lines:
+            b.answer.notes.append(f"Claim {i}, the documents do not say: “{clip(claim, 150)}”")
+    if len(found) > MAX_CLAIMS:
+        more = len(found) - MAX_CLAIMS
+        b.answer.notes.append(f"{more} more claims were not checked; ask about them with /ask.")
     return b.answer
 
 

@@ -862,6 +862,41 @@ class FakeDiscord(LoopbackServer):
 
     # -- interactions --
 
+    async def message_command(
+        self,
+        name: str,
+        message_id: str,
+        *,
+        user_id: str = USER_ID,
+        user_name: str = "jane",
+        roles: Sequence[str] = (),
+    ) -> str:
+        """Dispatch a message command (a context menu entry, application command type 3) used on
+        a message the fake knows (one sent by :meth:`user_message`); returns the interaction id."""
+        message = self.messages[message_id]
+        channel_id = str(message["channel_id"])
+        guild_id = self.channels[channel_id].get("guild_id")
+        definition = None
+        for scope in (guild_id, None):
+            definition = definition or next(
+                (c for c in self.synced.get(scope, []) if c["name"] == name and int(c.get("type") or 1) == 3),
+                None,
+            )
+        data: dict[str, Any] = {
+            "id": definition["id"] if definition else self._snowflake(),
+            "name": name,
+            "type": 3,
+            "target_id": message_id,
+            "resolved": {"messages": {message_id: message}},
+        }
+        if guild_id is not None and definition is not None and definition.get("guild_id"):
+            data["guild_id"] = guild_id
+        payload = self._interaction_payload(
+            INTERACTION_COMMAND, data, guild_id, channel_id, user_id, user_name, roles, DEFAULT_PERMISSIONS,
+            "en-US",
+        )
+        return await self._dispatch_interaction(payload, name)
+
     async def slash_command(
         self,
         name: str,
@@ -1537,6 +1572,7 @@ class FakeDiscord(LoopbackServer):
             "contexts": None,
             "integration_types": [0],
             "options": [],
+            "description": "",  # message and user commands have none; Discord returns it empty
             **command,
             "id": command_id,
             "application_id": self.application_id,

@@ -275,8 +275,8 @@ class ResponseUrl:
 
     id: str
     url: str
-    kind: str  # "command" or "action"
-    name: str  # the command ("/agreement") or the action_id
+    kind: str  # "command", "action" or "shortcut"
+    name: str  # the command ("/agreement"), the action_id or the shortcut's callback id
     trigger_id: str
     user_id: str
     channel_id: str
@@ -541,6 +541,47 @@ class FakeSlack(LoopbackServer):
             }
         )
         return await self._post_signed(url, body, ts, False, False, content_type="application/json")
+
+    async def message_shortcut(
+        self,
+        url: str,
+        callback_id: str,
+        text: str,
+        *,
+        user_id: str = "U1",
+        user_name: str = "jane",
+        channel_id: str = "C1",
+        channel_name: str = "general",
+        author_id: str = "U2",
+        thread_ts: str | None = None,
+    ) -> HttpDelivery:
+        """POST a signed ``message_action`` (a message shortcut used on a message written by
+        ``author_id``); the delivery's ``trigger_id`` field holds the message's ``ts``."""
+        trigger_id = self._new_trigger_id()
+        message_ts = self._new_ts()
+        message: dict[str, Any] = {"type": "message", "user": author_id, "ts": message_ts, "text": text}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        payload = {
+            "type": "message_action",
+            "token": VERIFICATION_TOKEN,
+            "action_ts": self._new_ts(),
+            "team": {"id": self.team_id, "domain": TEAM_DOMAIN},
+            "user": {"id": user_id, "name": user_name, "username": user_name, "team_id": self.team_id},
+            "channel": {"id": channel_id, "name": channel_name},
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "callback_id": callback_id,
+            "trigger_id": trigger_id,
+            "response_url": self._mint_response_url(
+                "shortcut", callback_id, trigger_id, user_id, channel_id
+            ),
+            "message_ts": message_ts,
+            "message": message,
+        }
+        body = urlencode({"payload": json.dumps(payload)})
+        delivery = await self._post_signed(url, body, trigger_id, False, False)
+        return delivery._replace(trigger_id=message_ts)
 
     def slash_command_request(
         self, command: str = "/agreement", text: str = "", *, user_id: str = "U1", channel_id: str = "C1"

@@ -13,6 +13,7 @@ import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, Literal, Optional
 
 import discord
@@ -38,21 +39,29 @@ __all__ = ["FactdeskDiscord", "sync_commands"]
 log = logging.getLogger("factdesk.discord")
 
 BUTTON_TIMEOUT = 14 * 60  # interaction tokens live 15 minutes
+FIND_SOURCES = "Find sources"  # the message command (a context menu entry on any message)
 CHOICES = 25
 YEAR = app_commands.Range[int, 1000, 2999]
 COUNT = app_commands.Range[int, 1, 10_000]
 
 
 async def sync_commands(tree: app_commands.CommandTree[Any], guild_ids: list[int]) -> list[str]:
-    """Sync to each guild (instant) or, with none, globally (Discord takes up to an hour)."""
+    """Sync to each guild (instant) or, with none, globally (Discord takes up to an hour); the
+    commands as a user finds them (``/agreement``, ``Find sources (message menu)``)."""
     if not guild_ids:
-        return [c.name for c in await tree.sync()]
+        return [_shown(c) for c in await tree.sync()]
     names: list[str] = []
     for gid in guild_ids:
         guild = discord.Object(id=gid)
         tree.copy_global_to(guild=guild)
-        names = [c.name for c in await tree.sync(guild=guild)]
+        names = [_shown(c) for c in await tree.sync(guild=guild)]
     return names
+
+
+def _shown(command: app_commands.AppCommand) -> str:
+    if command.type == discord.AppCommandType.message:
+        return f"{command.name} (message menu)"
+    return f"/{command.name}"
 
 
 def _matches(country: Country, typed: str) -> int | None:
@@ -158,6 +167,11 @@ class FactdeskDiscord(discord.Client):
         self.tree: app_commands.CommandTree[FactdeskDiscord] = app_commands.CommandTree(self)
         for command in COMMANDS:
             self.tree.add_command(self._app_command(command))
+
+        async def find_sources(interaction: discord.Interaction, message: discord.Message) -> None:
+            await self.check_message(interaction, message)
+
+        self.tree.add_command(app_commands.ContextMenu(name=FIND_SOURCES, callback=find_sources))
 
     # ------------------------------------------------------------------ mentions
 
@@ -274,6 +288,13 @@ class FactdeskDiscord(discord.Client):
                 return
         run = lambda: self.desk.run_options(command, options, request)  # noqa: E731
         await self.admitted_reply(interaction, request, run)
+
+    async def check_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """The "Find sources" message command: the message's claims checked (``/check``),
+        answered privately with "Post to channel" (the message's channel or thread)."""
+        text = message.content[: payloads.MENTION_CHARS]
+        request = replace(payloads.request_from(interaction, "check"), text=text)
+        await self.admitted_reply(interaction, request, lambda: self.desk.handle(request))
 
     async def admitted_reply(
         self, interaction: discord.Interaction, request: Request, run: Callable[[], Awaitable[Answer]]

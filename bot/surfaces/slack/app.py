@@ -40,7 +40,7 @@ from bot.mentions import SLOW_DOWN, MentionWindow, mention_request
 from bot.requests import Request
 from bot.settings import Settings, SetupError
 from bot.surfaces.slack import payloads
-from bot.surfaces.slack.blocks import MORE_ACTION, POST_ACTION, render_answer
+from bot.surfaces.slack.blocks import MORE_ACTION, POST_ACTION, POST_THREAD_ACTION, render_answer
 from facts.answers.contract import Answer
 
 __all__ = [
@@ -246,6 +246,8 @@ class FactdeskSlack:
         self.app.action(POST_ACTION)(self.on_post)
         self.app.action(MORE_ACTION)(self.on_more)
         self.app.event("app_mention")(self.on_mention)
+        self.app.shortcut(payloads.FIND_SOURCES)(self.on_find_sources)
+        self.app.action(POST_THREAD_ACTION)(self.on_post_thread)
         self.mentions = MentionWindow(settings.mentions_per_minute, clock=clock)
 
     # ------------------------------------------------------------------ admission
@@ -354,6 +356,44 @@ class FactdeskSlack:
             answer = await self.desk.handle(request)
             message = _rendered(answer, buttons=False)
             await client.chat_postMessage(channel=mention.channel, thread_ts=mention.thread, **message)
+
+    # ------------------------------------------------------------------ "Find sources"
+
+    async def on_find_sources(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        """The message shortcut: the message's claims checked (``/check``), answered privately
+        with "Post to thread"."""
+        slot = await self.admit(body)
+        await ack()
+        if slot is None:
+            await respond(response_type="ephemeral", replace_original=False, text=BUSY)
+            return
+        if slot is False:
+            return
+        with slot:
+            message = payloads.message_shortcut(body)
+            if message is None:
+                await respond(response_type="ephemeral", text="That message has no text to check.")
+                return
+            actor = f"slack:{message.user}"
+            answer = await self.desk.handle(Request("check", message.text, actor, message.channel))
+            thread = (message.channel, message.thread)
+            rendered = _rendered(answer, buttons=answer.error is None, thread=thread)
+            await respond(response_type="ephemeral", replace_original=False, **rendered)
+
+    async def on_post_thread(
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        slot = await self.button_slot(ack, body, respond)
+        if slot is None:
+            return
+        with slot:
+            found, target = await self.rerun(body), payloads.post_target(body)
+            if found is None or target is None:
+                log.warning("post-to-thread button with an unreadable value ignored")
+                return
+            answer, offset, who = found
+            message = _rendered(answer, offset=offset, buttons=False, asked_by=who)
+            await client.chat_postMessage(channel=target[0], thread_ts=target[1], **message)
 
     # ------------------------------------------------------------------ buttons
 

@@ -22,6 +22,7 @@ from facts.text.clip import clip
 __all__ = [
     "MORE_ACTION",
     "POST_ACTION",
+    "POST_THREAD_ACTION",
     "SlackMessage",
     "escape",
     "render_answer",
@@ -38,6 +39,7 @@ TEXT_FALLBACK_CHARS = 3000
 BLOCK_TEXT_BUDGET = 11_000
 
 POST_ACTION = "factdesk_post"
+POST_THREAD_ACTION = "factdesk_post_thread"
 MORE_ACTION = "factdesk_more"
 
 _BROADCAST = re.compile(r"@(?=(?:here|channel|everyone)\b)", re.IGNORECASE)
@@ -151,10 +153,12 @@ def render_answer(
     offset: int = 0,
     buttons: bool = True,
     asked_by: str | None = None,
+    thread: tuple[str, str] | None = None,
 ) -> SlackMessage:
     """Blocks for ``answer.items[offset:]``, as many as fit; a "More" button carries on.
 
-    ``buttons`` adds "Post to channel" (for the private answer); ``asked_by`` (a display name,
+    ``buttons`` adds "Post to channel" (for the private answer), or "Post to thread" with
+    ``thread`` (the channel and thread of the message it is about); ``asked_by`` (a display name,
     not a mention: posting an answer must not notify anyone) says who asked, for an answer
     posted in the channel.
     """
@@ -205,7 +209,10 @@ def render_answer(
         blocks += _context([f"{rest} more not shown here."])
         more = {"c": answer.command, "o": offset + len(shown)}
         actions.append(_button(f"More ({rest})", MORE_ACTION, more))
-    if buttons:
+    if buttons and thread:  # an answer about a message: posted under it, in its thread
+        post = {"c": answer.command, "o": offset, "ch": thread[0], "t": thread[1]}
+        actions.append(_button("Post to thread", POST_THREAD_ACTION, post, primary=True))
+    elif buttons:
         post = {"c": answer.command, "o": offset}
         actions.append(_button("Post to channel", POST_ACTION, post, primary=True))
     if actions:

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from bot.commands.registry import COMMANDS
+from bot.surfaces.slack.payloads import FIND_SOURCES
 
 __all__ = ["manifest", "manifest_yaml"]
 
@@ -31,6 +32,14 @@ def manifest() -> dict[str, Any]:
         },
         "features": {
             "bot_user": {"display_name": "factdesk", "always_online": True},
+            "shortcuts": [
+                {
+                    "name": "Find sources",
+                    "type": "message",
+                    "callback_id": FIND_SOURCES,
+                    "description": "What the documents say about this message's claims",
+                }
+            ],
             "slash_commands": [
                 {
                     "command": f"/{c.name}",

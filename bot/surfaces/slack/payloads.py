@@ -4,8 +4,8 @@ of them into the neutral :class:`~bot.requests.Request` (the idea of bolt's
 
 Kinds read: a slash command (a form-encoded body: ``command``, ``text``, ``user_id``…), a block
 action (our buttons: ``actions[0].value`` carries the command line to answer again) and a view
-submission (the ``/fact`` forms), and an ``app_mention`` event (``@factdesk …``). factdesk
-declares no shortcuts.
+submission (the ``/fact`` forms), an ``app_mention`` event (``@factdesk …``) and the "Find
+sources" message shortcut (a ``message_action``: the message's text and where it is).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ __all__ = [
     "BlockActionBody",
     "FormMeta",
     "Mention",
+    "ShortcutMessage",
     "SlashCommandBody",
     "ViewSubmissionBody",
     "button_offset",
@@ -27,6 +28,8 @@ __all__ = [
     "form_meta",
     "form_values",
     "mention",
+    "message_shortcut",
+    "post_target",
     "request_from",
     "trigger_id",
     "user_id",
@@ -215,3 +218,35 @@ def mention(body: dict[str, Any]) -> Mention | None:
     text = without_surrogates(str(event.get("text") or ""))[:MENTION_CHARS]
     event_id = str(body.get("event_id") or f"{channel}:{ts}")
     return Mention(event_id, str(user), str(channel), text, str(event.get("thread_ts") or ts))
+
+
+FIND_SOURCES = "factdesk_find_sources"  # the message shortcut's callback id (manifest)
+
+
+@dataclass(frozen=True)
+class ShortcutMessage:
+    """The message a shortcut was used on: its text, channel and the thread to post in."""
+
+    user: str
+    channel: str
+    text: str
+    thread: str
+
+
+def message_shortcut(body: dict[str, Any]) -> ShortcutMessage | None:
+    """The message of a ``message_action`` payload; None when it has no text or no place."""
+    message = body.get("message") or {}
+    channel, ts = channel_id(body), message.get("ts") or body.get("message_ts")
+    text = without_surrogates(str(message.get("text") or ""))[:MENTION_CHARS]
+    if not (channel and ts and text.strip()):
+        return None
+    return ShortcutMessage(user_id(body), channel, text, str(message.get("thread_ts") or ts))
+
+
+def post_target(body: BlockActionBody | dict[str, Any]) -> tuple[str, str] | None:
+    """The channel and thread a "Post to thread" button posts in, or None if unreadable."""
+    try:
+        value = json.loads(cast(dict[str, Any], body)["actions"][0]["value"])
+        return str(value["ch"]), str(value["t"])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
