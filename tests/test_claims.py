@@ -40,7 +40,7 @@ async def test_check_says_when_a_message_states_nothing_to_check(seeded_store: S
     assert answer.notes and "states nothing to check" in answer.notes[0]
 
 
-async def test_check_takes_at_most_so_many_claims_and_says_how_many_it_left(seeded_store: SQLiteStore) -> None:
+async def test_check_takes_so_many_claims_and_says_how_many_it_left(seeded_store: SQLiteStore) -> None:
     text = "\n".join(f"Ruritania paid {n} million for the harbour in 2019." for n in range(1, MAX_CLAIMS + 3))
     answer = await handle(Request(command="check", text=text), seeded_store)
     groups = {it.group for it in answer.items} | {n for n in answer.notes if n.startswith("Claim")}
