@@ -54,6 +54,22 @@ class Desk:
         """A command whose arguments a surface built (a submitted form)."""
         return await run_args(command, args, request, self._store, context=self.context)
 
+    async def posted(
+        self,
+        platform: str,
+        channel: str,
+        ref: str,
+        answer: Answer,
+        *,
+        asked_by: str | None = None,
+        shown_from: int = 0,
+    ) -> None:
+        """An answer was posted for everyone as message ``ref``: kept, so a correction edits it."""
+        if self.context.posted is not None:
+            await self.context.posted.posted(
+                platform, channel, ref, answer, asked_by=asked_by, shown_from=shown_from
+            )
+
     def allows(self, request: Request) -> bool:
         """Whether the actor may change the record (the core decides again on every run)."""
         return self.context.access.allows(request)

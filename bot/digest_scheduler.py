@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cronsim import CronSim, CronSimError
 
 from bot.observability import digest_done, error_seen
+from bot.posted_answers import PostedAnswers
 from facts.answers.contract import Answer
 from facts.answers.digest_content import build_digest
 from facts.errors import UsageError
@@ -117,6 +118,7 @@ class DigestScheduler:
     clock: Clock
     empty: str = "skip"  # "skip": no post for an empty period; "line": one short line
     owner: str = field(default_factory=_runner_id)  # this runner, as its claims name it
+    posted: PostedAnswers | None = None  # keeps each digest posted, so a correction edits it
 
     async def tick(self) -> list[str]:
         """Send what is due now; returns ``channel@period: outcome`` lines (for logs and tests)."""
@@ -239,6 +241,8 @@ class DigestScheduler:
             digest_done(platform, status)
             return f"{label}: {status}"
         await self._finish(run, "sent", message_ref=ref)
+        if self.posted is not None:
+            await self.posted.posted(platform, channel_id, ref, answer)
         digest_done(platform, "sent")
         return f"{label}: sent"
 

@@ -1,5 +1,6 @@
 """What a command runs with: who asked (the request), the store, who may edit, the digest
-scheduler and where ``/ingest`` may fetch from. Built by the core for each command."""
+scheduler, where ``/ingest`` may fetch from and the posted answers a correction edits. Built by
+the core for each command."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from facts.store.protocols import FactStore
 
 if TYPE_CHECKING:
     from bot.digest_scheduler import DigestScheduler
+    from bot.posted_answers import PostedAnswers
 
 __all__ = ["LOCAL_PLATFORMS", "READ_ONLY_PLATFORMS", "Access", "Context", "Invocation", "Options"]
 
@@ -53,6 +55,7 @@ class Context:
     access: Access = field(default_factory=Access)
     digests: DigestScheduler | None = None
     fetch: FetchPolicy = field(default_factory=FetchPolicy)
+    posted: PostedAnswers | None = None  # answers posted in channels, edited after a correction
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,8 @@ class Invocation:
     access: Access
     digests: DigestScheduler | None
     fetch: FetchPolicy
+    posted: PostedAnswers | None = None
 
     @classmethod
     def of(cls, request: Request, store: FactStore, context: Context) -> Invocation:
-        return cls(request, store, context.access, context.digests, context.fetch)
+        return cls(request, store, context.access, context.digests, context.fetch, context.posted)

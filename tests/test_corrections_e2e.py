@@ -4,6 +4,7 @@ its label, /fact history shows both versions with who and why, and a non-editor 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from typing import Any
@@ -170,3 +171,72 @@ async def test_fact_forms_open_as_modals_on_slack_and_discord(
     embed = added["embeds"][0]
     assert embed["title"].startswith("Fact ") and embed["title"].endswith("added by the desk")
     assert "Added by the desk." in embed["description"]
+
+
+async def test_a_correction_edits_the_channel_messages_that_showed_the_old_line(
+    fakes: tuple[FakeSlack, FakeDiscord], seeded_copy: SQLiteStore
+) -> None:
+    """Posted on Slack (Post to channel) and on Discord (Post to channel), a line is corrected,
+    then retracted, by an editor: both messages are edited in place with the label, and the
+    fact's history names the messages each version edited."""
+    slack, disc = fakes
+    settings = settings_for(seeded_copy.path, slack=slack, discord=disc, admins=[f"slack:{EDITOR}"])
+    services = Services(settings, seeded_copy)
+    await services.start()
+    try:
+        await disc.wait_ready()
+        url = f"http://127.0.0.1:{services.http_port}/slack/events"
+        # Slack: the 2020 timeline, posted in the channel by a reporter.
+        await slack.slash_command(url, "/timeline", "2020", user_id="UREPORTER", channel_id="C9")
+        private = await slack.wait_for(lambda: slack.responses and slack.responses[0])
+        post = next(
+            e for b in private["blocks"] if b["type"] == "actions" for e in b["elements"]
+            if e["action_id"] == "factdesk_post"
+        )
+        await slack.block_action(url, "factdesk_post", post["value"], channel_id="C9")
+        posted = await slack.wait_for(lambda: slack.messages and slack.messages[0])
+        line = next(t for t in block_texts(posted["blocks"]) if re.search(r"\*\d{4}-\d\d-\d\d\*", t))
+        fact_id = int(re.search(r"`#(\d+)`", line).group(1))  # type: ignore[union-attr]
+        # Discord: the same timeline, posted in the channel.
+        await disc.slash_command("timeline", {"year": 2020})
+        await disc.wait_for(lambda: disc.followups and disc.followups[-1])
+        await disc.button("factdesk:post")
+        shown = await disc.wait_for(
+            lambda: next((c for c in disc.callbacks if c["type"] == 4 and not c["flags"] & 64), None)
+        )
+        assert f"`#{fact_id}`" in str(shown["embeds"])
+        await asyncio.wait_for(services.posted.wait_kept(2), 5.0)  # both kept, with their facts
+        # The editor corrects the line on Slack: both posted messages are edited.
+        await slack.slash_command(
+            url, "/fact", f'correct {fact_id} text="The desk reworded this line." note="clearer wording"',
+            user_id=EDITOR,
+        )
+        await slack.wait_for(lambda: slack.updates and slack.updates[0])
+        await disc.wait_for(lambda: disc.channel_edits and disc.channel_edits[0])
+        await services.posted.settle()
+        edited = "\n".join(block_texts(slack.messages[0]["blocks"]))
+        assert "The desk reworded this line." in edited
+        assert "Corrected " in edited and "clearer wording" in edited
+        assert "Asked by" in edited  # still says who asked
+        discord_edit = str(disc.channel_edits[0]["embeds"])
+        assert "The desk reworded this line." in discord_edit and "clearer wording" in discord_edit
+        assert disc.channel_edits[0]["pings"] is False
+        # Then retracts it: the line stays where readers saw it, labelled.
+        await slack.slash_command(url, "/fact", f"retract {fact_id} wrong story", user_id=EDITOR)
+        await slack.wait_for(lambda: len(slack.updates) == 2)
+        await disc.wait_for(lambda: len(disc.channel_edits) == 2)
+        await services.posted.settle()
+        assert "Retracted " in "\n".join(block_texts(slack.messages[0]["blocks"]))
+        assert "wrong story" in str(disc.channel_edits[1]["embeds"])
+        # The history names the messages each version edited.
+        await slack.slash_command(url, "/fact", f"history {fact_id}", user_id="UREPORTER")
+        history = await slack.wait_for(
+            lambda: next((r for r in slack.responses if "History of fact" in str(r["blocks"])), None)
+        )
+    finally:
+        await services.stop()
+    text = sections(history)
+    ts = slack.messages[0]["ts"]
+    assert "v2 · posted answers updated: " in text and f"slack C9 {ts}" in text
+    assert "v3 · posted answers updated: " in text and "discord " in text
+    assert not slack.rejected and not disc.rejected

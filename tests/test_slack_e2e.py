@@ -86,13 +86,32 @@ async def test_post_to_channel_posts_the_same_answer_visibly_saying_who_asked(
         url = events_url(services)
         delivery = await slack.block_action(url, "factdesk_post", post["value"], user_name="jane")
         assert delivery.status == 200
-        public = await slack.wait_for(lambda: len(slack.responses) > 1 and slack.responses[1])
-    assert public["response_type"] == "in_channel"
-    assert public["replace_original"] is False
+        # Posted by the bot (chat.postMessage), so that a correction can edit it later.
+        public = await slack.wait_for(lambda: slack.messages and slack.messages[0])
+    assert public["channel"] == "C1" and not public["thread_ts"]
     assert sections(public) == sections(private)
     context = [e["text"] for b in public["blocks"] if b["type"] == "context" for e in b["elements"]]
     assert any("Asked by jane" in t for t in context)
     assert "factdesk_post" not in buttons(public)
+    assert len(slack.responses) == 1  # nothing more through the response url
+    (kept,) = await seeded_copy.connection.fetchone("SELECT count(*) FROM posted_answers")
+    assert kept == 1  # kept, with the facts it shows, for a correction to reach it
+
+
+async def test_post_to_a_channel_the_bot_is_not_in_falls_back_to_the_commands_reply(
+    slack: FakeSlack, seeded_copy: SQLiteStore
+) -> None:
+    slack.register_method("chat.postMessage", lambda payload: {"ok": False, "error": "not_in_channel"})
+    async with running(settings_for(seeded_copy.path, slack=slack), seeded_copy) as services:
+        await slack.slash_command(events_url(services), "/timeline", "2019", user_name="jane")
+        private = await slack.wait_for(lambda: slack.responses and slack.responses[0])
+        post = buttons(private)["factdesk_post"]
+        await slack.block_action(events_url(services), "factdesk_post", post["value"], user_name="jane")
+        public = await slack.wait_for(lambda: len(slack.responses) > 1 and slack.responses[1])
+    assert public["response_type"] == "in_channel" and public["replace_original"] is False
+    assert sections(public) == sections(private)
+    (kept,) = await seeded_copy.connection.fetchone("SELECT count(*) FROM posted_answers")
+    assert kept == 0  # a reply the bot cannot edit later is not kept
 
 
 async def test_a_user_mistake_is_one_friendly_line_with_usage(

@@ -150,6 +150,9 @@ async def _history(store: FactStore, fact_id: int) -> Answer:
     if await store.fact(fact_id) is None:
         raise NotFound(f"There is no fact {fact_id}.")
     answer = Answer(title=f"History of fact {fact_id}")
+    edits: dict[int, list[str]] = {}
+    for u in await store.post_updates(fact_id):
+        edits.setdefault(u.version, []).append(f"{u.platform} {u.channel} {u.ref}")
     for row in await store.fact_history(fact_id):
         if row.action == "extracted":
             answer.notes.append(f"v{row.version} · {row.at[:16]} · extracted from the sources at ingest")
@@ -166,6 +169,9 @@ async def _history(store: FactStore, fact_id: int) -> Answer:
             f" on {row.platform}"
             f"{': ' + changes if changes else ''}{why}"
         )
+        if row.version in edits:  # the channel messages this version edited
+            where = "; ".join(edits.pop(row.version))
+            answer.notes.append(f"v{row.version} · posted answers updated: {where}")
     return answer
 
 
@@ -190,6 +196,8 @@ async def run_fact(p: FactArgs, invocation: Invocation) -> Answer:
             expected_version=_version(p.fields),
             editor=editor,
         )
+        if invocation.posted is not None:  # the channel messages that showed the old line
+            invocation.posted.changed(p.fact_id, version, "correct", note)
         return await _show(store, p.fact_id, f"Fact {p.fact_id} corrected (version {version})")
     if p.action in {"retract", "restore"}:
         assert p.fact_id is not None
@@ -198,6 +206,8 @@ async def run_fact(p: FactArgs, invocation: Invocation) -> Answer:
         version = await store.change_status(
             p.fact_id, status=status, reason=reason, expected_version=_version(p.fields), editor=editor
         )
+        if invocation.posted is not None:
+            invocation.posted.changed(p.fact_id, version, p.action, reason)
         done = "retracted" if p.action == "retract" else "restored"
         return await _show(store, p.fact_id, f"Fact {p.fact_id} {done} (version {version})")
     return await _add(store, p, editor)

@@ -29,6 +29,7 @@ from bot.digest_scheduler import DigestScheduler
 from bot.handler import handle
 from bot.invocation import Context
 from bot.observability import metrics_text
+from bot.posted_answers import PostedAnswers
 from bot.requests import parse_command_line
 from bot.runtime.heap import settle
 from bot.settings import Settings, SetupError
@@ -70,7 +71,11 @@ class Services:
         self.run_digests = run_digests
         self.limiter: Limiter = settings.limiter()  # one for every surface of the process
         # What the chat surfaces run commands through: they never hold the store.
-        context = Context(access=settings.access(), digests=self.digests, fetch=settings.fetch_policy())
+        self.posted = PostedAnswers(store)  # answers posted in channels, edited after a correction
+        self.digests.posted = self.posted
+        context = Context(
+            access=settings.access(), digests=self.digests, fetch=settings.fetch_policy(), posted=self.posted
+        )
         self.desk = Desk(store, context)
         self._store_probe: tuple[float, str] | None = None  # (monotonic time, "ok" | "unreachable")
         self.http_port: int | None = None
@@ -129,6 +134,7 @@ class Services:
         client = FactdeskDiscord(self.settings, self.desk, limiter=self.limiter)
         self.discord = client
         self.digests.senders["discord"] = client.send_digest
+        self.posted.editors["discord"] = client.edit_posted
         await client.login(self.settings.discord_token.get_secret_value())  # a bad token fails here
         task = asyncio.create_task(client.connect(), name="factdesk-discord")
 
@@ -144,6 +150,7 @@ class Services:
         from bot.surfaces.slack.app import (
             build_slack_app,
             slack_client,
+            slack_editor,
             slack_sender,
             slack_web_app,
             start_socket_mode,
@@ -151,6 +158,7 @@ class Services:
 
         app = build_slack_app(self.settings, self.desk, limiter=self.limiter)
         self.digests.senders["slack"] = slack_sender(slack_client(self.settings, wait_out_rate_limits=False))
+        self.posted.editors["slack"] = slack_editor(slack_client(self.settings))
         if self.settings.slack_socket_mode:
             assert self.settings.slack_app_token is not None
             close = await start_socket_mode(app, self.settings.slack_app_token.get_secret_value())
@@ -272,6 +280,7 @@ class Services:
         return web.json_response(report, status=200 if report["ok"] else 503)
 
     async def stop(self) -> None:
+        await self.posted.settle()  # edits under way finish before their surfaces close
         while self._cleanups:
             cleanup = self._cleanups.pop()
             with contextlib.suppress(Exception):

@@ -190,6 +190,14 @@ class AnswerBuilder:
         self.answer = Answer(command=command, title=title)
         self._numbers: dict[int, int] = {}
 
+    @classmethod
+    def continuing(cls, answer: Answer) -> AnswerBuilder:
+        """A builder that adds to ``answer`` (its sources already listed)."""
+        b = cls(answer.title, command=answer.command)
+        b.answer = answer
+        b._numbers = {s.doc_id: s.n for s in answer.sources}
+        return b
+
     def source_number(self, doc: DocumentRow) -> int:
         n = self._numbers.get(doc.id)
         if n is None:

@@ -83,6 +83,22 @@ class Answer:
     def failure(cls, command: str, code: ErrorCode, message: str) -> Answer:
         return cls(command=command, title="Error", error=AnswerError(code, message))
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Answer:
+        """The answer :meth:`to_json` gave (a posted answer, kept to be edited later)."""
+        error = data.get("error")
+        return cls(
+            command=data.get("command", ""),
+            title=data.get("title", ""),
+            items=[
+                Item(**{**it, "citations": tuple(Citation(**c) for c in it.get("citations", []))})
+                for it in data.get("items", [])
+            ],
+            sources=[Source(**src) for src in data.get("sources", [])],
+            notes=list(data.get("notes", [])),
+            error=AnswerError(ErrorCode(error["code"]), error["message"]) if error else None,
+        )
+
     def to_json(self) -> dict[str, Any]:
         """The JSON contract: plain types only, every key always present."""
         items = []

@@ -345,6 +345,36 @@ ALTER TABLE fact_agreements_keyed RENAME TO fact_agreements;
 CREATE INDEX fact_agreements_ranked ON fact_agreements(country, explicit DESC, salience DESC);
 """
 
+# Answers posted in channels and threads, the facts each showed, and each edit a correction made
+# to them (issue 15): a correction reaches the messages that showed the old line.
+POSTED_ANSWERS = """
+CREATE TABLE posted_answers (
+    id INTEGER PRIMARY KEY,
+    platform TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    asked_by TEXT,
+    shown_from INTEGER NOT NULL DEFAULT 0,
+    answer TEXT NOT NULL,
+    posted_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (platform, channel, ref)
+);
+CREATE TABLE posted_answer_facts (
+    fact_id INTEGER NOT NULL REFERENCES facts(id),
+    post_id INTEGER NOT NULL REFERENCES posted_answers(id),
+    PRIMARY KEY (fact_id, post_id)
+) WITHOUT ROWID;
+CREATE TABLE posted_updates (
+    id INTEGER PRIMARY KEY,
+    post_id INTEGER NOT NULL REFERENCES posted_answers(id),
+    fact_id INTEGER NOT NULL REFERENCES facts(id),
+    version INTEGER NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX posted_updates_by_fact ON posted_updates(fact_id);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
     ("0002_drop_shingle_df", DROP_SHINGLE_DF),
@@ -357,6 +387,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0009_text_by_offsets", TEXT_BY_OFFSETS),
     ("0010_ranked_indexes", RANKED_INDEXES),
     ("0011_signs_only", SIGNS_ONLY),
+    ("0012_posted_answers", POSTED_ANSWERS),
 ]
 
 

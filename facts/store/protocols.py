@@ -19,6 +19,7 @@ from facts.read.article import ArticleInput
 from facts.store.corrections import DateSpec, Editor, HistoryRow
 from facts.store.digest_ledger import DigestChange, DigestRun, Subscription
 from facts.store.passage_vectors import AskPassage
+from facts.store.posted_ledger import PostRow, PostUpdate
 from facts.store.rows import DocumentRow, FactRow, IngestResult, PassageHit
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "FactStore",
     "PassageQuery",
     "PassageSearch",
+    "PostedLedger",
     "SearchReader",
     "StoreHandle",
 ]
@@ -141,6 +143,27 @@ class DeliveryLedger(Protocol):
     async def expire_deliveries(self, *, now: float) -> int: ...
 
 
+class PostedLedger(Protocol):
+    """Answers posted in channels and threads, found again by a fact they showed."""
+
+    async def record_post(
+        self,
+        platform: str,
+        channel: str,
+        ref: str,
+        answer: dict[str, Any],
+        fact_ids: Sequence[int],
+        *,
+        asked_by: str | None = None,
+        shown_from: int = 0,
+    ) -> int: ...
+    async def posts_showing(self, fact_id: int) -> list[PostRow]: ...
+    async def post_updated(
+        self, post_id: int, answer: dict[str, Any], fact_id: int, version: int
+    ) -> None: ...
+    async def post_updates(self, fact_id: int) -> list[PostUpdate]: ...
+
+
 class DocumentIngest(Protocol):
     """Articles in: one at a time, or in bulk with extraction in an executor."""
 
@@ -180,6 +203,7 @@ class FactStore(
     DigestFeed,
     DigestLedger,
     DeliveryLedger,
+    PostedLedger,
     DocumentIngest,
     StoreHandle,
     Protocol,

@@ -28,12 +28,14 @@ from facts.read.article import ArticleInput
 from facts.store import corrections
 from facts.store import delivery_ledger as deliveries
 from facts.store import digest_ledger as digest_records
+from facts.store import posted_ledger as posted
 from facts.store.checkpointer import BACKSTOP_PAGES, Checkpointer
 from facts.store.connection_thread import ConnectionThread, StoreClosed
 from facts.store.corrections import DateSpec, Editor, HistoryRow
 from facts.store.digest_ledger import DigestChange, DigestRun, Subscription
 from facts.store.migrations import migrate
 from facts.store.passage_vectors import AskPassage, VectorIndex, ask_passages, backfill
+from facts.store.posted_ledger import PostRow, PostUpdate
 from facts.store.protocols import FactStore, PassageQuery
 from facts.store.row_builders import (
     DOC_COLUMNS,
@@ -627,6 +629,33 @@ class SQLiteStore:
     async def expire_deliveries(self, *, now: float) -> int:
         """Forget the delivery claims expired at ``now``."""
         return await self._change(deliveries.expire, now, record=False)
+
+    # ------------------------------------------------------------------ posted answers
+
+    async def record_post(
+        self,
+        platform: str,
+        channel: str,
+        ref: str,
+        answer: dict[str, Any],
+        fact_ids: Sequence[int],
+        *,
+        asked_by: str | None = None,
+        shown_from: int = 0,
+    ) -> int:
+        """Keep an answer posted in a channel or thread, with the facts it showed."""
+        args = (platform, channel, ref, answer, fact_ids, asked_by, shown_from)
+        return await self._change(posted.record, *args, record=False)
+
+    async def posts_showing(self, fact_id: int) -> list[PostRow]:
+        return await self._sql.run(posted.posts_showing, fact_id)
+
+    async def post_updated(self, post_id: int, answer: dict[str, Any], fact_id: int, version: int) -> None:
+        """A posted answer was edited for ``version`` of ``fact_id``: kept and recorded."""
+        await self._change(posted.updated, post_id, answer, fact_id, version, record=False)
+
+    async def post_updates(self, fact_id: int) -> list[PostUpdate]:
+        return await self._sql.run(posted.updates_of, fact_id)
 
     async def _facts(self, sql: str, args: tuple[Any, ...]) -> list[FactRow]:
         rows = await self._sql.fetchall(sql, args)

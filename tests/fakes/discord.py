@@ -596,6 +596,7 @@ class FakeDiscord(LoopbackServer):
         self.followups: list[dict[str, Any]] = []
         self.edits: list[dict[str, Any]] = []
         self.channel_messages: list[dict[str, Any]] = []
+        self.channel_edits: list[dict[str, Any]] = []  # PATCH /channels/{cid}/messages/{mid}
         self.deleted: list[str] = []
         self.rejected: list[dict[str, Any]] = []
         self.errors: list[dict[str, Any]] = []
@@ -640,6 +641,7 @@ class FakeDiscord(LoopbackServer):
         app.router.add_get(message_path, self._get_message)
         app.router.add_delete(message_path, self._delete_message)
         app.router.add_post(f"{api}/channels/{{cid}}/messages", self._channel_message)
+        app.router.add_patch(f"{api}/channels/{{cid}}/messages/{{mid}}", self._edit_channel_message)
         return app
 
     async def stop(self) -> None:
@@ -1726,6 +1728,23 @@ class FakeDiscord(LoopbackServer):
             return message
 
         return await self._serve(request, "edit", handle)
+
+    async def _edit_channel_message(self, request: web.Request) -> web.Response:
+        """PATCH /channels/{cid}/messages/{mid}: the bot edits a message of its own."""
+
+        def handle(body: Any) -> dict[str, Any]:
+            cid, mid = request.match_info["cid"], request.match_info["mid"]
+            message = self.messages.get(mid)
+            if message is None or str(message.get("channel_id")) != cid:
+                raise ApiError(404, 10008, "Unknown Message")
+            if message["author"]["id"] != self.bot_user["id"]:
+                raise ApiError(403, 50005, "Cannot edit a message authored by another user")
+            self._check_message("channel_edit", body, body, require_body=False)
+            self._apply_edit(message, body)
+            self.channel_edits.append(self._record(body, body, mid, channel_id=cid))
+            return message
+
+        return await self._serve(request, "channel_edit", handle, bot_auth=True)
 
     async def _get_message(self, request: web.Request) -> web.Response:
         return await self._serve(request, "original", lambda _: self._webhook_message(request)[1])

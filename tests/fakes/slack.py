@@ -361,6 +361,7 @@ class FakeSlack(LoopbackServer):
 
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.messages: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []  # accepted chat.update calls; the message is edited
         self.ephemerals: list[dict[str, Any]] = []
         self.views: list[dict[str, Any]] = []  # modals opened with views.open
         self._trigger_minted: dict[str, float] = {}
@@ -378,6 +379,7 @@ class FakeSlack(LoopbackServer):
             "auth.test": _Method(self._auth_test, "xoxb-"),
             "chat.postMessage": _Method(self._post_message, "xoxb-"),
             "chat.postEphemeral": _Method(self._post_ephemeral, "xoxb-"),
+            "chat.update": _Method(self._update, "xoxb-"),
             "apps.connections.open": _Method(self._connections_open, "xapp-", "not_allowed_token_type"),
             "views.open": _Method(self._views_open, "xoxb-"),
         }
@@ -926,6 +928,19 @@ class FakeSlack(LoopbackServer):
         if payload.get("blocks"):
             message["blocks"] = payload["blocks"]
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _update(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """chat.update: a message the bot posted (channel and ts) gets new text and blocks."""
+        channel, ts = payload.get("channel"), payload.get("ts")
+        found = next((m for m in self.messages if m["channel"] == channel and m["ts"] == ts), None)
+        if found is None:
+            return {"ok": False, "error": "message_not_found"}
+        rejection = validate_message(payload)
+        if rejection is not None:
+            return self._reject("chat.update", payload, rejection)
+        found.update(text=payload.get("text"), blocks=payload.get("blocks"), payload=payload)
+        self.updates.append({"channel": channel, "ts": ts, "text": payload.get("text"), "payload": payload})
+        return {"ok": True, "channel": channel, "ts": ts, "text": payload.get("text")}
 
     def _post_ephemeral(self, payload: dict[str, Any]) -> dict[str, Any]:
         channel, user = payload.get("channel"), payload.get("user")

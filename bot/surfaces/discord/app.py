@@ -26,6 +26,7 @@ from bot.commands.registry import COMMANDS, Argument, Command, get_command
 from bot.delivery_errors import map_delivery_errors
 from bot.desk import Desk
 from bot.mentions import MentionWindow
+from bot.posted_answers import PostedMessage
 from bot.requests import Request
 from bot.settings import Settings
 from bot.surfaces.discord import payloads
@@ -79,8 +80,9 @@ def _matches(country: Country, typed: str) -> int | None:
 class AnswerView(discord.ui.View):
     """Buttons under an answer: pages, and posting the page in the channel."""
 
-    def __init__(self, answer: Answer, page: Page, *, private: bool) -> None:
+    def __init__(self, answer: Answer, page: Page, *, private: bool, desk: Desk | None = None) -> None:
         super().__init__(timeout=BUTTON_TIMEOUT)
+        self.desk = desk  # keeps what is posted, so that a correction edits it
         self.answer = answer
         self.page = page
         self.starts = [page.start]  # where each page seen so far begins, for Previous
@@ -102,9 +104,16 @@ class AnswerView(discord.ui.View):
 
     @discord.ui.button(label="Post to channel", style=discord.ButtonStyle.primary, custom_id="factdesk:post")
     async def post(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
-        page = paginate(self.answer, self.page.start, asked_by=interaction.user.display_name)
+        who = interaction.user.display_name
+        page = paginate(self.answer, self.page.start, asked_by=who)
         assert page.embed is not None
         await interaction.response.send_message(embed=page.embed, ephemeral=False)
+        if self.desk is not None and interaction.channel_id is not None:
+            sent = await interaction.original_response()
+            await self.desk.posted(
+                "discord", str(interaction.channel_id), str(sent.id), self.answer, asked_by=who,
+                shown_from=self.page.start,
+            )
 
     async def _turn(self, interaction: discord.Interaction, *, back: bool) -> None:
         if back and len(self.starts) > 1:
@@ -196,14 +205,24 @@ class FactdeskDiscord(discord.Client):
             answer = await self.desk.handle(request)
             page = paginate(answer)
             if page.embed is None:
-                await message.reply(content=page.content or "", mention_author=False)
+                sent = await message.reply(content=page.content or "", mention_author=False)
             else:
-                await message.reply(embed=page.embed, mention_author=False)
+                sent = await message.reply(embed=page.embed, mention_author=False)
+            await self.desk.posted("discord", str(message.channel.id), str(sent.id), answer)
 
     async def setup_hook(self) -> None:
         if self.sync_on_start:
             names = await sync_commands(self.tree, self.settings.discord_guild_ids)
             log.info("synced %d commands: %s", len(names), ", ".join(names))
+
+    async def edit_posted(self, post: PostedMessage, answer: Answer) -> None:
+        """Shows a corrected answer in the message it was posted as (its page, as posted)."""
+        page = paginate(answer, post.shown_from, asked_by=post.asked_by)
+        message = self.get_partial_messageable(int(post.channel)).get_partial_message(int(post.ref))
+        if page.embed is None:
+            await message.edit(content=page.content or "")
+        else:
+            await message.edit(embed=page.embed)
 
     async def send_digest(self, channel_id: str, answer: Answer) -> str:
         """Post a digest in a channel (first page); failures become :class:`DeliveryError`.
@@ -314,7 +333,7 @@ class FactdeskDiscord(discord.Client):
         if page.embed is None:
             await interaction.followup.send(content=page.content or "", ephemeral=True)
             return
-        view = AnswerView(answer, page, private=True)
+        view = AnswerView(answer, page, private=True, desk=self.desk)
         await interaction.followup.send(embed=page.embed, view=view, ephemeral=True)
 
 

@@ -37,6 +37,7 @@ from bot.commands.registry import COMMANDS
 from bot.delivery_errors import map_delivery_errors
 from bot.desk import Desk
 from bot.mentions import SLOW_DOWN, MentionWindow, mention_request
+from bot.posted_answers import PostedMessage
 from bot.requests import Request
 from bot.settings import Settings, SetupError
 from bot.surfaces.slack import payloads
@@ -48,6 +49,7 @@ __all__ = [
     "FactdeskSlack",
     "build_slack_app",
     "slack_client",
+    "slack_editor",
     "slack_sender",
     "slack_web_app",
     "start_socket_mode",
@@ -85,6 +87,16 @@ def slack_sender(client: AsyncWebClient) -> Callable[[str, Answer], Awaitable[st
         return str(response.get("ts") or "")
 
     return send
+
+
+def slack_editor(client: AsyncWebClient) -> Callable[[PostedMessage, Answer], Awaitable[None]]:
+    """Shows a corrected answer in the message it was posted as (``chat.update``)."""
+
+    async def edit(post: PostedMessage, answer: Answer) -> None:
+        message = render_answer(answer, offset=post.shown_from, buttons=False, asked_by=post.asked_by)
+        await client.chat_update(channel=post.channel, ts=post.ref, **message.as_kwargs())
+
+    return edit
 
 
 def _api_error(exc: SlackApiError) -> tuple[int, str]:
@@ -355,7 +367,8 @@ class FactdeskSlack:
             request = mention_request(mention.text, actor=actor, channel=mention.channel)
             answer = await self.desk.handle(request)
             message = _rendered(answer, buttons=False)
-            await client.chat_postMessage(channel=mention.channel, thread_ts=mention.thread, **message)
+            sent = await client.chat_postMessage(channel=mention.channel, thread_ts=mention.thread, **message)
+            await self.desk.posted("slack", mention.channel, str(sent.get("ts") or ""), answer)
 
     # ------------------------------------------------------------------ "Find sources"
 
@@ -393,7 +406,9 @@ class FactdeskSlack:
                 return
             answer, offset, who = found
             message = _rendered(answer, offset=offset, buttons=False, asked_by=who)
-            await client.chat_postMessage(channel=target[0], thread_ts=target[1], **message)
+            sent = await client.chat_postMessage(channel=target[0], thread_ts=target[1], **message)
+            ref = str(sent.get("ts") or "")
+            await self.desk.posted("slack", target[0], ref, answer, asked_by=who, shown_from=offset)
 
     # ------------------------------------------------------------------ buttons
 
@@ -417,7 +432,12 @@ class FactdeskSlack:
             return None
         return slot
 
-    async def on_post(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_post(
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        """Post to channel: posted by the bot (``chat.postMessage``), so that a correction can edit
+        it later; in a channel the bot may not post in (a private one it was not invited to), the
+        command's own reply in the channel instead, which cannot be edited later."""
         slot = await self.button_slot(ack, body, respond)
         if slot is None:
             return
@@ -427,7 +447,16 @@ class FactdeskSlack:
                 return
             answer, offset, who = found
             message = _rendered(answer, offset=offset, buttons=False, asked_by=who)
-            await respond(response_type="in_channel", replace_original=False, **message)
+            channel = payloads.channel_id(body)
+            try:
+                sent = await client.chat_postMessage(channel=channel, **message)
+            except SlackApiError as exc:
+                if exc.response.get("error") not in ("not_in_channel", "channel_not_found"):
+                    raise
+                await respond(response_type="in_channel", replace_original=False, **message)
+                return
+            await self.desk.posted("slack", channel, str(sent.get("ts") or ""), answer, asked_by=who,
+                                   shown_from=offset)
 
     async def on_more(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         slot = await self.button_slot(ack, body, respond)
