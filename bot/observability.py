@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 __all__ = [
     "REGISTRY",
@@ -52,6 +52,25 @@ ERRORS = Counter(
 )
 
 log = logging.getLogger("factdesk.commands")
+
+
+FEED_ITEMS = Counter(
+    "factdesk_feed_items",
+    "Feed items handled by the poller, by outcome (added, new_version, unchanged, failed).",
+    ["outcome"],
+    registry=REGISTRY,
+)
+FEEDS_FAILING = Gauge(
+    "factdesk_feeds_failing", "Feeds whose last poll failed (they back off).", registry=REGISTRY
+)
+
+
+def feed_item_done(outcome: str) -> None:
+    FEED_ITEMS.labels(outcome=outcome).inc()
+
+
+def feeds_failing(count: int) -> None:
+    FEEDS_FAILING.set(count)
 
 
 def command_done(command: str, outcome: str, platform: str, seconds: float) -> None:

@@ -109,6 +109,13 @@ class Settings(BaseSettings):
         description="Discord role ids whose members are the desk's editors, comma-separated.",
     )
 
+    feeds: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="RSS or Atom feed urls (comma-separated) that factdesk serve follows.",
+    )
+    feed_poll_minutes: int = Field(
+        default=15, ge=1, le=1_440, description="Minutes between two polls of a feed (failing ones back off)."
+    )
     digest_channels: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Channels that get the scheduled digest, comma-separated: slack:C123,discord:456.",
@@ -141,7 +148,7 @@ class Settings(BaseSettings):
             raise ValueError(f"not a logging level; use one of {', '.join(LOG_LEVELS)}")
         return name
 
-    @field_validator("admins", "discord_admin_roles", "digest_channels", mode="before")
+    @field_validator("admins", "discord_admin_roles", "digest_channels", "feeds", mode="before")
     @classmethod
     def _comma_separated_text(cls, value: object) -> object:
         if isinstance(value, str):

@@ -5,6 +5,7 @@
     factdesk [--db PATH] sources
     factdesk [--db PATH] fact show|history|add|correct|retract|restore ...
     factdesk [--db PATH] serve
+    factdesk [--db PATH] feed add URL | remove URL | list | poll
     factdesk discord sync [--guild ID]
     factdesk doctor
     factdesk [--db PATH] backup TARGET
@@ -20,6 +21,7 @@ import argparse
 import asyncio
 import concurrent.futures
 import contextlib
+import datetime as dt
 import json
 import os
 import pwd
@@ -67,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     f.add_argument("words", nargs=argparse.REMAINDER, help="the /fact arguments")
     f.add_argument("--json", action="store_true", help="print the JSON answer contract")
+    fd = sub.add_parser("feed", help="follow RSS and Atom feeds: feed add URL | list | remove URL | poll")
+    fsub = fd.add_subparsers(dest="feed_verb", required=True, metavar="ACTION")
+    fsub.add_parser("add", help="follow a feed (polled by factdesk serve)").add_argument("url")
+    fsub.add_parser("remove", help="stop following a feed (what it brought stays)").add_argument("url")
+    fsub.add_parser("list", help="the feeds followed, with their last poll")
+    fsub.add_parser("poll", help="poll every feed that is due now, once, and say what came in")
     sub.add_parser("serve", help="run factdesk (a console on the terminal when no platform is configured)")
     sub.add_parser("doctor", help="check settings, the store and the platforms, and say what to fix")
     bk = sub.add_parser("backup", help="copy the store consistently (while serving) to a new file")
@@ -252,6 +260,47 @@ async def _sources(settings: Settings) -> int:
     return EXIT_OK
 
 
+async def _feed(settings: Settings, verb: str, url: str) -> int:
+    """``factdesk feed add|remove|list|poll``: the machine's own user is the desk."""
+    from bot.feed_poller import FeedPoller
+
+    store = await _open(settings)
+    try:
+        now = _now()
+        if verb == "add":
+            feed, new = await store.add_feed(url, origin="command", added_by="cli:local", now=now.isoformat())
+            print(f"{'following' if new else 'already following'} {feed.url} (polled by factdesk serve)")
+        elif verb == "remove":
+            feed = await store.remove_feed(url)
+            print(f"stopped following {feed.url}; the {feed.items} items it brought stay")
+        elif verb == "list":
+            followed = await store.feeds()
+            for f in followed:
+                state = f"failing ({f.failures}×: {f.last_error})" if f.failures else "ok"
+                polled = f.last_polled_at or "never"
+                print(f"{f.url}\n    {f.items} items · last poll {polled} · next {f.next_poll_at} · {state}")
+            if not followed:
+                print("No feed is followed; add one with `factdesk feed add URL`.")
+        else:
+            poller = FeedPoller(store, _now, policy=settings.fetch_policy())
+            polls = await poller.tick()
+            for poll in polls:
+                print(poll.line())
+            if not polls:
+                print("No feed is due; `factdesk feed list` shows when each is.")
+            return EXIT_FAILED if any(p.error or p.failed for p in polls) else EXIT_OK
+    except FactdeskError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        await store.close()
+    return EXIT_OK
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 async def _serve(settings: Settings) -> int:
     from bot.runtime.serve import serve
 
@@ -340,6 +389,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         words = [w for w in args.words if w != "--json"]
         as_json = args.json or "--json" in args.words
         return asyncio.run(_ask(settings, "/fact " + shlex.join(words), as_json))
+    if args.verb == "feed":
+        return asyncio.run(_feed(settings, args.feed_verb, getattr(args, "url", "")))
     if args.verb == "backup":
         return asyncio.run(_backup(settings, args.target))
     if args.verb == "discord":

@@ -47,6 +47,7 @@ async def _store(settings: Settings) -> list[Check]:
     try:
         integrity, applied = await store.check()
         docs = len(await store.documents())
+        followed = await store.feeds() if "0013_feeds" in applied else []
     except sqlite3.Error as exc:  # SQLite, but not a factdesk store (or a damaged one)
         return [
             Check(
@@ -79,6 +80,18 @@ async def _store(settings: Settings) -> list[Check]:
             "" if docs else "add articles with factdesk ingest PATH",
         )
     )
+    failing = [f for f in followed if f.failures]
+    if followed and not failing:
+        out.append(Check("ok", f"{len(followed)} feeds followed, none failing"))
+    for f in failing:
+        out.append(
+            Check(
+                "FAIL",
+                f"feed {f.url[:100]}: its last {f.failures} polls failed: {(f.last_error or '')[:160]}",
+                "check the url (factdesk feed list); it is tried again after a wait that doubles, "
+                "or stop it with factdesk feed remove URL",
+            )
+        )
     return out
 
 

@@ -26,6 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from bot.backpressure import BUSY, RETRY_AFTER_SECONDS, Limiter
 from bot.desk import Desk
 from bot.digest_scheduler import DigestScheduler
+from bot.feed_poller import FeedPoller
 from bot.handler import handle
 from bot.invocation import Context
 from bot.observability import metrics_text
@@ -34,7 +35,7 @@ from bot.requests import parse_command_line
 from bot.runtime.heap import settle
 from bot.settings import Settings, SetupError
 from facts.answers.contract import Answer
-from facts.errors import ErrorCode
+from facts.errors import ErrorCode, FactdeskError
 from facts.store.sqlite_store import SQLiteStore, open_store
 
 __all__ = ["HOW_TO_CONFIGURE", "Services", "serve"]
@@ -69,6 +70,13 @@ class Services:
             store, senders={}, clock=clock or (lambda: dt.datetime.now(dt.UTC)), empty=settings.digest_empty
         )
         self.run_digests = run_digests
+        self.run_feeds = run_digests  # the same switch: tests that drive ticks themselves turn both off
+        self.feeds = FeedPoller(
+            store,
+            clock or (lambda: dt.datetime.now(dt.UTC)),
+            every=dt.timedelta(minutes=settings.feed_poll_minutes),
+            policy=settings.fetch_policy(),
+        )
         self.limiter: Limiter = settings.limiter()  # one for every surface of the process
         # What the chat surfaces run commands through: they never hold the store.
         self.posted = PostedAnswers(store)  # answers posted in channels, edited after a correction
@@ -93,6 +101,7 @@ class Services:
             await self._start_discord()
         if self.digests.senders:
             await self._start_digests()
+        await self._start_feeds()
         if http or slack_http is not None:
             await self._start_http(slack_http or web.Application())
 
@@ -124,6 +133,32 @@ class Services:
 
         self._cleanups.append(close)
         self.surfaces.append("digests")
+
+    async def _start_feeds(self) -> None:
+        """Follow ``FACTDESK_FEEDS`` (and the feeds added with ``factdesk feed add``): polled in
+        this process every ``FACTDESK_FEED_POLL_MINUTES``."""
+        listed = set(self.settings.feeds)
+        for feed in await self.store.feeds():
+            if feed.origin == "settings" and feed.url not in listed:  # taken out of the settings
+                await self.store.remove_feed(feed.url)
+        now = self.feeds.clock().isoformat()
+        for url in self.settings.feeds:
+            try:
+                await self.store.add_feed(url, origin="settings", added_by="settings", now=now)
+            except FactdeskError as exc:
+                log.warning("FACTDESK_FEEDS: %s; skipped", exc)
+        if not self.run_feeds or not await self.store.feeds():
+            return
+        stop = asyncio.Event()
+        task = asyncio.create_task(self.feeds.run(stop), name="factdesk-feeds")
+
+        async def close() -> None:
+            stop.set()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+        self._cleanups.append(close)
+        self.surfaces.append("feeds")
 
     async def _start_discord(self) -> None:
         from bot.surfaces.discord.app import FactdeskDiscord

@@ -9,6 +9,7 @@ the store keeps as the document's body.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlparse
 
@@ -34,9 +35,11 @@ __all__ = [
     "MAX_REDIRECTS",
     "TIMEOUT_SECONDS",
     "FetchPolicy",
+    "Fetched",
     "PageMetadata",
     "article_from_html",
     "fetch_article",
+    "guarded_get",
 ]
 
 TIMEOUT_SECONDS = 15.0
@@ -96,27 +99,61 @@ def _refused(exc: aiohttp.ClientError) -> RefusedAddress | None:
     return None
 
 
-async def _download(url: str, *, timeout: float, max_bytes: int, policy: FetchPolicy) -> str:
-    """The page at ``url``, following at most ``policy.max_redirects`` redirects by hand so that
-    every hop is checked like the first; ``timeout`` covers them all."""
+@dataclass(frozen=True)
+class Fetched:
+    """A guarded GET's answer: its status (200, or 304 for a conditional request that found
+    nothing new), the body, and the validators a later conditional request sends back."""
+
+    status: int
+    body: bytes
+    etag: str | None = None
+    last_modified: str | None = None
+    encoding: str = "utf-8"
+
+    @property
+    def text(self) -> str:
+        return self.body.decode(self.encoding, errors="replace")
+
+
+async def guarded_get(
+    url: str,
+    *,
+    timeout: float = TIMEOUT_SECONDS,
+    max_bytes: int = MAX_BYTES,
+    policy: FetchPolicy = FetchPolicy(),
+    headers: Mapping[str, str] | None = None,
+) -> Fetched:
+    """GET ``url``, following at most ``policy.max_redirects`` redirects by hand so that every
+    hop is checked like the first; ``timeout`` covers them all. A 200 or a 304 is an answer;
+    anything else, an address refused, a timeout or an oversized body is a :class:`UsageError`."""
     client_timeout = aiohttp.ClientTimeout(total=timeout)
     judge = policy.effective_judge
+    sent = {**_HEADERS, **(headers or {})}
     try:
         async with (
             asyncio.timeout(timeout),
             aiohttp.ClientSession(connector=_connector(policy), timeout=client_timeout) as session,
         ):
-            current = url
+            current = check_url(url, judge)
             for _hop in range(policy.max_redirects + 1):
                 check_url(current, judge)
-                async with session.get(current, headers=_HEADERS, allow_redirects=False) as resp:
+                async with session.get(current, headers=sent, allow_redirects=False) as resp:
                     if resp.status in _REDIRECTS:
                         location = resp.headers.get("Location", "").strip()
                         if not location:
                             raise UsageError(f"{current[:80]} redirects nowhere; nothing was ingested.")
                         current = urljoin(current, location)
                         continue
-                    return await _body(resp, current, max_bytes)
+                    if resp.status == 304:
+                        return Fetched(304, b"", resp.headers.get("ETag"), resp.headers.get("Last-Modified"))
+                    body = await _body(resp, current, max_bytes)
+                    return Fetched(
+                        200,
+                        body,
+                        resp.headers.get("ETag"),
+                        resp.headers.get("Last-Modified"),
+                        resp.get_encoding() or "utf-8",
+                    )
             raise UsageError(
                 f"{url[:80]} redirects more than {policy.max_redirects} times; nothing was ingested."
             )
@@ -129,7 +166,7 @@ async def _download(url: str, *, timeout: float, max_bytes: int, policy: FetchPo
         raise UsageError(f"Could not fetch {url[:80]}: {type(exc).__name__}.") from None
 
 
-async def _body(resp: aiohttp.ClientResponse, url: str, max_bytes: int) -> str:
+async def _body(resp: aiohttp.ClientResponse, url: str, max_bytes: int) -> bytes:
     if resp.status != 200:
         raise UsageError(f"{url[:80]} answered HTTP {resp.status}; nothing was ingested.")
     declared = resp.content_length
@@ -140,7 +177,7 @@ async def _body(resp: aiohttp.ClientResponse, url: str, max_bytes: int) -> str:
         body += chunk
         if len(body) > max_bytes:
             raise UsageError(f"{url[:80]} is over the {max_bytes:,}-byte limit; nothing ingested.")
-    return bytes(body).decode(resp.get_encoding() or "utf-8", errors="replace")
+    return bytes(body)
 
 
 def article_from_html(html: str, url: str, meta: PageMetadata) -> ArticleInput:
@@ -196,6 +233,6 @@ async def fetch_article(
     """The article at ``url``; a non-public address (directly, through DNS or after a redirect)
     is refused unless ``policy.allow_private``."""
     url = check_url(url.strip().strip("<>"), policy.effective_judge)
-    html = await _download(url, timeout=timeout, max_bytes=max_bytes, policy=policy)
+    html = (await guarded_get(url, timeout=timeout, max_bytes=max_bytes, policy=policy)).text
     # Extraction is CPU work (lxml): off the event loop.
     return await asyncio.to_thread(article_from_html, html, url, meta)

@@ -375,6 +375,31 @@ CREATE TABLE posted_updates (
 CREATE INDEX posted_updates_by_fact ON posted_updates(fact_id);
 """
 
+# The newsroom's RSS and Atom feeds and the items taken from them (issue 15).
+FEEDS = """
+CREATE TABLE feeds (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    origin TEXT NOT NULL CHECK (origin IN ('settings', 'command')),
+    added_by TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    etag TEXT,
+    last_modified TEXT,
+    next_poll_at TEXT NOT NULL,
+    last_polled_at TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE feed_items (
+    feed_id INTEGER NOT NULL REFERENCES feeds(id),
+    item_key TEXT NOT NULL,
+    doc_url TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (feed_id, item_key)
+) WITHOUT ROWID;
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
     ("0002_drop_shingle_df", DROP_SHINGLE_DF),
@@ -388,6 +413,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0010_ranked_indexes", RANKED_INDEXES),
     ("0011_signs_only", SIGNS_ONLY),
     ("0012_posted_answers", POSTED_ANSWERS),
+    ("0013_feeds", FEEDS),
 ]
 
 

@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol
 from facts.read.article import ArticleInput
 from facts.store.corrections import DateSpec, Editor, HistoryRow
 from facts.store.digest_ledger import DigestChange, DigestRun, Subscription
+from facts.store.feed_ledger import Feed
 from facts.store.passage_vectors import AskPassage
 from facts.store.posted_ledger import PostRow, PostUpdate
 from facts.store.rows import DocumentRow, FactRow, IngestResult, PassageHit
@@ -31,6 +32,7 @@ __all__ = [
     "DocumentReader",
     "FactLedger",
     "FactStore",
+    "FeedLedger",
     "PassageQuery",
     "PassageSearch",
     "PostedLedger",
@@ -164,6 +166,27 @@ class PostedLedger(Protocol):
     async def post_updates(self, fact_id: int) -> list[PostUpdate]: ...
 
 
+class FeedLedger(Protocol):
+    """The newsroom's feeds, what their last poll learnt, and the items taken from them."""
+
+    async def add_feed(self, url: str, *, origin: str, added_by: str, now: str) -> tuple[Feed, bool]: ...
+    async def remove_feed(self, url: str) -> Feed: ...
+    async def feeds(self) -> list[Feed]: ...
+    async def due_feeds(self, now: str) -> list[Feed]: ...
+    async def feed_polled(
+        self,
+        feed_id: int,
+        *,
+        now: str,
+        next_poll_at: str,
+        error: str | None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None: ...
+    async def feed_items_seen(self, feed_id: int, keys: list[str]) -> set[str]: ...
+    async def feed_item_seen(self, feed_id: int, key: str, doc_url: str) -> None: ...
+
+
 class DocumentIngest(Protocol):
     """Articles in: one at a time, or in bulk with extraction in an executor."""
 
@@ -204,6 +227,7 @@ class FactStore(
     DigestLedger,
     DeliveryLedger,
     PostedLedger,
+    FeedLedger,
     DocumentIngest,
     StoreHandle,
     Protocol,

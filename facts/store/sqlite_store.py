@@ -28,11 +28,13 @@ from facts.read.article import ArticleInput
 from facts.store import corrections
 from facts.store import delivery_ledger as deliveries
 from facts.store import digest_ledger as digest_records
+from facts.store import feed_ledger as feed_records
 from facts.store import posted_ledger as posted
 from facts.store.checkpointer import BACKSTOP_PAGES, Checkpointer
 from facts.store.connection_thread import ConnectionThread, StoreClosed
 from facts.store.corrections import DateSpec, Editor, HistoryRow
 from facts.store.digest_ledger import DigestChange, DigestRun, Subscription
+from facts.store.feed_ledger import Feed
 from facts.store.migrations import migrate
 from facts.store.passage_vectors import AskPassage, VectorIndex, ask_passages, backfill
 from facts.store.posted_ledger import PostRow, PostUpdate
@@ -656,6 +658,42 @@ class SQLiteStore:
 
     async def post_updates(self, fact_id: int) -> list[PostUpdate]:
         return await self._sql.run(posted.updates_of, fact_id)
+
+    # ------------------------------------------------------------------ feeds
+
+    async def add_feed(self, url: str, *, origin: str, added_by: str, now: str) -> tuple[Feed, bool]:
+        url = feed_records.check_feed_url(url)
+        return await self._change(feed_records.add, url, origin, added_by, now, record=False)
+
+    async def remove_feed(self, url: str) -> Feed:
+        return await self._change(feed_records.remove, url.strip().strip("<>"), record=False)
+
+    async def feeds(self) -> list[Feed]:
+        return await self._sql.run(feed_records.listed)
+
+    async def due_feeds(self, now: str) -> list[Feed]:
+        return await self._sql.run(feed_records.due, now)
+
+    async def feed_polled(
+        self,
+        feed_id: int,
+        *,
+        now: str,
+        next_poll_at: str,
+        error: str | None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        await self._change(
+            feed_records.polled, feed_id, now=now, next_poll_at=next_poll_at, error=error, etag=etag,
+            last_modified=last_modified, record=False,
+        )
+
+    async def feed_items_seen(self, feed_id: int, keys: list[str]) -> set[str]:
+        return await self._sql.run(feed_records.items_seen, feed_id, keys)
+
+    async def feed_item_seen(self, feed_id: int, key: str, doc_url: str) -> None:
+        await self._change(feed_records.item_seen, feed_id, key, doc_url, record=False)
 
     async def _facts(self, sql: str, args: tuple[Any, ...]) -> list[FactRow]:
         rows = await self._sql.fetchall(sql, args)
