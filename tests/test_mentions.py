@@ -4,6 +4,7 @@ and, through the real slack-bolt against the fake Slack, where the answer goes."
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -175,6 +176,27 @@ TWO_CLAIMS = (
     "Under the deal, 5,000 Ruritanian pilots a year are trained in Panama.\n"
     "Can someone confirm both?"
 )
+
+
+BOTH_SAID = (
+    "Two lines of my draft:\n"
+    "El Salvador signed the asylum agreement with the United States in September 2019.\n"
+    "Kevin McAleenan signed the deal for the United States. ok?"
+)
+
+
+async def test_find_sources_on_a_message_with_two_claims_cites_each(
+    slack: FakeSlack, seeded_copy: SQLiteStore
+) -> None:
+    async with running(settings_for(seeded_copy.path, slack=slack), seeded_copy) as services:
+        await slack.message_shortcut(events_url(services), "factdesk_find_sources", BOTH_SAID)
+        private = await slack.wait_for(lambda: slack.responses and slack.responses[0])
+    texts = [b["text"]["text"] for b in private["blocks"] if b["type"] == "section"]
+    for claim in (1, 2):
+        head = next(i for i, t in enumerate(texts) if t.startswith(f"*Claim {claim}: "))
+        line = texts[head + 1]  # the first line under the claim: a quote, linked to its sentence
+        assert re.search(r"<https?://[^|>]+#:~:text=[^|>]+\|\[\d+(, caption)?\]>", line), line
+    assert "do not say" not in json.dumps(private)
 
 
 async def test_find_sources_on_slack_answers_each_claim_privately_then_posts_to_the_thread(
