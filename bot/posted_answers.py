@@ -16,13 +16,13 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.observability import error_seen
 from facts.answers.contract import Answer
 from facts.answers.refresh import refreshed
 from facts.store.posted_ledger import PostRow
-from facts.store.rows import FactRow
+from facts.store.protocols import DocumentReader, PostedLedger
 from facts.store.timestamps import now_utc
 
 __all__ = ["Edit", "PostedAnswers", "PostedMessage"]
@@ -45,24 +45,8 @@ class PostedMessage:
 Edit = Callable[[PostedMessage, Answer], Awaitable[None]]  # shows ``answer`` in the posted message
 
 
-class PostedStore(Protocol):
-    async def record_post(
-        self,
-        platform: str,
-        channel: str,
-        ref: str,
-        answer: dict[str, Any],
-        fact_ids: Any,
-        *,
-        asked_by: str | None = None,
-        shown_from: int = 0,
-    ) -> int: ...
-    async def posts_showing(self, fact_id: int) -> list[PostRow]: ...
-    async def post_updated(
-        self, post_id: int, answer: dict[str, Any], fact_id: int, version: int
-    ) -> None: ...
-    async def fact(self, fact_id: int) -> FactRow | None: ...
-    async def document_bodies(self, doc_ids: Any) -> dict[int, str]: ...
+class PostedStore(PostedLedger, DocumentReader, Protocol):
+    """What keeping and editing posted answers needs of the store."""
 
 
 class PostedAnswers:

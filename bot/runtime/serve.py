@@ -121,10 +121,13 @@ class Services:
                 origin="settings",
                 actor="settings",
             )
-        if not self.run_digests:
-            return
+        if self.run_digests:
+            self._in_background("digests", self.digests.run)
+
+    def _in_background(self, name: str, run: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+        """``run(stop)`` as a task until the services stop (its stop event is set, then awaited)."""
         stop = asyncio.Event()
-        task = asyncio.create_task(self.digests.run(stop), name="factdesk-digests")
+        task = asyncio.create_task(run(stop), name=f"factdesk-{name}")
 
         async def close() -> None:
             stop.set()
@@ -132,7 +135,7 @@ class Services:
                 await task
 
         self._cleanups.append(close)
-        self.surfaces.append("digests")
+        self.surfaces.append(name)
 
     async def _start_feeds(self) -> None:
         """Follow ``FACTDESK_FEEDS`` (and the feeds added with ``factdesk feed add``): polled in
@@ -147,18 +150,8 @@ class Services:
                 await self.store.add_feed(url, origin="settings", added_by="settings", now=now)
             except FactdeskError as exc:
                 log.warning("FACTDESK_FEEDS: %s; skipped", exc)
-        if not self.run_feeds or not await self.store.feeds():
-            return
-        stop = asyncio.Event()
-        task = asyncio.create_task(self.feeds.run(stop), name="factdesk-feeds")
-
-        async def close() -> None:
-            stop.set()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-
-        self._cleanups.append(close)
-        self.surfaces.append("feeds")
+        if self.run_feeds and await self.store.feeds():
+            self._in_background("feeds", self.feeds.run)
 
     async def _start_discord(self) -> None:
         from bot.surfaces.discord.app import FactdeskDiscord
