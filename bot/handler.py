@@ -115,14 +115,17 @@ async def _answer(
         if command.writes(args) and not allowed:
             raise _refused(request, shown(args))
         invocation = Invocation.of(request, store, context)
+        parsed = args
+
+        async def produce() -> Answer:
+            # Every citation points at its sentence on the page (kept in the cached answer).
+            return await link_sentences(store, await command.run(parsed, invocation))
+
         if command.cached and answer_cache.enabled():
             state = await store.state()
-            answer = await answer_cache.cache_for(store).answer(
-                (command.name, args.text()), state, lambda: command.run(args, invocation)
-            )
+            answer = await answer_cache.cache_for(store).answer((command.name, args.text()), state, produce)
         else:
-            answer = await command.run(args, invocation)
-        await link_sentences(store, answer)  # every citation points at its sentence on the page
+            answer = await produce()
         if not answer.command:  # a scheduled digest's preview names its own
             answer.command = shown(args)
     except FactdeskError as exc:
