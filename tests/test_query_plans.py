@@ -105,6 +105,8 @@ async def test_no_command_scans_a_table_that_grows_with_the_archive(archive: SQL
         ("/agreement united-states", "fact_agreements_ranked"),
         ("/timeline 2019", "facts_by_year"),
         ("/timeline 2016-2018 mexico", "facts_by_year"),
+        ("/timeline 2019", "facts_crossing_from"),  # facts that cross into the next year
+        ("/timeline 2016-2018 mexico", "facts_crossing_into"),  # ... and into this one
     ],
 )
 async def test_ranked_candidates_are_read_in_index_order_not_sorted(

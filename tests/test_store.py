@@ -426,3 +426,27 @@ async def test_copies_are_looked_for_among_recent_facts_and_older_anchors_are_pr
     # A copy of the late one, still recent, finds it.
     await empty_store.ingest(art("https://coast.example/2", f"{WIRE}\n", outlet="Coast Daily"))
     assert await count(empty_store, "facts") == 7
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "in_2019"),
+    [
+        ("2019-03-01", "2019-03-01", True),  # within the year
+        ("2019-11-15", "2020-02-10", True),  # crosses into the next year
+        ("2018-11-15", "2019-02-10", True),  # crosses into this year
+        ("2018-12-31", "2020-01-01", True),  # covers the whole year: 366 days, a long span
+        ("2015-01-01", "2022-12-31", True),  # a long span around it
+        ("2018-01-01", "2018-12-31", False),
+        ("2020-01-01", "2020-03-31", False),
+        ("2017-06-01", "2018-06-01", False),  # crosses a new year, not this one
+    ],
+)
+async def test_a_timeline_year_holds_every_fact_whose_interval_overlaps_it(
+    empty_store: SQLiteStore, start: str, end: str, in_2019: bool
+) -> None:
+    await empty_store.ingest(art("https://andes.example/span", f"{LEAD}\n"))
+    (fact_id,) = await empty_store.connection.fetchone("SELECT min(id) FROM facts")
+    sql = "UPDATE facts SET date_start = ?, date_end = ?, date_precision = 'range' WHERE id = ?"
+    await empty_store.connection.execute(sql, (start, end, fact_id))
+    found = await empty_store.range_facts("2019-01-01", "2019-12-31")
+    assert (fact_id in [f.id for f in found]) is in_2019

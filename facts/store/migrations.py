@@ -400,6 +400,22 @@ CREATE TABLE feed_items (
 ) WITHOUT ROWID;
 """
 
+# /timeline reads facts that cross a new year off two indexes ranked by salience, keyed by the year
+# they start in and the year they end in, so that a year's crossings are a page's worth of reads
+# however many the archive holds (they were read by date and sorted, which grew with the archive).
+# A span of a whole year or more is a long span (a span from December 31 to the next-but-one
+# January 1 covers the year between: 366 days).
+TIMELINE_CROSSINGS = """
+DROP INDEX facts_across_years;
+DROP INDEX facts_long_spans;
+CREATE INDEX facts_long_spans ON facts(date_start, date_end)
+    WHERE date_start IS NOT NULL AND julianday(date_end) - julianday(date_start) >= 365;
+CREATE INDEX facts_crossing_from ON facts(substr(date_start, 1, 4), salience DESC)
+    WHERE date_start IS NOT NULL AND substr(date_start, 1, 4) != substr(date_end, 1, 4) AND status = 'active';
+CREATE INDEX facts_crossing_into ON facts(substr(date_end, 1, 4), salience DESC)
+    WHERE date_start IS NOT NULL AND substr(date_start, 1, 4) != substr(date_end, 1, 4) AND status = 'active';
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
     ("0002_drop_shingle_df", DROP_SHINGLE_DF),
@@ -414,6 +430,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0011_signs_only", SIGNS_ONLY),
     ("0012_posted_answers", POSTED_ANSWERS),
     ("0013_feeds", FEEDS),
+    ("0014_timeline_crossings", TIMELINE_CROSSINGS),
 ]
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import datetime as dt
 import hashlib
 import itertools
 import sqlite3
@@ -338,13 +337,14 @@ class SQLiteStore:
     ) -> list[FactRow]:
         """Dated facts whose interval overlaps [start, end] (ISO days), most salient first.
 
-        Facts within one year are read year by year from ``facts_by_year`` in salience order,
-        ``limit`` at most from each; facts across a new year start at most 366 days before the
-        range (``facts_across_years``) or are long spans (``facts_long_spans``, few). Each part is
-        cut in SQLite and merged here: a UNION would first copy every overlapping fact (a year
-        holds tens of thousands) into a temporary b-tree.
+        Each year of the range is read from indexes ranked by salience, ``limit`` at most from
+        each: facts within the year (``facts_by_year``), facts that cross into the next year from
+        it (``facts_crossing_from``) and into it from the year before (``facts_crossing_into``);
+        spans of a year or more come from ``facts_long_spans`` (few). Each part is cut in SQLite
+        and merged here: a UNION would first copy every overlapping fact (a year holds tens of
+        thousands) into a temporary b-tree, and reading crossings by date then sorting them grew
+        with the archive.
         """
-        earliest = (dt.date.fromisoformat(start) - dt.timedelta(days=366)).isoformat()
         in_country = (
             " AND EXISTS (SELECT 1 FROM fact_countries c WHERE c.country = ? AND c.fact_id = facts.id)"
             if country
@@ -356,22 +356,25 @@ class SQLiteStore:
             f" AND status = 'active' AND date_start <= ? AND date_end >= ?{in_country}"
             " ORDER BY salience DESC LIMIT ?"
         )
-        across = (
-            "SELECT id, salience FROM facts INDEXED BY facts_across_years WHERE date_start IS NOT NULL"
-            " AND substr(date_start, 1, 4) != substr(date_end, 1, 4) AND status = 'active'"
-            f" AND date_start BETWEEN ? AND ? AND date_end >= ?{in_country} ORDER BY salience DESC LIMIT ?"
+        crossing = (
+            "SELECT id, salience FROM facts INDEXED BY {index} WHERE substr({column}, 1, 4) = ?"
+            " AND date_start IS NOT NULL AND substr(date_start, 1, 4) != substr(date_end, 1, 4)"
+            f" AND status = 'active' AND date_start <= ? AND date_end >= ?{in_country}"
+            " ORDER BY salience DESC LIMIT ?"
         )
+        crossing_from = crossing.format(index="facts_crossing_from", column="date_start")
+        crossing_into = crossing.format(index="facts_crossing_into", column="date_end")
         long = (
             "SELECT id, salience FROM facts INDEXED BY facts_long_spans WHERE date_start IS NOT NULL"
-            " AND julianday(date_end) - julianday(date_start) > 366 AND date_start <= ? AND date_end >= ?"
+            " AND julianday(date_end) - julianday(date_start) >= 365 AND date_start <= ? AND date_end >= ?"
             f" AND status = 'active'{in_country} ORDER BY salience DESC LIMIT ?"
         )
         tail: tuple[Any, ...] = (country, limit) if country else (limit,)
-        parts: list[tuple[str, tuple[Any, ...]]] = [
-            (same_year, (f"{year:04d}", end, start, *tail))
-            for year in range(int(start[:4]), int(end[:4]) + 1)
-        ]
-        parts += [(across, (earliest, end, start, *tail)), (long, (end, start, *tail))]
+        parts: list[tuple[str, tuple[Any, ...]]] = []
+        for year in range(int(start[:4]), int(end[:4]) + 1):
+            args = (f"{year:04d}", end, start, *tail)
+            parts += [(same_year, args), (crossing_from, args), (crossing_into, args)]
+        parts.append((long, (end, start, *tail)))
 
         def run(conn: sqlite3.Connection) -> dict[int, float]:
             best: dict[int, float] = {}
