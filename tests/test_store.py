@@ -435,6 +435,7 @@ async def test_copies_are_looked_for_among_recent_facts_and_older_anchors_are_pr
         ("2019-11-15", "2020-02-10", True),  # crosses into the next year
         ("2018-11-15", "2019-02-10", True),  # crosses into this year
         ("2018-12-31", "2020-01-01", True),  # covers the whole year: 366 days, a long span
+        ("2019-01-01", "2020-01-01", True),  # 365 days from its first day: crosses out of it
         ("2015-01-01", "2022-12-31", True),  # a long span around it
         ("2018-01-01", "2018-12-31", False),
         ("2020-01-01", "2020-03-31", False),

@@ -403,13 +403,13 @@ CREATE TABLE feed_items (
 # /timeline reads facts that cross a new year off two indexes ranked by salience, keyed by the year
 # they start in and the year they end in, so that a year's crossings are a page's worth of reads
 # however many the archive holds (they were read by date and sorted, which grew with the archive).
-# A span of a whole year or more is a long span (a span from December 31 to the next-but-one
-# January 1 covers the year between: 366 days).
+# A span that covers a whole year without starting or ending in it is at least 366 days long (from
+# December 31 to the next-but-one January 1): those are the long spans.
 TIMELINE_CROSSINGS = """
 DROP INDEX facts_across_years;
 DROP INDEX facts_long_spans;
 CREATE INDEX facts_long_spans ON facts(date_start, date_end)
-    WHERE date_start IS NOT NULL AND julianday(date_end) - julianday(date_start) >= 365;
+    WHERE date_start IS NOT NULL AND julianday(date_end) - julianday(date_start) >= 366;
 CREATE INDEX facts_crossing_from ON facts(substr(date_start, 1, 4), salience DESC)
     WHERE date_start IS NOT NULL AND substr(date_start, 1, 4) != substr(date_end, 1, 4) AND status = 'active';
 CREATE INDEX facts_crossing_into ON facts(substr(date_end, 1, 4), salience DESC)

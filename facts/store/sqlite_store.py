@@ -340,7 +340,7 @@ class SQLiteStore:
         Each year of the range is read from indexes ranked by salience, ``limit`` at most from
         each: facts within the year (``facts_by_year``), facts that cross into the next year from
         it (``facts_crossing_from``) and into it from the year before (``facts_crossing_into``);
-        spans of a year or more come from ``facts_long_spans`` (few). Each part is cut in SQLite
+        spans around the whole range come from ``facts_long_spans`` (few). Each part is cut in SQLite
         and merged here: a UNION would first copy every overlapping fact (a year holds tens of
         thousands) into a temporary b-tree, and reading crossings by date then sorting them grew
         with the archive.
@@ -364,9 +364,11 @@ class SQLiteStore:
         )
         crossing_from = crossing.format(index="facts_crossing_from", column="date_start")
         crossing_into = crossing.format(index="facts_crossing_into", column="date_end")
+        # Spans around the whole range (a fact that starts or ends in one of its years is read
+        # above): they start before it and end after it.
         long = (
             "SELECT id, salience FROM facts INDEXED BY facts_long_spans WHERE date_start IS NOT NULL"
-            " AND julianday(date_end) - julianday(date_start) >= 365 AND date_start <= ? AND date_end >= ?"
+            " AND julianday(date_end) - julianday(date_start) >= 366 AND date_start < ? AND date_end > ?"
             f" AND status = 'active'{in_country} ORDER BY salience DESC LIMIT ?"
         )
         tail: tuple[Any, ...] = (country, limit) if country else (limit,)
@@ -374,7 +376,7 @@ class SQLiteStore:
         for year in range(int(start[:4]), int(end[:4]) + 1):
             args = (f"{year:04d}", end, start, *tail)
             parts += [(same_year, args), (crossing_from, args), (crossing_into, args)]
-        parts.append((long, (end, start, *tail)))
+        parts.append((long, (start, end, *tail)))
 
         def run(conn: sqlite3.Connection) -> dict[int, float]:
             best: dict[int, float] = {}
