@@ -124,8 +124,11 @@ class Services:
         if self.run_digests:
             self._in_background("digests", self.digests.run)
 
-    def _in_background(self, name: str, run: Callable[[asyncio.Event], Awaitable[None]]) -> None:
-        """``run(stop)`` as a task until the services stop (its stop event is set, then awaited)."""
+    def _in_background(
+        self, name: str, run: Callable[[asyncio.Event], Awaitable[None]], *, listed: bool = True
+    ) -> None:
+        """``run(stop)`` as a task until the services stop (its stop event is set, then awaited);
+        ``listed``: named among the surfaces serving."""
         stop = asyncio.Event()
         task = asyncio.create_task(run(stop), name=f"factdesk-{name}")
 
@@ -135,11 +138,12 @@ class Services:
                 await task
 
         self._cleanups.append(close)
-        self.surfaces.append(name)
+        if listed:
+            self.surfaces.append(name)
 
     async def _start_feeds(self) -> None:
-        """Follow ``FACTDESK_FEEDS`` (and the feeds added with ``factdesk feed add``): polled in
-        this process every ``FACTDESK_FEED_POLL_MINUTES``."""
+        """Follow ``FACTDESK_FEEDS`` and the feeds added with ``factdesk feed add`` (also while
+        serving): each polled when due, checked every minute."""
         listed = set(self.settings.feeds)
         for feed in await self.store.feeds():
             if feed.origin == "settings" and feed.url not in listed:  # taken out of the settings
@@ -150,8 +154,8 @@ class Services:
                 await self.store.add_feed(url, origin="settings", added_by="settings", now=now)
             except FactdeskError as exc:
                 log.warning("FACTDESK_FEEDS: %s; skipped", exc)
-        if self.run_feeds and await self.store.feeds():
-            self._in_background("feeds", self.feeds.run)
+        if self.run_feeds:  # also with no feed yet: `factdesk feed add` may add one while serving
+            self._in_background("feeds", self.feeds.run, listed=bool(await self.store.feeds()))
 
     async def _start_discord(self) -> None:
         from bot.surfaces.discord.app import FactdeskDiscord
