@@ -16,6 +16,7 @@ from bot.handler import handle, handle_options, run_args
 from bot.invocation import Context, Options
 from bot.requests import Request
 from facts.answers.contract import Answer
+from facts.errors import FactdeskError
 from facts.store.protocols import FactStore
 
 __all__ = ["DELIVERY_TTL_SECONDS", "EXPIRE_EVERY_SECONDS", "Desk"]
@@ -69,6 +70,17 @@ class Desk:
             await self.context.posted.posted(
                 platform, channel, ref, answer, asked_by=asked_by, shown_from=shown_from
             )
+
+    def changes_record(self, request: Request) -> bool:
+        """Whether the command typed in ``request`` changes the record (a correction, an added
+        fact, an ingest, a digest posted now): its answer must never be run again by a button."""
+        command = get_command(request.command)
+        if command is None:
+            return False
+        try:
+            return command.writes(command.parse(request.text))
+        except FactdeskError:  # it does not even parse: it changes nothing
+            return False
 
     def allows(self, request: Request) -> bool:
         """Whether the actor may change the record (the core decides again on every run)."""

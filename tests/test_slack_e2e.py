@@ -254,3 +254,26 @@ async def test_slack_and_discord_expose_exactly_the_commands_of_the_registry(
         unknown = await slack.slash_command(events_url(services), "/nonexistent", "x")
     assert {r["command"] for r in slack.responses} == {f"/{n}" for n in registry}
     assert unknown.status == 404
+
+
+async def test_the_answer_of_a_change_has_no_button_and_a_button_never_makes_a_change_again(
+    slack: FakeSlack, seeded_copy: SQLiteStore
+) -> None:
+    """Buttons run their command again: on an editor's correction that would correct again (a new
+    version each click), so its answer has none, and a button value carrying one is refused."""
+    settings = settings_for(seeded_copy.path, slack=slack, admins=["slack:UEDITOR"])
+    async with running(settings, seeded_copy) as services:
+        url = events_url(services)
+        await slack.slash_command(url, "/fact", 'correct 7 date=2019-09-17 note="moved"', user_id="UEDITOR")
+        done = await slack.wait_for(lambda: slack.responses and slack.responses[0])
+        assert "corrected (version 2)" in done["text"]
+        assert buttons(done) == {}
+        value = json.dumps({"c": '/fact correct 7 date=2019-09-18 note="again"', "o": 0})
+        for action in ("factdesk_post", "factdesk_more"):
+            delivery = await slack.block_action(url, action, value, user_id="UEDITOR")
+            assert delivery.status == 200
+        await slack.slash_command(url, "/fact", "show 7", user_id="UEDITOR")
+        shown = await slack.wait_for(lambda: len(slack.responses) > 1 and slack.responses[-1])
+    assert (await seeded_copy.fact(7)).version == 2  # type: ignore[union-attr]
+    assert "factdesk_post" in buttons(shown)  # reading a fact is not a change: it can be posted
+    assert not slack.messages

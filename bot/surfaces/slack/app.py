@@ -304,7 +304,9 @@ class FactdeskSlack:
             if request.command == "fact" and await self.open_form(body, request, respond, client):
                 return
             answer = await self.desk.handle(request)
-            await respond(response_type="ephemeral", **_rendered(answer, buttons=answer.error is None))
+            rerun = not self.desk.changes_record(request)  # a button must never make a change again
+            message = _rendered(answer, buttons=answer.error is None, rerun=rerun)
+            await respond(response_type="ephemeral", **message)
 
     async def open_form(
         self, body: dict[str, Any], request: Request, respond: AsyncRespond, client: AsyncWebClient
@@ -413,10 +415,14 @@ class FactdeskSlack:
     # ------------------------------------------------------------------ buttons
 
     async def rerun(self, body: dict[str, Any]) -> tuple[Answer, int, str] | None:
-        """The command a button carries, answered again (answers are cheap and stay current)."""
+        """The command a button carries, answered again (answers are cheap and stay current);
+        never a command that changes the record (its answer has no buttons: this is the guard)."""
         request = payloads.request_from(body)
         if request is None:
             log.warning("button with an unreadable value ignored")
+            return None
+        if self.desk.changes_record(request):
+            log.warning("button carrying a change (%s) refused", request.command)
             return None
         return await self.desk.handle(request), payloads.button_offset(body), payloads.user_name(body)
 

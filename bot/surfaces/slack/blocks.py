@@ -154,10 +154,13 @@ def render_answer(
     buttons: bool = True,
     asked_by: str | None = None,
     thread: tuple[str, str] | None = None,
+    rerun: bool = True,
 ) -> SlackMessage:
     """Blocks for ``answer.items[offset:]``, as many as fit; a "More" button carries on.
 
-    ``buttons`` adds "Post to channel" (for the private answer), or "Post to thread" with
+    Buttons run the command again (answers are cheap and stay current), so ``rerun`` false (the
+    answer of a command that changed the record) gives none. ``buttons`` adds "Post to channel"
+    (for the private answer), or "Post to thread" with
     ``thread`` (the channel and thread of the message it is about); ``asked_by`` (a display name,
     not a mention: posting an answer must not notify anyone) says who asked, for an answer
     posted in the channel.
@@ -207,12 +210,14 @@ def render_answer(
     actions: list[dict[str, Any]] = []
     if rest > 0:
         blocks += _context([f"{rest} more not shown here."])
-        more = {"c": answer.command, "o": offset + len(shown)}
-        actions.append(_button(f"More ({rest})", MORE_ACTION, more))
-    if buttons and thread:  # an answer about a message: posted under it, in its thread
+        if rerun:
+            more = {"c": answer.command, "o": offset + len(shown)}
+            actions.append(_button(f"More ({rest})", MORE_ACTION, more))
+    # The answer of a change gets no button: running it again would make the change again.
+    if rerun and buttons and thread:  # an answer about a message: posted under it, in its thread
         post = {"c": answer.command, "o": offset, "ch": thread[0], "t": thread[1]}
         actions.append(_button("Post to thread", POST_THREAD_ACTION, post, primary=True))
-    elif buttons:
+    elif rerun and buttons:
         post = {"c": answer.command, "o": offset}
         actions.append(_button("Post to channel", POST_ACTION, post, primary=True))
     if actions:
