@@ -71,6 +71,13 @@ class Desk:
                 platform, channel, ref, answer, asked_by=asked_by, shown_from=shown_from
             )
 
+    async def keep_view(self, command: str, actor: str) -> int:
+        """Keep the command behind an answer's buttons (any process can answer them again)."""
+        return await self._store.keep_view(command, actor)
+
+    async def view_command(self, view_id: int) -> str | None:
+        return await self._store.view_command(view_id)
+
     def changes_record(self, request: Request) -> bool:
         """Whether the command typed in ``request`` changes the record (a correction, an added
         fact, an ingest, a digest posted now): its answer must never be run again by a button."""

@@ -199,8 +199,9 @@ async def test_a_correction_edits_the_channel_messages_that_showed_the_old_line(
         fact_id = int(re.search(r"`#(\d+)`", line).group(1))  # type: ignore[union-attr]
         # Discord: the same timeline, posted in the channel.
         await disc.slash_command("timeline", {"year": 2020})
-        await disc.wait_for(lambda: disc.followups and disc.followups[-1])
-        await disc.button("factdesk:post")
+        private_d = await disc.wait_for(lambda: disc.followups and disc.followups[-1])
+        ids = [c["custom_id"] for row in private_d["components"] for c in row["components"]]
+        await disc.button(next(i for i in ids if i.startswith("factdesk:post:")))
         shown = await disc.wait_for(
             lambda: next((c for c in disc.callbacks if c["type"] == 4 and not c["flags"] & 64), None)
         )

@@ -57,6 +57,12 @@ async def running(fake: FakeDiscord, store: SQLiteStore) -> AsyncIterator[Servic
         await services.stop()
 
 
+def button_id(message: dict[str, Any], act: str) -> str:
+    """The custom id of a message's ``act`` button (``factdesk:<act>:<view>:<start>``)."""
+    ids = [c["custom_id"] for row in message["components"] for c in row["components"]]
+    return next(i for i in ids if i.startswith(f"factdesk:{act}:"))
+
+
 async def answered(fake: FakeDiscord, count: int) -> dict[str, Any]:
     await fake.wait_for(lambda: len(fake.followups) >= count)
     return fake.followups[count - 1]
@@ -118,7 +124,7 @@ async def test_post_to_channel_posts_the_answer_visibly_saying_who_asked(
     async with running(fake, seeded_copy):
         await fake.slash_command("agreement", {"country": "guatemala"}, user_name="jane")
         private = await answered(fake, 1)
-        await fake.button("factdesk:post", user_name="jane")
+        await fake.button(button_id(private, "post"), user_name="jane")
         await fake.wait_for(lambda: len(fake.callbacks) == 2)
     public = fake.callbacks[1]
     assert not public["flags"] & FLAG_EPHEMERAL
@@ -139,11 +145,12 @@ async def test_a_long_answer_pages_with_next_and_previous(
     await long_and_loud(seeded_copy)
     async with running(fake, seeded_copy):
         await fake.slash_command("timeline", {"year": 2021, "country": "peru"})
-        first = (await answered(fake, 1))["embeds"][0]
-        await fake.button("factdesk:next")
+        followup = await answered(fake, 1)
+        first = followup["embeds"][0]
+        await fake.button(button_id(followup, "next"))
         await fake.wait_for(lambda: len(fake.callbacks) == 2)
         second = fake.callbacks[1]
-        await fake.button("factdesk:previous")
+        await fake.button(button_id(second, "previous"))
         await fake.wait_for(lambda: len(fake.callbacks) == 3)
         back = fake.callbacks[2]
     assert not fake.rejected, fake.rejected
@@ -217,3 +224,52 @@ async def test_factdesk_discord_sync_registers_the_commands_in_a_guild(
     assert f"synced {len(COMMANDS) + 1} commands guild {GUILD_ID}" in out.decode()
     assert "Find sources (message menu)" in out.decode() and "/agreement" in out.decode()
     assert {c["name"] for c in fake.synced[GUILD_ID]} == {c.name for c in COMMANDS} | {"Find sources"}
+
+
+async def test_an_answers_buttons_work_after_a_restart_and_a_change_has_none(
+    fake: FakeDiscord, seeded_copy: SQLiteStore
+) -> None:
+    """Nothing of an answer's buttons lives in the process that sent it: after a restart (or on
+    another process on the same store) Next and Post answer the command again."""
+    await long_and_loud(seeded_copy)
+    async with running(fake, seeded_copy):
+        await fake.slash_command("timeline", {"year": 2021, "country": "peru"})
+        followup = await answered(fake, 1)
+    async with running(fake, seeded_copy):  # a new client and desk: nothing kept in memory
+        await fake.button(button_id(followup, "next"))
+        turned = await fake.wait_for(
+            lambda: next((c for c in fake.callbacks if c["type"] == UPDATE_MESSAGE), None)
+        )
+        await fake.button(button_id(turned, "post"), user_name="jane")
+        posted = await fake.wait_for(
+            lambda: next((c for c in fake.callbacks if c["type"] == 4 and not c["flags"] & FLAG_EPHEMERAL),
+                          None)
+        )
+        # An unknown view (a store restored from an older backup) is said, not failed.
+        await fake.button("factdesk:next:999999:0")
+        gone = await fake.wait_for(
+            lambda: next((c for c in fake.callbacks if "no longer kept" in str(c.get("content"))), None)
+        )
+    assert turned["embeds"][0]["description"] != followup["embeds"][0]["description"]
+    assert posted["embeds"][0]["description"] == turned["embeds"][0]["description"]
+    assert gone["flags"] & FLAG_EPHEMERAL
+    assert not fake.rejected, fake.rejected
+
+
+async def test_the_answer_of_a_change_has_no_buttons_on_discord(
+    fake: FakeDiscord, seeded_copy: SQLiteStore
+) -> None:
+    editors = fake.add_role("desk editors")
+    settings = settings_for(seeded_copy.path, discord=fake, discord_admin_roles=[editors])
+    services = Services(settings, seeded_copy)
+    await services.start()
+    try:
+        await fake.wait_ready()
+        await fake.slash_command(
+            "fact", {"action": "retract", "id": 12, "note": "wrong story"}, roles=[editors]
+        )
+        done = await answered(fake, 1)
+    finally:
+        await services.stop()
+    assert "retracted" in str(done["embeds"]).lower()
+    assert not done["components"]  # a button would run the retraction again

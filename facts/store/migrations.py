@@ -416,6 +416,17 @@ CREATE INDEX facts_crossing_into ON facts(substr(date_end, 1, 4), salience DESC)
     WHERE date_start IS NOT NULL AND substr(date_start, 1, 4) != substr(date_end, 1, 4) AND status = 'active';
 """
 
+# The command behind an answer's buttons (issue 16): a button names a row, so any process on the
+# store, also after a restart, can answer it again (Discord's custom ids hold 100 characters).
+ANSWER_VIEWS = """
+CREATE TABLE answer_views (
+    id INTEGER PRIMARY KEY,
+    command TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
     ("0002_drop_shingle_df", DROP_SHINGLE_DF),
@@ -431,6 +442,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0012_posted_answers", POSTED_ANSWERS),
     ("0013_feeds", FEEDS),
     ("0014_timeline_crossings", TIMELINE_CROSSINGS),
+    ("0015_answer_views", ANSWER_VIEWS),
 ]
 
 

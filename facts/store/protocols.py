@@ -24,6 +24,7 @@ from facts.store.posted_ledger import PostRow, PostUpdate
 from facts.store.rows import DocumentRow, FactRow, IngestResult, PassageHit
 
 __all__ = [
+    "AnswerViews",
     "DeliveryLedger",
     "DigestFeed",
     "DigestLedger",
@@ -166,6 +167,13 @@ class PostedLedger(Protocol):
     async def post_updates(self, fact_id: int) -> list[PostUpdate]: ...
 
 
+class AnswerViews(Protocol):
+    """The commands behind answers' buttons, so that any process can answer a button again."""
+
+    async def keep_view(self, command: str, actor: str) -> int: ...
+    async def view_command(self, view_id: int) -> str | None: ...
+
+
 class FeedLedger(Protocol):
     """The newsroom's feeds, what their last poll learnt, and the items taken from them."""
 
@@ -228,6 +236,7 @@ class FactStore(
     DeliveryLedger,
     PostedLedger,
     FeedLedger,
+    AnswerViews,
     DocumentIngest,
     StoreHandle,
     Protocol,

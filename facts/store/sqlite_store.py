@@ -664,6 +664,22 @@ class SQLiteStore:
     async def post_updates(self, fact_id: int) -> list[PostUpdate]:
         return await self._sql.run(posted.updates_of, fact_id)
 
+    # ------------------------------------------------------------------ answer views
+
+    async def keep_view(self, command: str, actor: str) -> int:
+        """Keep the command behind an answer's buttons; returns the number a button carries."""
+
+        def keep(conn: sqlite3.Connection) -> int:
+            sql = "INSERT INTO answer_views (command, actor, created_at) VALUES (?, ?, ?)"
+            return int(conn.execute(sql, (command, actor, now_utc())).lastrowid or 0)
+
+        return await self._change(keep, record=False)
+
+    async def view_command(self, view_id: int) -> str | None:
+        """The command behind the buttons numbered ``view_id``, or None (no such view)."""
+        row = await self._sql.fetchone("SELECT command FROM answer_views WHERE id = ?", (view_id,))
+        return str(row["command"]) if row else None
+
     # ------------------------------------------------------------------ feeds
 
     async def add_feed(self, url: str, *, origin: str, added_by: str, now: str) -> tuple[Feed, bool]:

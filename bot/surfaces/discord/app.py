@@ -1,8 +1,10 @@
 """The Discord surface: typed slash commands from the registry on discord.py's app commands.
 
 Each command defers at once (Discord gives three seconds), then answers with a follow-up
-embed: privately, with "Post to channel" and, for long answers, Previous/Next buttons. Country
-options autocomplete from the countries the store knows. Every message is sent with
+embed: privately, with "Post to channel" and, for long answers, Previous/Next buttons, which hold
+no state in this process (:class:`AnswerButton`: the command is kept in the store, so any process
+answers a click, also after a restart). Country options autocomplete from the countries the store
+knows. Every message is sent with
 ``AllowedMentions.none()``. A command over the process's limits of commands in flight gets an
 immediate private "busy" reply instead (:mod:`bot.backpressure`).
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -27,7 +30,7 @@ from bot.delivery_errors import map_delivery_errors
 from bot.desk import Desk
 from bot.mentions import MentionWindow
 from bot.posted_answers import PostedMessage
-from bot.requests import Request
+from bot.requests import Request, parse_command_line
 from bot.settings import Settings
 from bot.surfaces.discord import payloads
 from bot.surfaces.discord.embeds import Page, paginate
@@ -39,7 +42,6 @@ __all__ = ["FactdeskDiscord", "sync_commands"]
 
 log = logging.getLogger("factdesk.discord")
 
-BUTTON_TIMEOUT = 14 * 60  # interaction tokens live 15 minutes
 FIND_SOURCES = "Find sources"  # the message command (a context menu entry on any message)
 CHOICES = 25
 YEAR = app_commands.Range[int, 1000, 2999]
@@ -77,53 +79,58 @@ def _matches(country: Country, typed: str) -> int | None:
     return None
 
 
-class AnswerView(discord.ui.View):
-    """Buttons under an answer: pages, and posting the page in the channel."""
+ANSWER_BUTTON = r"factdesk:(?P<act>previous|next|post):(?P<view>[0-9]{1,18}):(?P<start>[0-9]{1,6})"
+_LOOKS = {
+    "previous": ("Previous", discord.ButtonStyle.secondary),
+    "next": ("Next", discord.ButtonStyle.secondary),
+    "post": ("Post to channel", discord.ButtonStyle.primary),
+}
+GONE = "That answer is no longer kept; ask again."
 
-    def __init__(self, answer: Answer, page: Page, *, private: bool, desk: Desk | None = None) -> None:
-        super().__init__(timeout=BUTTON_TIMEOUT)
-        self.desk = desk  # keeps what is posted, so that a correction edits it
-        self.answer = answer
-        self.page = page
-        self.starts = [page.start]  # where each page seen so far begins, for Previous
-        self.previous.disabled = not page.has_previous
-        self.next.disabled = not page.has_next
-        if not (page.has_previous or page.has_next):
-            self.remove_item(self.previous)
-            self.remove_item(self.next)
-        if not private:
-            self.remove_item(self.post)
 
-    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary, custom_id="factdesk:previous")
-    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
-        await self._turn(interaction, back=True)
+class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ANSWER_BUTTON):
+    """A button under an answer. Its custom id names the command behind the answer (a view kept
+    in the store) and the first line of the page it shows or posts, so whichever process gets
+    the click (this one after a restart, or another on the same store) answers it by running the
+    command again; nothing of it lives in one process's memory."""
 
-    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary, custom_id="factdesk:next")
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
-        await self._turn(interaction, back=False)
+    def __init__(self, act: str, view_id: int, start: int, *, disabled: bool = False) -> None:
+        label, style = _LOOKS[act]
+        custom_id = f"factdesk:{act}:{view_id}:{start}"
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id, disabled=disabled))
+        self.act, self.view_id, self.start = act, view_id, start
 
-    @discord.ui.button(label="Post to channel", style=discord.ButtonStyle.primary, custom_id="factdesk:post")
-    async def post(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
-        who = interaction.user.display_name
-        page = paginate(self.answer, self.page.start, asked_by=who)
-        assert page.embed is not None
-        await interaction.response.send_message(embed=page.embed, ephemeral=False)
-        if self.desk is not None and interaction.channel_id is not None:
-            sent = await interaction.original_response()
-            await self.desk.posted(
-                "discord", str(interaction.channel_id), str(sent.id), self.answer, asked_by=who,
-                shown_from=self.page.start,
-            )
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> AnswerButton:
+        return cls(match["act"], int(match["view"]), int(match["start"]))
 
-    async def _turn(self, interaction: discord.Interaction, *, back: bool) -> None:
-        if back and len(self.starts) > 1:
-            self.starts.pop()
-        elif not back and self.page.has_next:
-            self.starts.append(self.page.end)
-        self.page = paginate(self.answer, self.starts[-1])
-        self.previous.disabled = not self.page.has_previous
-        self.next.disabled = not self.page.has_next
-        await interaction.response.edit_message(embed=self.page.embed, view=self)
+    async def callback(self, interaction: discord.Interaction) -> None:
+        client = interaction.client
+        assert isinstance(client, FactdeskDiscord)
+        await client.clicked(interaction, self.act, self.view_id, self.start)
+
+
+def _page_starts(answer: Answer) -> list[int]:
+    """Where each page of ``answer`` begins (pagination is deterministic from the first line)."""
+    starts = [0]
+    page = paginate(answer)
+    while page.has_next and page.end > starts[-1]:
+        starts.append(page.end)
+        page = paginate(answer, page.end)
+    return starts
+
+
+def answer_buttons(view_id: int, answer: Answer, page: Page) -> discord.ui.View:
+    """Previous / Next (for an answer of several pages) and Post to channel, for a private answer."""
+    view = discord.ui.View(timeout=None)
+    if page.has_previous or page.has_next:
+        before = [s for s in _page_starts(answer) if s < page.start]
+        view.add_item(AnswerButton("previous", view_id, before[-1] if before else 0, disabled=not before))
+        view.add_item(AnswerButton("next", view_id, page.end, disabled=not page.has_next))
+    view.add_item(AnswerButton("post", view_id, page.start))
+    return view
 
 
 class FactForm(discord.ui.Modal):
@@ -211,6 +218,7 @@ class FactdeskDiscord(discord.Client):
             await self.desk.posted("discord", str(message.channel.id), str(sent.id), answer)
 
     async def setup_hook(self) -> None:
+        self.add_dynamic_items(AnswerButton)  # answer buttons, whichever process sent them
         if self.sync_on_start:
             names = await sync_commands(self.tree, self.settings.discord_guild_ids)
             log.info("synced %d commands: %s", len(names), ", ".join(names))
@@ -325,16 +333,54 @@ class FactdeskDiscord(discord.Client):
             return
         with slot:
             await interaction.response.defer(ephemeral=True, thinking=True)
-            await self.reply(interaction, await run())
+            await self.reply(interaction, request, await run())
 
-    async def reply(self, interaction: discord.Interaction, answer: Answer) -> None:
-        """``answer`` as a private follow-up of an already deferred interaction."""
+    async def reply(self, interaction: discord.Interaction, request: Request, answer: Answer) -> None:
+        """``answer`` as a private follow-up of an already deferred interaction, with its buttons
+        (none for the answer of a change: a button runs its command again)."""
         page = paginate(answer)
         if page.embed is None:
             await interaction.followup.send(content=page.content or "", ephemeral=True)
             return
-        view = AnswerView(answer, page, private=True, desk=self.desk)
+        if answer.error is not None or self.desk.changes_record(parse_command_line(answer.command)):
+            await interaction.followup.send(embed=page.embed, ephemeral=True)
+            return
+        view_id = await self.desk.keep_view(answer.command, request.actor)
+        view = answer_buttons(view_id, answer, page)
         await interaction.followup.send(embed=page.embed, view=view, ephemeral=True)
+
+    async def clicked(self, interaction: discord.Interaction, act: str, view_id: int, start: int) -> None:
+        """A button under an answer: the command behind it answered again, then the page it
+        names shown in place (Previous, Next) or posted in the channel (Post)."""
+        command = await self.desk.view_command(view_id)
+        clicker = payloads.request_from(interaction, "")
+        request = parse_command_line(command or "", actor=clicker.actor, channel=clicker.channel)
+        if command is None or self.desk.changes_record(request):
+            await interaction.response.send_message(GONE, ephemeral=True)
+            return
+        slot = self.limiter.try_acquire(clicker.actor)
+        if slot is None:
+            await interaction.response.send_message(BUSY, ephemeral=True)
+            return
+        with slot:
+            answer = await self.desk.handle(replace(request, roles=clicker.roles))
+            if act != "post":
+                page = paginate(answer, start)
+                view = answer_buttons(view_id, answer, page)
+                await interaction.response.edit_message(embed=page.embed, view=view)
+                return
+            who = interaction.user.display_name
+            page = paginate(answer, start, asked_by=who)
+            if page.embed is None:
+                await interaction.response.send_message(content=page.content or "", ephemeral=False)
+                return
+            await interaction.response.send_message(embed=page.embed, ephemeral=False)
+            if interaction.channel_id is not None:
+                sent = await interaction.original_response()
+                await self.desk.posted(
+                    "discord", str(interaction.channel_id), str(sent.id), answer, asked_by=who,
+                    shown_from=start,
+                )
 
 
 def _api_error(exc: discord.HTTPException) -> tuple[int, str]:
