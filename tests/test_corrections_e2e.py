@@ -241,3 +241,38 @@ async def test_a_correction_edits_the_channel_messages_that_showed_the_old_line(
     assert "v2 · posted answers updated: " in text and f"slack C9 {ts}" in text
     assert "v3 · posted answers updated: " in text and "discord " in text
     assert not slack.rejected and not disc.rejected
+
+
+async def test_a_discord_form_opened_before_a_restart_is_submitted_after_it(
+    fakes: tuple[FakeSlack, FakeDiscord], seeded_copy: SQLiteStore
+) -> None:
+    """A /fact form holds nothing in the process that opened it: its action, fact and version are
+    in its custom id, its values in the submission."""
+    _, disc = fakes
+    editor_role = disc.add_role("desk editors")
+    settings = settings_for(seeded_copy.path, discord=disc, discord_admin_roles=[editor_role])
+    fact = next(f for f in await seeded_copy.range_facts("2019-01-01", "2019-12-31") if f.date_label)
+    first = Services(settings, seeded_copy)
+    await first.start()
+    try:
+        await disc.wait_ready()
+        await disc.slash_command("fact", {"action": "correct", "id": fact.id}, roles=[editor_role])
+        modal = await disc.wait_for(lambda: disc.callbacks and disc.callbacks[-1])
+    finally:
+        await first.stop()
+    assert modal["type"] == 9
+    second = Services(settings, seeded_copy)  # a new process: the form's object is gone
+    await second.start()
+    try:
+        await disc.wait_ready()
+        await disc.modal_submit(
+            modal["payload"]["data"]["custom_id"],
+            {"text": fact.text, "date": "2019-09-23", "note": "the agency moved it"},
+            roles=[editor_role],
+        )
+        done = await disc.wait_for(lambda: disc.followups and disc.followups[-1])
+    finally:
+        await second.stop()
+    assert f"Fact {fact.id} corrected (version 2)" in done["embeds"][0]["title"]
+    changed = await seeded_copy.fact(fact.id)
+    assert changed is not None and changed.date_label == "2019-09-23" and changed.text == fact.text

@@ -24,8 +24,8 @@ from discord import app_commands
 
 from bot.backpressure import BUSY, Limiter
 from bot.commands.fact import fact_options
-from bot.commands.fact_forms import Form, form_args, wants_form
-from bot.commands.registry import COMMANDS, Argument, Command, get_command
+from bot.commands.fact_forms import Form, wants_form
+from bot.commands.registry import COMMANDS, Argument, Command
 from bot.delivery_errors import map_delivery_errors
 from bot.desk import Desk
 from bot.mentions import MentionWindow
@@ -86,6 +86,7 @@ _LOOKS = {
     "post": ("Post to channel", discord.ButtonStyle.primary),
 }
 GONE = "That answer is no longer kept; ask again."
+FORM_ID = re.compile(r"factdesk:fact:(?P<action>add|correct):(?P<id>[0-9]{0,18}):(?P<version>[0-9]{0,9})")
 
 
 class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ANSWER_BUTTON):
@@ -136,11 +137,10 @@ def answer_buttons(view_id: int, answer: Answer, page: Page) -> discord.ui.View:
 class FactForm(discord.ui.Modal):
     """The modal behind ``/fact action:add`` and ``/fact action:correct id:N`` with nothing else."""
 
-    def __init__(self, bot: FactdeskDiscord, form: Form) -> None:
+    def __init__(self, form: Form) -> None:
         version = form.version if form.version is not None else ""
         custom_id = f"factdesk:fact:{form.action}:{form.fact_id or ''}:{version}"
         super().__init__(title=form.title, custom_id=custom_id, timeout=900)
-        self.bot, self.form = bot, form
         for f in form.fields:
             self.add_item(
                 discord.ui.TextInput(
@@ -153,14 +153,8 @@ class FactForm(discord.ui.Modal):
                 )
             )
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        inputs = [child for child in self.children if isinstance(child, discord.ui.TextInput)]
-        form = self.form
-        args = form_args(form.action, form.fact_id, form.version, payloads.modal_values(inputs), form.fields)
-        request = payloads.request_from(interaction, "fact")
-        fact = get_command("fact")
-        assert fact is not None
-        await self.bot.admitted_reply(interaction, request, lambda: self.bot.desk.run(fact, args, request))
+    # No on_submit: a submission is read from the interaction itself (FactdeskDiscord.on_interaction),
+    # so it is answered by whichever process receives it, also after a restart.
 
 
 class FactdeskDiscord(discord.Client):
@@ -311,9 +305,25 @@ class FactdeskDiscord(discord.Client):
                 wanted = None
             form = await self.desk.form_for(request, *wanted) if wanted else None
             if isinstance(form, Form):
-                await interaction.response.send_modal(FactForm(self, form))
+                await interaction.response.send_modal(FactForm(form))
                 return
         run = lambda: self.desk.run_options(command, options, request)  # noqa: E731
+        await self.admitted_reply(interaction, request, run)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A submitted ``/fact`` form: its action, fact and version are in its custom id and its
+        values in the submission, so no state of the process that opened it is needed."""
+        if interaction.type != discord.InteractionType.modal_submit:
+            return
+        custom_id, values = payloads.modal_submission(interaction)
+        found = FORM_ID.fullmatch(custom_id)
+        if found is None:
+            return
+        action = found["action"]
+        fact_id = int(found["id"]) if found["id"] else None
+        version = int(found["version"]) if found["version"] else None
+        request = payloads.request_from(interaction, "fact")
+        run = lambda: self.desk.submit_form(request, action, fact_id, version, values)  # noqa: E731
         await self.admitted_reply(interaction, request, run)
 
     async def check_message(self, interaction: discord.Interaction, message: discord.Message) -> None:

@@ -19,7 +19,15 @@ from bot.invocation import Options
 from bot.mentions import mention_request
 from bot.requests import Request, clean_text
 
-__all__ = ["InteractionFields", "fields_of", "mention_from", "modal_values", "options_from", "request_from"]
+__all__ = [
+    "InteractionFields",
+    "fields_of",
+    "mention_from",
+    "modal_submission",
+    "modal_values",
+    "options_from",
+    "request_from",
+]
 
 
 class InteractionFields(TypedDict):
@@ -81,3 +89,15 @@ def mention_from(message: discord.Message) -> Request:
         channel=f"discord:{message.channel.id}",
     )
     return replace(request, roles=tuple(str(r.id) for r in roles))
+
+
+def modal_submission(interaction: discord.Interaction) -> tuple[str, dict[str, str | None]]:
+    """A submitted modal read from the interaction itself: its custom id and each text input's
+    value by custom id (cleaned). Nothing is needed from the process that opened it."""
+    data = interaction.data or {}
+    values: dict[str, str | None] = {}
+    for row in data.get("components", []):  # type: ignore[union-attr]
+        for component in row.get("components", []):
+            value = component.get("value")
+            values[str(component.get("custom_id"))] = clean_text(value) if isinstance(value, str) else None
+    return str(data.get("custom_id", "")), values
