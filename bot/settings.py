@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     discord_gateway_url: str = Field(
         default="wss://gateway.discord.gg/", description="Url of the Discord gateway (websocket)."
     )
+    discord_gateway: bool = Field(
+        default=True,
+        description="Whether this process connects to the Discord gateway; with several on one store,"
+        " one does, the others post digests and edits over REST only.",
+    )
 
     admins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

@@ -273,3 +273,36 @@ async def test_the_answer_of_a_change_has_no_buttons_on_discord(
         await services.stop()
     assert "retracted" in str(done["embeds"]).lower()
     assert not done["components"]  # a button would run the retraction again
+
+
+async def test_a_rest_only_process_edits_what_the_gateway_process_posted(
+    fake: FakeDiscord, seeded_copy: SQLiteStore
+) -> None:
+    """Two processes on one store: one holds the gateway, the other (FACTDESK_DISCORD_GATEWAY=false)
+    never connects it, yet a correction made there edits the answer the first one posted."""
+    from bot.requests import Request
+
+    gateway = Services(settings_for(seeded_copy.path, discord=fake), seeded_copy)
+    rest_settings = settings_for(seeded_copy.path, discord=fake).model_copy(update={"discord_gateway": False})
+    rest_only = Services(rest_settings, seeded_copy, run_digests=False)
+    await gateway.start(http=False)
+    await rest_only.start(http=False)
+    try:
+        await fake.wait_ready()
+        await fake.slash_command("timeline", {"year": 2020})
+        private = await answered(fake, 1)
+        await fake.button(button_id(private, "post"))
+        await asyncio.wait_for(gateway.posted.wait_kept(1), 5.0)
+        posted = next(c for c in fake.callbacks if c["type"] == 4 and not c["flags"] & FLAG_EPHEMERAL)
+        fact_id = int(re.search(r"`#(\d+)`", posted["embeds"][0]["description"]).group(1))  # type: ignore[union-attr]
+        correction = Request("fact", f'correct {fact_id} text="Worded by the desk." note="plainer"')
+        answer = await rest_only.desk.handle(correction)  # the machine's own user: the desk
+        assert answer.error is None
+        await fake.wait_for(lambda: fake.channel_edits and fake.channel_edits[0])
+        await rest_only.posted.settle()
+    finally:
+        await rest_only.stop()
+        await gateway.stop()
+    assert fake.identifies == 1  # only the gateway process connected
+    assert "Worded by the desk." in str(fake.channel_edits[0]["embeds"])
+    assert "discord (REST only)" in rest_only.surfaces

@@ -168,15 +168,19 @@ class Services:
         self.digests.senders["discord"] = client.send_digest
         self.posted.editors["discord"] = client.edit_posted
         await client.login(self.settings.discord_token.get_secret_value())  # a bad token fails here
-        task = asyncio.create_task(client.connect(), name="factdesk-discord")
+        # Only one process on a store need hold the gateway (commands, mentions, buttons); the
+        # others post digests and edit posted answers over REST (FACTDESK_DISCORD_GATEWAY=false).
+        gateway = self.settings.discord_gateway
+        task = asyncio.create_task(client.connect(), name="factdesk-discord") if gateway else None
 
         async def close() -> None:
             await client.close()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
 
         self._cleanups.append(close)
-        self.surfaces.append("discord")
+        self.surfaces.append("discord" if gateway else "discord (REST only)")
 
     async def _start_slack(self) -> web.Application | None:
         from bot.surfaces.slack.app import (
