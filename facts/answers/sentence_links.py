@@ -82,14 +82,16 @@ def sentence_url(url: str, body: str, sentence: str) -> str:
 async def link_sentences(store: BodyReader, answer: Answer) -> Answer:
     """Give every citation of ``answer`` its link to the quoted sentence (in place)."""
     docs = {s.n: s for s in answer.sources}
-    cited = sorted({docs[c.source].doc_id for it in answer.items for c in it.citations if c.source in docs})
-    if not cited:
+    cited = sorted(
+        {docs[c.source].doc_id for it in answer.items for c in it.citations if c.source in docs and not c.url}
+    )
+    if not cited:  # nothing cited, or every citation linked already (a digest built, then previewed)
         return answer
     bodies = await store.document_bodies(cited)
 
     def linked(c: Citation) -> Citation:
         src = docs.get(c.source)
-        if src is None or not src.url:
+        if src is None or not src.url or c.url:
             return c
         return dataclasses.replace(c, url=sentence_url(src.url, bodies.get(src.doc_id, ""), c.quote))
 

@@ -113,22 +113,25 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ANSW
         await client.clicked(interaction, self.act, self.view_id, self.start)
 
 
-def _page_starts(answer: Answer) -> list[int]:
-    """Where each page of ``answer`` begins (pagination is deterministic from the first line)."""
-    starts = [0]
-    page = paginate(answer)
-    while page.has_next and page.end > starts[-1]:
-        starts.append(page.end)
-        page = paginate(answer, page.end)
-    return starts
+def _previous_start(answer: Answer, start: int) -> int | None:
+    """Where the page before the one at ``start`` begins (pagination is deterministic from the
+    first line, so the pages are walked from there), or None on the first page."""
+    before: int | None = None
+    at = 0
+    while at < start:
+        before, page = at, paginate(answer, at)
+        if not page.has_next or page.end <= at:
+            break
+        at = page.end
+    return before
 
 
 def answer_buttons(view_id: int, answer: Answer, page: Page) -> discord.ui.View:
     """Previous / Next (for an answer of several pages) and Post to channel, for a private answer."""
     view = discord.ui.View(timeout=None)
     if page.has_previous or page.has_next:
-        before = [s for s in _page_starts(answer) if s < page.start]
-        view.add_item(AnswerButton("previous", view_id, before[-1] if before else 0, disabled=not before))
+        before = _previous_start(answer, page.start)
+        view.add_item(AnswerButton("previous", view_id, before or 0, disabled=before is None))
         view.add_item(AnswerButton("next", view_id, page.end, disabled=not page.has_next))
     view.add_item(AnswerButton("post", view_id, page.start))
     return view
