@@ -26,7 +26,7 @@ from facts.read.web_article import FetchPolicy, PageMetadata, fetch_article, gua
 from facts.store.feed_ledger import Feed
 from facts.store.protocols import DocumentIngest, FeedLedger
 
-__all__ = ["MAX_BACKOFF", "MAX_NEW_PER_POLL", "FeedPoll", "FeedPoller"]
+__all__ = ["MAX_BACKOFF", "MAX_NEW_PER_POLL", "FeedPoll", "FeedPoller", "feed_time"]
 
 log = logging.getLogger("factdesk.feeds")
 
@@ -57,8 +57,12 @@ class FeedPoll:
         return f"{self.url}: {self.outcome}; {counts}, {self.failed} failed"
 
 
-def _iso(moment: dt.datetime) -> str:
+def feed_time(moment: dt.datetime) -> str:
+    """A moment as the feeds' schedule keeps it (UTC, whole seconds): compared as text."""
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+_iso = feed_time
 
 
 @dataclass
@@ -69,6 +73,10 @@ class FeedPoller:
     clock: Callable[[], dt.datetime]
     every: dt.timedelta = dt.timedelta(minutes=15)
     policy: FetchPolicy = field(default_factory=FetchPolicy)
+    # Told how many new items a feed has, then each one's outcome and link (`factdesk feed poll`
+    # draws a progress line with them; serve does not).
+    on_new: Callable[[str, int], None] | None = None
+    on_item: Callable[[str, str], None] | None = None
 
     async def tick(self) -> list[FeedPoll]:
         """Poll every feed due now, one after another."""
@@ -111,6 +119,8 @@ class FeedPoller:
         seen = await self.store.feed_items_seen(feed.id, [i.key for i in items])
         new = [i for i in reversed(items) if i.key not in seen][:MAX_NEW_PER_POLL]  # oldest first
         counts = {"added": 0, "new_version": 0, "unchanged": 0, "failed": 0}
+        if self.on_new is not None:
+            self.on_new(feed.url, len(new))
         for item in new:
             try:
                 article = await fetch_article(
@@ -119,17 +129,15 @@ class FeedPoller:
                 result = await self.store.ingest(article)
             except FactdeskError as exc:  # this item only: tried again at the next poll
                 log.warning("feed %s: item %s not ingested: %s", feed.url, item.link, exc)
-                counts["failed"] += 1
-                feed_item_done("failed")
+                self._counted(counts, "failed", item.link)
                 continue
             except Exception:
                 log.exception("feed %s: item %s failed", feed.url, item.link)
                 error_seen("feed_item")
-                counts["failed"] += 1
+                self._counted(counts, "failed", item.link)
                 continue
             await self.store.feed_item_seen(feed.id, item.key, article.url)
-            counts[result.status] = counts.get(result.status, 0) + 1
-            feed_item_done(result.status)
+            self._counted(counts, result.status, item.link)
         return FeedPoll(
             feed.url,
             "new items" if new else "nothing new",
@@ -138,6 +146,12 @@ class FeedPoller:
             counts["unchanged"],
             counts["failed"],
         )
+
+    def _counted(self, counts: dict[str, int], outcome: str, link: str) -> None:
+        counts[outcome] = counts.get(outcome, 0) + 1
+        feed_item_done(outcome)
+        if self.on_item is not None:
+            self.on_item(outcome, link)
 
     async def run(self, stop: asyncio.Event, *, poll: float = 60.0) -> None:
         """Tick every ``poll`` seconds until ``stop`` is set (a failed tick is logged, not fatal)."""

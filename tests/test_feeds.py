@@ -75,7 +75,8 @@ class NewsSite(LoopbackServer):
         )
         modified = email.utils.format_datetime(dt.datetime(2026, 5, self.listed, tzinfo=dt.UTC), usegmt=True)
         headers = {"ETag": self._etag(), "Last-Modified": modified}
-        return web.Response(text=body, content_type="application/rss+xml", headers=headers)
+        # No charset in the Content-Type, as many servers send feeds and pages.
+        return web.Response(body=body.encode(), content_type="application/rss+xml", headers=headers)
 
     async def _page(self, request: web.Request) -> web.Response:
         slug = request.match_info["slug"]
@@ -86,7 +87,7 @@ class NewsSite(LoopbackServer):
             f"</head><body><article><h1>{story[1]}</h1><p>{story[2]}</p>"
             "<p>The accord was negotiated over two years by both governments.</p></article></body></html>"
         )
-        return web.Response(text=html, content_type="text/html")
+        return web.Response(body=html.encode(), content_type="text/html")
 
 
 @pytest.fixture
@@ -229,3 +230,43 @@ def test_factdesk_feed_add_list_remove_and_doctor_on_a_failing_feed(
     removed = factdesk("feed", "remove", "https://coast.example/feed.xml", env=env)
     assert removed.returncode == 0 and "stopped following" in removed.stdout
     assert "No feed is followed" in factdesk("feed", "list", env=env).stdout
+
+
+async def test_a_feed_backfill_reports_each_item_for_a_progress_line(
+    site: NewsSite, store: SQLiteStore
+) -> None:
+    import io
+
+    from bot.runtime.progress import Progress
+
+    lines = io.StringIO()
+    progress: list[Progress] = []
+    seen: list[tuple[str, str]] = []
+    poller = FeedPoller(store, lambda: START, policy=LOCAL)
+
+    def on_new(url: str, n: int) -> None:
+        progress.append(Progress(n, stream=lines, tty=False, every=1, now=lambda: 0.0))
+
+    def on_item(outcome: str, link: str) -> None:
+        seen.append((outcome, link))
+        progress[-1].advance()
+
+    poller.on_new, poller.on_item = on_new, on_item
+    await store.add_feed(site.url("/feed.xml"), origin="command", added_by="cli:local", now=START.isoformat())
+    await poller.tick()
+    progress[-1].finish()
+    assert [o for o, _ in seen] == ["added"] * 3
+    assert [link.rsplit("/", 1)[1] for _, link in seen] == ["lagoon", "quotas", "harbour"]  # oldest first
+    assert progress[-1].total == 3 and progress[-1].done == 3
+    assert "3/3" in lines.getvalue()
+
+
+async def test_a_feed_added_now_is_polled_now_whatever_the_clocks_fraction_of_a_second(
+    site: NewsSite, store: SQLiteStore
+) -> None:
+    from bot.feed_poller import feed_time
+
+    moment = START.replace(microsecond=654321)
+    await store.add_feed(site.url("/feed.xml"), origin="command", added_by="cli:local", now=feed_time(moment))
+    (poll,) = await FeedPoller(store, lambda: moment, policy=LOCAL).tick()
+    assert poll.added == 3

@@ -30,6 +30,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.desk import Desk
 from bot.extraction_pool import extraction_pool
@@ -47,6 +48,9 @@ from facts.read.limits import ReadLimits
 from facts.read.web_article import fetch_article
 from facts.store.rows import IngestResult
 from facts.store.sqlite_store import SQLiteStore, StoreUnavailable, open_store
+
+if TYPE_CHECKING:
+    from bot.feed_poller import FeedPoller
 
 __all__ = ["main"]
 
@@ -262,13 +266,13 @@ async def _sources(settings: Settings) -> int:
 
 async def _feed(settings: Settings, verb: str, url: str) -> int:
     """``factdesk feed add|remove|list|poll``: the machine's own user is the desk."""
-    from bot.feed_poller import FeedPoller
+    from bot.feed_poller import FeedPoller, feed_time
 
     store = await _open(settings)
     try:
-        now = _now()
+        now = feed_time(_now())
         if verb == "add":
-            feed, new = await store.add_feed(url, origin="command", added_by="cli:local", now=now.isoformat())
+            feed, new = await store.add_feed(url, origin="command", added_by="cli:local", now=now)
             print(f"{'following' if new else 'already following'} {feed.url} (polled by factdesk serve)")
         elif verb == "remove":
             feed = await store.remove_feed(url)
@@ -283,7 +287,10 @@ async def _feed(settings: Settings, verb: str, url: str) -> int:
                 print("No feed is followed; add one with `factdesk feed add URL`.")
         else:
             poller = FeedPoller(store, _now, policy=settings.fetch_policy())
+            _draw_feed_progress(poller)
             polls = await poller.tick()
+            if poller.on_item is not None:
+                poller.on_item("", "")  # the last feed's line ends
             for poll in polls:
                 print(poll.line())
             if not polls:
@@ -295,6 +302,29 @@ async def _feed(settings: Settings, verb: str, url: str) -> int:
     finally:
         await store.close()
     return EXIT_OK
+
+
+def _draw_feed_progress(poller: FeedPoller) -> None:
+    """A progress line per feed with new items, as `factdesk ingest` draws one (rate, ETA)."""
+    current: list[Progress] = []
+    schedule = asyncio.get_running_loop().call_later
+
+    def on_new(url: str, count: int) -> None:
+        if current:
+            current.pop().finish()
+        if count:
+            current.append(Progress(count, stream=sys.stderr, label=url[:60], schedule=schedule))
+
+    def on_item(outcome: str, link: str) -> None:
+        if not current:
+            return
+        if not outcome:  # the end
+            current.pop().finish()
+            return
+        current[0].echo(f"{outcome:<11} {link}", sys.stdout)
+        current[0].advance()
+
+    poller.on_new, poller.on_item = on_new, on_item
 
 
 def _now() -> dt.datetime:

@@ -26,7 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from bot.backpressure import BUSY, RETRY_AFTER_SECONDS, Limiter
 from bot.desk import Desk
 from bot.digest_scheduler import DigestScheduler
-from bot.feed_poller import FeedPoller
+from bot.feed_poller import FeedPoller, feed_time
 from bot.handler import handle
 from bot.invocation import Context
 from bot.observability import metrics_text
@@ -148,7 +148,7 @@ class Services:
         for feed in await self.store.feeds():
             if feed.origin == "settings" and feed.url not in listed:  # taken out of the settings
                 await self.store.remove_feed(feed.url)
-        now = self.feeds.clock().isoformat()
+        now = feed_time(self.feeds.clock())
         for url in self.settings.feeds:
             try:
                 await self.store.add_feed(url, origin="settings", added_by="settings", now=now)

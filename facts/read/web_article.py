@@ -112,7 +112,10 @@ class Fetched:
 
     @property
     def text(self) -> str:
-        return self.body.decode(self.encoding, errors="replace")
+        try:
+            return self.body.decode(self.encoding, errors="replace")
+        except LookupError:  # a charset Python does not know: read as UTF-8
+            return self.body.decode("utf-8", errors="replace")
 
 
 async def guarded_get(
@@ -147,12 +150,11 @@ async def guarded_get(
                     if resp.status == 304:
                         return Fetched(304, b"", resp.headers.get("ETag"), resp.headers.get("Last-Modified"))
                     body = await _body(resp, current, max_bytes)
+                    # The charset the server declares, else UTF-8 (most of the web); aiohttp's own
+                    # guess needs a body read through it, and this one was read in chunks.
+                    encoding = resp.charset or "utf-8"
                     return Fetched(
-                        200,
-                        body,
-                        resp.headers.get("ETag"),
-                        resp.headers.get("Last-Modified"),
-                        resp.get_encoding() or "utf-8",
+                        200, body, resp.headers.get("ETag"), resp.headers.get("Last-Modified"), encoding
                     )
             raise UsageError(
                 f"{url[:80]} redirects more than {policy.max_redirects} times; nothing was ingested."
