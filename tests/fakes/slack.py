@@ -568,8 +568,7 @@ class FakeSlack(LoopbackServer):
             "type": "message_action",
             "token": VERIFICATION_TOKEN,
             "action_ts": self._new_ts(),
-            "team": {"id": self.team_id, "domain": TEAM_DOMAIN},
-            "user": {"id": user_id, "name": user_name, "username": user_name, "team_id": self.team_id},
+            **self._who(user_id, user_name),
             "channel": {"id": channel_id, "name": channel_name},
             "is_enterprise_install": False,
             "enterprise": None,
@@ -712,8 +711,7 @@ class FakeSlack(LoopbackServer):
         }
         payload = {
             "type": "view_submission",
-            "team": {"id": self.team_id, "domain": TEAM_DOMAIN},
-            "user": {"id": user_id, "name": user_name, "username": user_name, "team_id": self.team_id},
+            **self._who(user_id, user_name),
             "api_app_id": self.app_id,
             "token": VERIFICATION_TOKEN,
             "trigger_id": trigger_id,
@@ -723,6 +721,13 @@ class FakeSlack(LoopbackServer):
         }
         body = urlencode({"payload": json.dumps(payload)})
         return await self._post_signed(url, body, trigger_id, False, False)
+
+    def _who(self, user_id: str, user_name: str) -> dict[str, Any]:
+        """The team and user an interactive payload (button, shortcut, form) carries."""
+        return {
+            "team": {"id": self.team_id, "domain": TEAM_DOMAIN},
+            "user": {"id": user_id, "name": user_name, "username": user_name, "team_id": self.team_id},
+        }
 
     def _new_trigger_id(self) -> str:
         trigger = f"trig-{next(self._trigger_numbers)}"
@@ -776,8 +781,7 @@ class FakeSlack(LoopbackServer):
             "type": "block_actions",
             "token": VERIFICATION_TOKEN,
             "api_app_id": self.app_id,
-            "team": {"id": self.team_id, "domain": TEAM_DOMAIN},
-            "user": {"id": user_id, "name": user_name, "username": user_name, "team_id": self.team_id},
+            **self._who(user_id, user_name),
             "channel": {"id": channel_id, "name": channel_name},
             "container": {
                 "type": "message",
