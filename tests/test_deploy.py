@@ -10,7 +10,10 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
@@ -132,6 +135,162 @@ def test_compose_env_file_keeps_the_store_on_the_data_volume() -> None:
     assert any(v in db.parents for v in volumes), (db, volumes)
 
 
+REPLICAS = DEPLOY / "compose.replicas.yaml"
+NGINX_CONF = DEPLOY / "nginx" / "factdesk.conf"
+COMPOSE_VAR = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:[?-])(?P<arg>[^}]*))?\}")
+PG_PASSWORD = "0123456789abcdef"  # stands for deploy/.env's FACTDESK_PG_PASSWORD
+
+
+def compose_interpolate(text: str, env: Mapping[str, str]) -> str:
+    """``text`` with compose's ``${NAME}``, ``${NAME:?message}`` and ``${NAME:-default}`` filled
+    in from ``env``, as ``docker compose`` fills them in from deploy/.env."""
+
+    def value(m: re.Match[str]) -> str:
+        if env.get(m["name"]):
+            return env[m["name"]]
+        if m["op"] == ":?":
+            raise KeyError(f"{m['name']}: {m['arg']}")
+        return (m["arg"] or "") if m["op"] == ":-" else ""
+
+    return COMPOSE_VAR.sub(value, text)
+
+
+def replicas_compose(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    text = REPLICAS.read_text(encoding="utf-8")
+    return yaml.safe_load(
+        compose_interpolate(text, {"FACTDESK_PG_PASSWORD": PG_PASSWORD} if env is None else env)
+    )
+
+
+def replica_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        name: s
+        for name, s in compose["services"].items()
+        if isinstance(s.get("build"), dict) and s["build"].get("dockerfile") == "deploy/Dockerfile"
+    }
+
+
+def nginx_directives(text: str) -> str:
+    return "\n".join(line.partition("#")[0] for line in text.splitlines())
+
+
+def test_the_replicas_compose_file_puts_two_factdesks_on_one_postgres() -> None:
+    compose = replicas_compose()
+    services = compose["services"]
+    postgres = [name for name, s in services.items() if str(s.get("image", "")).startswith("postgres:")]
+    assert len(postgres) == 1, postgres
+    [pg] = postgres
+    db = services[pg]
+    assert db["image"] == "postgres:15"
+    [data] = [v for v in db["volumes"] if v.endswith(":/var/lib/postgresql/data")]
+    assert data.partition(":")[0] in compose["volumes"]  # a named volume: the data outlives the container
+    replicas = replica_services(compose)
+    assert len(replicas) == 2, list(replicas)
+    for name, service in replicas.items():
+        assert service["build"]["context"] == ".." and service["restart"] == "unless-stopped", name
+        assert service["env_file"] == ".env", name  # tokens from deploy/.env, as in compose.yaml
+        url = urlsplit(service["environment"]["FACTDESK_DB"])
+        assert url.scheme == "postgresql" and url.hostname == pg and url.port == 5432, (name, url)
+        assert url.username == db["environment"]["POSTGRES_USER"], name
+        assert url.password == PG_PASSWORD == db["environment"]["POSTGRES_PASSWORD"], name
+        assert url.path == "/" + db["environment"]["POSTGRES_DB"], name
+        assert service["depends_on"][pg]["condition"] == "service_healthy", name
+        assert "ports" not in service, name  # reached through the proxy only
+        assert service["environment"]["FACTDESK_HTTP_PORT"] == "3000", name  # what nginx and healthchecks use
+
+
+def test_exactly_one_replica_holds_the_discord_gateway() -> None:
+    replicas = replica_services(replicas_compose())
+    # Set on each (`environment:` wins over the env_file), so deploy/.env cannot give two replicas
+    # the gateway, or none.
+    values = [s["environment"]["FACTDESK_DISCORD_GATEWAY"] for s in replicas.values()]
+    held = [Settings(_env_file=None, discord_gateway=v).discord_gateway for v in values]  # type: ignore[call-arg]
+    assert sorted(held) == [False, True], values  # read as factdesk reads them
+
+
+def test_postgres_and_each_replica_have_a_healthcheck_the_image_can_run() -> None:
+    compose = replicas_compose()
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    [pg] = [s for s in compose["services"].values() if str(s.get("image", "")).startswith("postgres:")]
+    assert pg["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]
+    assert {"-U", "-d"} <= set(pg["healthcheck"]["test"])
+    for name, service in replica_services(compose).items():
+        test = service["healthcheck"]["test"]
+        assert test[0] == "CMD" and "http://127.0.0.1:3000/healthz" in " ".join(test), name
+        assert test[1] == "python" and "curl" not in dockerfile, name  # python:3.11-slim has no curl
+        assert compile(test[test.index("-c") + 1], name, "exec")  # the one-liner is Python
+        assert all(k in service["healthcheck"] for k in ("interval", "timeout", "retries")), name
+
+
+def test_nginx_balances_both_replicas_and_never_retries_a_post() -> None:
+    compose = replicas_compose()
+    replicas = replica_services(compose)
+    [proxy] = [s for s in compose["services"].values() if str(s.get("image", "")).startswith("nginx:")]
+    [mount] = [v for v in proxy["volumes"] if v.split(":")[1] == "/etc/nginx/conf.d/default.conf"]
+    assert (DEPLOY / mount.split(":")[0]).resolve() == NGINX_CONF.resolve() and mount.endswith(":ro")
+    assert proxy["ports"] == ["3000:3000"]
+    assert set(proxy["depends_on"]) == set(replicas)
+    conf = nginx_directives(NGINX_CONF.read_text(encoding="utf-8"))
+    assert conf.count("{") == conf.count("}")
+    upstream = re.search(r"upstream\s+(\w+)\s*\{([^}]*)\}", conf)
+    assert upstream, conf
+    servers = re.findall(r"^\s*server\s+([^;]+);", upstream[2], re.M)
+    assert sorted(s.split()[0] for s in servers) == sorted(f"{name}:3000" for name in replicas)
+    for server in servers:  # passive health: a replica that fails is left alone for a while
+        assert "max_fails=" in server and "fail_timeout=" in server, server
+    if any("resolve" in s.split()[1:] for s in servers):  # open-source nginx has it since 1.27.3
+        version = tuple(int(n) for n in re.findall(r"\d+", proxy["image"].partition(":")[2])[:3])
+        assert version >= (1, 27) and re.search(r"^\s*resolver\s", conf, re.M), proxy["image"]
+        assert re.search(r"^\s*zone\s", upstream[2], re.M)
+    assert re.findall(r"proxy_pass\s+http://(\w+)\s*;", conf) and all(
+        u == upstream[1] for u in re.findall(r"proxy_pass\s+http://(\w+)\s*;", conf)
+    )
+    assert re.search(r"^\s*listen\s+3000\s*;", conf, re.M)
+    # Another replica only when this one cannot be reached: never `non_idempotent`, under which
+    # a Slack command that reached a replica would be sent to the other and run twice.
+    retries = re.findall(r"proxy_next_upstream\s+([^;]*);", conf)
+    assert retries and all(set(r.split()) <= {"error", "timeout"} for r in retries), retries
+    assert "non_idempotent" not in conf
+    assert re.search(r"client_max_body_size\s+\d+[km]?\s*;", conf)
+    assert re.search(r"proxy_set_header\s+X-Forwarded-For\s+\$proxy_add_x_forwarded_for\s*;", conf)
+
+
+def test_the_replicas_compose_file_writes_no_secret() -> None:
+    text = REPLICAS.read_text(encoding="utf-8")
+    # Every `$` is compose's interpolation (a stray `$` would be filled in, or fail)...
+    assert "$" not in COMPOSE_VAR.sub("", text)
+    names = {m["name"] for m in COMPOSE_VAR.finditer(text)}
+    assert names == {"FACTDESK_PG_PASSWORD"}
+    # ...required, so a missing password stops compose instead of starting PostgreSQL with none.
+    assert all(m["op"] == ":?" for m in COMPOSE_VAR.finditer(text))
+    with pytest.raises(KeyError, match="FACTDESK_PG_PASSWORD"):
+        replicas_compose({})
+    raw = yaml.safe_load(text)
+    for name, service in raw["services"].items():
+        for key, value in (service.get("environment") or {}).items():
+            if re.search(r"PASSWORD|TOKEN|SECRET", key):
+                assert COMPOSE_VAR.fullmatch(str(value)), (name, key)
+            if key == "FACTDESK_DB":
+                password = re.fullmatch(r"postgresql://[^:@/]+:(.+)@[^@]+", value)
+                assert password and COMPOSE_VAR.fullmatch(password[1]), (name, value)
+        assert not {"FACTDESK_SLACK_BOT_TOKEN", "FACTDESK_DISCORD_TOKEN"} & set(
+            service.get("environment") or {}
+        )
+    assert not re.search(r"xox[abp]-|xapp-", text)
+
+
+def test_the_compose_only_password_is_explained_where_it_is_set() -> None:
+    # Not a setting: factdesk never reads it (its url is in FACTDESK_DB), so it is not in the
+    # settings table; compose users read about it in .env.example (copied to deploy/.env) and README.
+    assert "pg_password" not in Settings.model_fields
+    example = (DEPLOY / ".env.example").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "FACTDESK_PG_PASSWORD=" in example and "compose.replicas.yaml" in example
+    assert (
+        "`FACTDESK_PG_PASSWORD`" in readme
+        and "docker compose -f deploy/compose.replicas.yaml up -d" in readme
+    )
+    assert "factdesk migrate-store --from sqlite:///data/factdesk.db --to postgresql://" in readme
 
 
 async def test_healthz_and_metrics_answer_over_http_and_count_commands(seeded_copy: SQLiteStore) -> None:
