@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 from facts.errors import ChangedMeanwhile, NotFound, UsageError
 from facts.extract.dates import DateMention, find_dates, main_date, month_end
+from facts.store.dialect import index_passage_text, next_id
 from facts.store.text_spans import FACT_TEXT
 from facts.store.timestamps import now_utc
 
@@ -174,16 +175,20 @@ def correct_fact(
     """New text and/or date, labelled with ``note``; returns the new version."""
     note = " ".join(note.split())
     if not note:
-        raise UsageError("A correction needs a note saying why (note=\"...\").")
+        raise UsageError('A correction needs a note saying why (note="...").')
     text = " ".join(text.split()) if text is not None else None
     if text is None and date is None:
-        raise UsageError("Say what to correct: text=\"...\" and/or date=YYYY-MM-DD.")
+        raise UsageError('Say what to correct: text="..." and/or date=YYYY-MM-DD.')
     if text == "":
         raise UsageError("The corrected text is empty.")
     before = _snapshot(conn, fact_id)
     _check_version(before, expected_version, fact_id)
     sets = [
-        "version = version + 1", "corrected_at = ?", "correction_note = ?", "updated_at = ?", "changed_by = ?"
+        "version = version + 1",
+        "corrected_at = ?",
+        "correction_note = ?",
+        "updated_at = ?",
+        "changed_by = ?",
     ]
     now = now_utc()
     args: list[Any] = [now[:10], note, now, editor.actor]
@@ -192,8 +197,15 @@ def correct_fact(
         args.append(text)
     if date is not None:
         # A corrected date is the desk's: the line leaves the event it was merged into by date.
-        sets += ["date_start = ?", "date_end = ?", "date_precision = ?", "date_label = ?",
-                 "date_end_label = ?", "date_mod = NULL", "event_id = NULL"]
+        sets += [
+            "date_start = ?",
+            "date_end = ?",
+            "date_precision = ?",
+            "date_label = ?",
+            "date_end_label = ?",
+            "date_mod = NULL",
+            "event_id = NULL",
+        ]
         args += [date.start, date.end, date.precision, date.label, date.end_label]
     sql = f"UPDATE facts SET {', '.join(sets)} WHERE id = ? AND version = ?"
     cur = conn.execute(sql, (*args, fact_id, before["version"]))
@@ -217,7 +229,7 @@ def change_status(
     reason = " ".join(reason.split())
     action = "retract" if status == "retracted" else "restore"
     if not reason:
-        raise UsageError(f"Say why you {action} fact {fact_id} (reason=\"...\").")
+        raise UsageError(f'Say why you {action} fact {fact_id} (reason="...").')
     before = _snapshot(conn, fact_id)
     _check_version(before, expected_version, fact_id)
     if before["status"] == status:
@@ -264,9 +276,9 @@ def add_fact(
     text = " ".join(text.split())
     quote = " ".join(quote.split())
     if not text:
-        raise UsageError("Give the fact's text (text=\"...\").")
+        raise UsageError('Give the fact\'s text (text="...").')
     if not quote:
-        raise UsageError("Give the supporting quote (quote=\"...\"), verbatim from the source.")
+        raise UsageError('Give the supporting quote (quote="..."), verbatim from the source.')
     now = now_utc()
     if source_doc is None and source_url:
         row = conn.execute(
@@ -282,7 +294,7 @@ def add_fact(
             raise UsageError(f"That quote is not in source {source_doc}; copy it verbatim from the article.")
         doc_id = int(doc["id"])
         passage = conn.execute(
-            "SELECT id FROM passages WHERE doc_id = ? AND start <= ? AND end >= ? ORDER BY idx LIMIT 1",
+            'SELECT id FROM passages WHERE doc_id = ? AND start <= ? AND "end" >= ? ORDER BY idx LIMIT 1',
             (doc_id, span[0], span[1]),
         ).fetchone()
         if passage is None:  # the quote spans sentences: cite it as its own passage
@@ -296,33 +308,61 @@ def add_fact(
         host = urlparse(source_url).hostname or source_url
         cur = conn.execute(
             "INSERT INTO documents (url, version, outlet, title, published, published_precision, metadata,"
-            " content_hash, body, origin, ingested_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, 'desk', ?)",
-            (source_url, outlet or host, source_url, pub, "month" if len(pub) == 7 else "day",
-             json.dumps({"added_by": editor.actor}), f"desk:{now}:{source_url}", quote, now),
+            " content_hash, body, origin, ingested_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, 'desk', ?)"
+            " RETURNING id",
+            (
+                source_url,
+                outlet or host,
+                source_url,
+                pub,
+                "month" if len(pub) == 7 else "day",
+                json.dumps({"added_by": editor.actor}),
+                f"desk:{now}:{source_url}",
+                quote,
+                now,
+            ),
         )
-        doc_id = int(cur.lastrowid or 0)
+        doc_id = int(cur.fetchone()[0])
         passage_id = _desk_passage(conn, doc_id, (0, len(quote)), quote)
-    cur = conn.execute(
-        "INSERT INTO facts (text, words, shingles, date_start, date_end, date_precision, date_label,"
+    fact_id = next_id(conn, "facts")
+    conn.execute(
+        "INSERT INTO facts (id, text, words, shingles, date_start, date_end, date_precision, date_label,"
         " date_end_label, salience, facets, origin, changed_by, created_at, updated_at)"
-        " VALUES (?, ?, 0, ?, ?, ?, ?, ?, 10, '', 'desk', ?, ?, ?)",
-        (text, len(text.split()), date.start if date else None, date.end if date else None,
-         date.precision if date else None, date.label if date else None, date.end_label if date else None,
-         editor.actor, now, now),
+        " VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, 10, '', 'desk', ?, ?, ?)",
+        (
+            fact_id,
+            text,
+            len(text.split()),
+            date.start if date else None,
+            date.end if date else None,
+            date.precision if date else None,
+            date.label if date else None,
+            date.end_label if date else None,
+            editor.actor,
+            now,
+            now,
+        ),
     )
-    fact_id = int(cur.lastrowid or 0)
     conn.execute(
         "INSERT INTO fact_sources (fact_id, passage_id, doc_id, date_start, date_end, date_precision,"
         " date_label) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (fact_id, passage_id, doc_id, date.start if date else None, date.end if date else None,
-         date.precision if date else None, date.label if date else None),
+        (
+            fact_id,
+            passage_id,
+            doc_id,
+            date.start if date else None,
+            date.end if date else None,
+            date.precision if date else None,
+            date.label if date else None,
+        ),
     )
     for code in dict.fromkeys(countries):
-        conn.execute("INSERT OR IGNORE INTO fact_countries (country, fact_id) VALUES (?, ?)", (code, fact_id))
+        sql = "INSERT INTO fact_countries (country, fact_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
+        conn.execute(sql, (code, fact_id))
         if agreement:
             conn.execute(
-                "INSERT OR IGNORE INTO fact_agreements (country, fact_id, explicit, salience)"
-                " VALUES (?, ?, 1, 10)",
+                "INSERT INTO fact_agreements (country, fact_id, explicit, salience)"
+                " VALUES (?, ?, 1, 10) ON CONFLICT DO NOTHING",
                 (code, fact_id),
             )
     after = _snapshot(conn, fact_id)
@@ -334,12 +374,13 @@ def _desk_passage(conn: sqlite3.Connection, doc_id: int, span: tuple[int, int], 
     """A passage for a quote no extracted passage holds whole (``text`` is ``body[span]``)."""
     sql = "SELECT coalesce(max(idx), -1) + 1 AS idx FROM passages WHERE doc_id = ?"
     idx = conn.execute(sql, (doc_id,)).fetchone()["idx"]
-    cur = conn.execute(
-        "INSERT INTO passages (doc_id, idx, paragraph, start, end, kind) VALUES (?, ?, 0, ?, ?, 'sentence')",
-        (doc_id, idx, span[0], span[1]),
+    passage_id = next_id(conn, "passages")
+    conn.execute(
+        'INSERT INTO passages (id, doc_id, idx, paragraph, start, "end", kind)'
+        " VALUES (?, ?, ?, 0, ?, ?, 'sentence')",
+        (passage_id, doc_id, idx, span[0], span[1]),
     )
-    passage_id = int(cur.lastrowid or 0)
-    conn.execute("INSERT INTO passages_fts (rowid, text) VALUES (?, ?)", (passage_id, text))
+    index_passage_text(conn, [(passage_id, text)])
     return passage_id
 
 

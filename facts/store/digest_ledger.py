@@ -142,8 +142,9 @@ def claim_run(
     existed has none and is left as it is.)
     """
     cur = conn.execute(
-        "INSERT OR IGNORE INTO digest_runs (channel, period, covered_from, covered_to, status, attempts,"
-        " lease_owner, lease_until, updated_at) VALUES (?, ?, ?, ?, 'sending', 1, ?, ?, ?)",
+        "INSERT INTO digest_runs (channel, period, covered_from, covered_to, status, attempts,"
+        " lease_owner, lease_until, updated_at) VALUES (?, ?, ?, ?, 'sending', 1, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (channel, period, covered_from, covered_to, owner, lease_until, now),
     )
     if cur.rowcount == 1:

@@ -42,8 +42,17 @@ _COLUMNS = (
 
 def _feed(row: sqlite3.Row) -> Feed:
     return Feed(
-        row["id"], row["url"], row["origin"], bool(row["active"]), row["etag"], row["last_modified"],
-        row["next_poll_at"], row["last_polled_at"], row["failures"], row["last_error"], row["items"],
+        row["id"],
+        row["url"],
+        row["origin"],
+        bool(row["active"]),
+        row["etag"],
+        row["last_modified"],
+        row["next_poll_at"],
+        row["last_polled_at"],
+        row["failures"],
+        row["last_error"],
+        row["items"],
     )
 
 
@@ -128,7 +137,8 @@ def items_seen(conn: sqlite3.Connection, feed_id: int, keys: list[str]) -> set[s
 
 def item_seen(conn: sqlite3.Connection, feed_id: int, key: str, doc_url: str) -> None:
     conn.execute(
-        "INSERT OR IGNORE INTO feed_items (feed_id, item_key, doc_url, seen_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO feed_items (feed_id, item_key, doc_url, seen_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (feed_id, key, doc_url, now_utc()),
     )
 

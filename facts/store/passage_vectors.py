@@ -92,7 +92,11 @@ def backfill(conn: sqlite3.Connection, *, batch_docs: int = 200) -> int:
             ).fetchall()
             signs = context_signs([(p["kind"], p["text"]) for p in ps], title["title"] if title else "")
             rows += [(p["id"], bits) for p, bits in zip(ps, signs, strict=True)]
-        conn.executemany("INSERT OR REPLACE INTO passage_vectors (passage_id, bits) VALUES (?, ?)", rows)
+        conn.executemany(
+            "INSERT INTO passage_vectors (passage_id, bits) VALUES (?, ?)"
+            " ON CONFLICT (passage_id) DO UPDATE SET bits = excluded.bits",
+            rows,
+        )
         added += len(rows)
 
 

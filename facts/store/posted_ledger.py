@@ -71,7 +71,7 @@ def record(
     ).fetchone()
     post_id = int(row[0])
     conn.executemany(
-        "INSERT OR IGNORE INTO posted_answer_facts (fact_id, post_id) VALUES (?, ?)",
+        "INSERT INTO posted_answer_facts (fact_id, post_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
         [(f, post_id) for f in sorted(set(fact_ids))],
     )
     return post_id

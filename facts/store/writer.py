@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any
 
 from facts.countries import all_countries, find_countries
+from facts.errors import ChangedMeanwhile
 from facts.extract.near_duplicates import (
     anchors,
     near_enough,
@@ -28,6 +29,7 @@ from facts.extract.near_duplicates import (
 )
 from facts.extract.pipeline import Candidate, Extraction
 from facts.read.article import ArticleInput
+from facts.store.dialect import begin_write, id_list, index_passage_text, next_id
 from facts.store.rows import IngestResult
 from facts.store.text_spans import FACT_SPAN, FACT_TEXT
 from facts.store.timestamps import now_utc
@@ -109,7 +111,7 @@ class ArticleWriter:
         self, conn: sqlite3.Connection, items: Sequence[WorkItem], *, each_in_savepoint: bool
     ) -> list[IngestResult]:
         self.conn = conn
-        conn.execute("BEGIN IMMEDIATE")
+        begin_write(conn)
         results: list[IngestResult] = []
         try:
             for article, content_hash, extraction in items:
@@ -158,9 +160,7 @@ class ArticleWriter:
         return self._write(article, content_hash, current, extraction)
 
     def _next_id(self, table: str) -> int:
-        # Table names are constants of this module, never user input.
-        row = self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 AS next FROM {table}").fetchone()
-        return int(row["next"])
+        return next_id(self.conn, table)
 
     def _write(
         self, article: ArticleInput, content_hash: str, current: sqlite3.Row | None, ex: Extraction
@@ -171,7 +171,8 @@ class ArticleWriter:
         cur = db.execute(
             "INSERT INTO documents (url, version, outlet, title, headline, published, published_precision,"
             " author, date_note, metadata, content_hash, body, origin, ingested_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (url, version) DO NOTHING RETURNING id",
             (
                 article.url,
                 version,
@@ -189,14 +190,17 @@ class ArticleWriter:
                 now,
             ),
         )
-        doc_id = int(cur.lastrowid or 0)
+        row = cur.fetchone()
+        if row is None:  # another writer stored this version of the article first
+            raise ChangedMeanwhile(f"{article.origin}: stored meanwhile by another writer; ingest it again")
+        doc_id = int(row[0])
         if current:
             db.execute("UPDATE documents SET superseded_by = ? WHERE id = ?", (doc_id, current["id"]))
 
         first_passage = self._next_id("passages")
         passage_ids = {p.index: first_passage + i for i, p in enumerate(ex.passages)}
         db.executemany(
-            "INSERT INTO passages (id, doc_id, idx, paragraph, start, end, kind, is_caption)"
+            'INSERT INTO passages (id, doc_id, idx, paragraph, start, "end", kind, is_caption)'
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
@@ -213,10 +217,7 @@ class ArticleWriter:
             ],
         )
         # The index keeps no copy of the text (contentless FTS5): it is given it here, once.
-        db.executemany(
-            "INSERT INTO passages_fts (rowid, text) VALUES (?, ?)",
-            [(passage_ids[p.index], p.text) for p in ex.passages],
-        )
+        index_passage_text(db, [(passage_ids[p.index], p.text) for p in ex.passages])
         db.executemany(
             "INSERT INTO passage_vectors (passage_id, bits) VALUES (?, ?)",
             [(passage_ids[p.index], bits) for p, bits in zip(ex.passages, ex.signs, strict=True)],
@@ -308,7 +309,9 @@ class ArticleWriter:
             " facets, agreement_name, topic, created_at, updated_at) VALUES (" + _marks(21) + ")",
             new_facts,
         )
-        db.executemany("INSERT OR IGNORE INTO fact_shingles (hash, fact_id) VALUES (?, ?)", shingle_rows)
+        db.executemany(
+            "INSERT INTO fact_shingles (hash, fact_id) VALUES (?, ?) ON CONFLICT DO NOTHING", shingle_rows
+        )
         if since and next_fact - self._pruned_at >= PRUNE_EVERY:
             # At most PRUNE_ROWS a write, so a store from before the window (millions of rows
             # to drop) is pruned over several batches, in bounded memory.
@@ -320,19 +323,24 @@ class ArticleWriter:
             if cur.rowcount < PRUNE_ROWS:
                 self._pruned_at = next_fact
         db.executemany(
-            "INSERT OR IGNORE INTO fact_sources (fact_id, passage_id, doc_id, date_start, date_end,"
-            " date_precision, date_label, numbers) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO fact_sources (fact_id, passage_id, doc_id, date_start, date_end,"
+            " date_precision, date_label, numbers) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             source_rows,
         )
         # An explicit link wins over an inherited one for the same fact and country; the link
         # keeps its fact's salience, the order /agreement reads links in.
         db.executemany(
             "INSERT INTO fact_agreements (country, fact_id, explicit, salience) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (country, fact_id) DO UPDATE SET explicit = max(explicit, excluded.explicit),"
-            " salience = max(salience, excluded.salience)",
+            " ON CONFLICT (country, fact_id) DO UPDATE SET"
+            " explicit = CASE WHEN excluded.explicit > fact_agreements.explicit THEN excluded.explicit"
+            " ELSE fact_agreements.explicit END,"
+            " salience = CASE WHEN excluded.salience > fact_agreements.salience THEN excluded.salience"
+            " ELSE fact_agreements.salience END",
             agreement_rows,
         )
-        db.executemany("INSERT OR IGNORE INTO fact_countries (country, fact_id) VALUES (?, ?)", country_rows)
+        db.executemany(
+            "INSERT INTO fact_countries (country, fact_id) VALUES (?, ?) ON CONFLICT DO NOTHING", country_rows
+        )
         if merged:
             self._raise_merged_salience(
                 [(fact_of[i], c.salience.score) for i, c in enumerate(ex.candidates) if matches.get(i)]
@@ -349,10 +357,11 @@ class ArticleWriter:
 
     def _raise_merged_salience(self, pairs: list[tuple[int, float]]) -> None:
         """A fact carried by one more outlet keeps its best sentence score (its agreement links too)."""
-        rows = [(score, fid) for fid, score in pairs]
-        self.conn.executemany("UPDATE facts SET salience = max(salience, ?) WHERE id = ?", rows)
-        sql = "UPDATE fact_agreements SET salience = max(salience, ?) WHERE fact_id = ?"
-        self.conn.executemany(sql, rows)
+        rows = [(score, fid, score) for fid, score in pairs]
+        for table in ("facts", "fact_agreements"):
+            key = "id" if table == "facts" else "fact_id"
+            sql = f"UPDATE {table} SET salience = ? WHERE {key} = ? AND salience < ?"
+            self.conn.executemany(sql, rows)
 
     def _find_duplicates(
         self, candidates: list[Candidate], anchor_sets: list[set[int]], since: int
@@ -372,9 +381,10 @@ class ArticleWriter:
         posting: dict[int, list[int]] = {}
         for chunk in _chunks(wanted):
             values = ",".join("(?)" for _ in chunk)
+            ids = id_list("fact_id", self.conn)
             cur = self.conn.execute(
-                f"WITH q(hash) AS (VALUES {values}) SELECT q.hash, (SELECT group_concat(fact_id) FROM"
-                " (SELECT fact_id FROM fact_shingles WHERE hash = q.hash AND fact_id > ? LIMIT ?)) FROM q",
+                f"WITH q(hash) AS (VALUES {values}) SELECT q.hash, (SELECT {ids} FROM"
+                " (SELECT fact_id FROM fact_shingles WHERE hash = q.hash AND fact_id > ? LIMIT ?) x) FROM q",
                 (*chunk, since, COMMON_SHINGLE_FACTS),
             )
             for h, ids in cur.fetchall():
@@ -479,10 +489,11 @@ class ArticleWriter:
         if row:
             return int(row["id"])
         cur = self.conn.execute(
-            "INSERT INTO events (date_start, date_end, date_precision, verb, country) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO events (date_start, date_end, date_precision, verb, country) VALUES (?, ?, ?, ?, ?)"
+            " RETURNING id",
             (d.start.isoformat(), d.end.isoformat(), d.precision, verb, country),
         )
-        return int(cur.lastrowid or 0)
+        return int(cur.fetchone()[0])
 
     def _write_entities(self, ex: Extraction, passage_ids: dict[int, int]) -> None:
         names = {c.code: c.name for c in all_countries()}
@@ -504,7 +515,7 @@ class ArticleWriter:
             missing = list(wanted)
         if missing:
             self.conn.executemany(
-                "INSERT OR IGNORE INTO entities (kind, key, name) VALUES (?, ?, ?)",
+                "INSERT INTO entities (kind, key, name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 [(k[0], k[1], wanted[k]) for k in missing],
             )
             for kind in {k[0] for k in missing}:
@@ -517,6 +528,7 @@ class ArticleWriter:
                     for eid, key in cur.fetchall():
                         self._entity_ids[(kind, key)] = eid
         self.conn.executemany(
-            "INSERT OR IGNORE INTO passage_entities (passage_id, entity_id, title) VALUES (?, ?, ?)",
+            "INSERT INTO passage_entities (passage_id, entity_id, title) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             [(pid, self._entity_ids[key], title) for pid, key, title in links],
         )
