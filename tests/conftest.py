@@ -5,8 +5,9 @@ changes the record."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,13 @@ from facts.read.article import ArticleInput
 from facts.store.sqlite_store import SQLiteStore, open_store
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import FakeSlack, strip_proxy_env
+from tests.postgres_server import (
+    PostgresServer,
+    find_binaries,
+    fresh_database,
+    missing_binaries_message,
+    postgres_required,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -170,3 +178,41 @@ def _answers_computed_each_time() -> Any:
     answer_cache.enabled(False)
     yield
     answer_cache.enabled(True)
+
+
+def postgres_bindir_or_skip(
+    find: Callable[[], Path | None] = find_binaries, env: Mapping[str, str] = os.environ
+) -> Path:
+    """The folder of PostgreSQL's server binaries. Without them the test is skipped, naming what to
+    install, except in CI or with ``FACTDESK_REQUIRE_POSTGRES=1``, where it fails."""
+    found = find()
+    if found is None:
+        if postgres_required(env):
+            pytest.fail(missing_binaries_message(env), pytrace=False)
+        pytest.skip(missing_binaries_message(env))
+    return found
+
+
+@pytest.fixture(scope="session")
+def postgres_bindir() -> Path:
+    return postgres_bindir_or_skip()
+
+
+@pytest.fixture(scope="session")
+def postgres_server(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The maintenance url (``postgresql://postgres@127.0.0.1:PORT/postgres``) of a PostgreSQL
+    server for the session: ``FACTDESK_TEST_POSTGRES`` when it holds one, else a throwaway cluster
+    (tests/postgres_server.py) stopped and removed when the session ends, failed or not."""
+    given = os.environ.get("FACTDESK_TEST_POSTGRES", "").strip()
+    if given:
+        yield given
+        return
+    with PostgresServer(request.getfixturevalue("postgres_bindir")) as server:
+        yield server.url
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """The url of a fresh, empty database for this test alone, dropped afterwards."""
+    with fresh_database(postgres_server) as url:
+        yield url
