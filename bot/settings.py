@@ -10,12 +10,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["Settings", "SetupError", "load_settings"]
+__all__ = ["Settings", "SetupError", "load_settings", "parse_shard_ids"]
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MAX_DISCORD_SHARDS = 100_000
 
 
 class SetupError(RuntimeError):
@@ -104,6 +105,18 @@ class Settings(BaseSettings):
         description="Whether this process connects to the Discord gateway; with several on one store,"
         " one does, the others post digests and edits over REST only.",
     )
+    discord_shards: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_DISCORD_SHARDS,
+        description="Total number of Discord gateway shards; set, the gateway runs as discord.py's"
+        " AutoShardedClient, one connection per shard. Unset: one connection, no sharding.",
+    )
+    discord_shard_ids: Annotated[list[int] | None, NoDecode] = Field(
+        default=None,
+        description="The shards this process connects, comma-separated ids or ranges (0,1 or 0-3);"
+        " unset, every shard of FACTDESK_DISCORD_SHARDS.",
+    )
 
     admins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -176,6 +189,32 @@ class Settings(BaseSettings):
             return [value]
         return value
 
+    @field_validator("discord_shard_ids", mode="before")
+    @classmethod
+    def _shard_ranges(cls, value: object) -> object:
+        if isinstance(value, str):
+            return parse_shard_ids(value)
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("discord_shard_ids")
+    @classmethod
+    def _shards_within_count(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
+        if value is None or "discord_shards" not in info.data:  # a bad count is reported on its own
+            return value
+        count = info.data["discord_shards"]
+        if count is None:
+            raise ValueError("shard ids need FACTDESK_DISCORD_SHARDS, the total number of shards")
+        if not value:
+            raise ValueError("no shard id given; leave it unset to run every shard")
+        outside = [i for i in value if not 0 <= i < count]
+        if outside:
+            raise ValueError(
+                f"shard {outside[0]} is not within 0-{count - 1} (FACTDESK_DISCORD_SHARDS={count})"
+            )
+        return sorted(set(value))
+
     def limiter(self) -> Any:
         """A new :class:`bot.backpressure.Limiter` with these bounds (one per process)."""
         from bot.backpressure import Limiter
@@ -213,6 +252,24 @@ class Settings(BaseSettings):
         return self.slack_enabled and self.slack_app_token is not None
 
 
+def parse_shard_ids(text: str) -> list[int]:
+    """``"0,2-4"`` -> ``[0, 2, 3, 4]``: shard ids and inclusive ranges, comma-separated."""
+    ids: list[int] = []
+    for part in text.replace(" ", "").split(","):
+        if not part:
+            continue
+        low, dash, high = part.partition("-")
+        if not low.isdigit() or (dash and not high.isdigit()):
+            raise ValueError("shard ids are numbers or ranges, comma-separated: 0,1 or 0-3")
+        first, last = int(low), int(high) if dash else int(low)
+        if last < first:
+            raise ValueError(f"the range {part} runs backwards; write {last}-{first}")
+        if last - first >= MAX_DISCORD_SHARDS:
+            raise ValueError(f"the range {part} is longer than any shard count")
+        ids.extend(range(first, last + 1))
+    return ids
+
+
 def load_settings(overrides: Mapping[str, Any] | None = None) -> tuple[Settings, list[str]]:
     """The settings, and one line per setting that could not be used (naming its variable).
 
@@ -220,20 +277,26 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> tuple[Settings,
     go on checking the rest; every other command refuses to start on any problem.
     """
     given = dict(overrides or {})
-    try:
-        return Settings(**given), []
-    except ValidationError as exc:
-        problems: list[str] = []
-        bad: dict[str, Any] = {}
-        for error in exc.errors():
-            name = str(error["loc"][0]) if error["loc"] else ""
-            message = str(error["msg"]).removeprefix("Value error, ")
-            if name not in Settings.model_fields:
-                problems.append(f"settings: {message}")
-                continue
-            problems.append(f"FACTDESK_{name.upper()}: {message}")
-            bad[name] = Settings.model_fields[name].get_default(call_default_factory=True)
-    try:
-        return Settings(**{**given, **bad}), problems
-    except ValidationError:  # a problem outside any one setting: the defaults alone
-        return Settings(_env_file=None), problems  # type: ignore[call-arg]
+    problems: list[str] = []
+    bad: dict[str, Any] = {}
+    # A setting checked against another (the shard ids against the shard count) can fail only
+    # once that other one is replaced: so try again, replacing at most every setting once.
+    for _ in range(len(Settings.model_fields) + 1):
+        try:
+            return Settings(**{**given, **bad}), problems
+        except ValidationError as exc:
+            replaced = False
+            for error in exc.errors():
+                name = str(error["loc"][0]) if error["loc"] else ""
+                message = str(error["msg"]).removeprefix("Value error, ")
+                known = name in Settings.model_fields and name not in bad
+                line = f"FACTDESK_{name.upper()}: {message}" if known else f"settings: {message}"
+                if line not in problems:
+                    problems.append(line)
+                if known:
+                    bad[name] = Settings.model_fields[name].get_default(call_default_factory=True)
+                    replaced = True
+            if not replaced:
+                break
+    # a problem outside any one setting: the defaults alone
+    return Settings(_env_file=None), problems  # type: ignore[call-arg]

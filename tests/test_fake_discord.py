@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import discord
 import pytest
 from discord import app_commands
@@ -39,11 +40,12 @@ async def fake(monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> AsyncIter
 class EchoBot(discord.Client):
     """A minimal bot: ``/echo text`` (body: ``self.handler``) and ``/lookup topic`` with autocomplete."""
 
-    def __init__(self, *, fast_reidentify: bool = False) -> None:
+    def __init__(self, *, fast_reidentify: bool = False, **options: Any) -> None:
         super().__init__(
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
             guild_ready_timeout=0.05,
+            **options,
         )
         self.fast_reidentify = fast_reidentify
         self.tree = app_commands.CommandTree(self)
@@ -88,6 +90,10 @@ class EchoBot(discord.Client):
     async def outcome(self) -> Any:
         """The next thing the /echo handler reported (an exception it caught, or a value it put)."""
         return await asyncio.wait_for(self.outcomes.get(), 2.0)
+
+
+class ShardedEchoBot(EchoBot, discord.AutoShardedClient):
+    """The same bot on discord.py's AutoShardedClient (``shard_count``, ``shard_ids`` as options)."""
 
 
 # (a) login, READY, guild sync
@@ -338,6 +344,64 @@ async def test_edit_original_and_channel_message(fake: FakeDiscord) -> None:
     message = fake.channel_messages[0]
     assert str(sent.id) == message["message_id"] and message["channel_id"] == fake.default_channel_id
     assert message["allowed_mentions"] == {"parse": []} and message["pings"] is False
+
+
+# (h) shards: one session each, a guild's events on its own shard
+
+OTHER_GUILD = str(int(GUILD_ID) + (1 << 22))  # GUILD_ID is on shard 1 of 2, this one on shard 0
+
+
+@pytest.fixture
+async def two_guilds(monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord(clock=clock, guild_ids=(GUILD_ID, OTHER_GUILD), shards=2) as server:
+        server.patch(monkeypatch)
+        yield server
+
+
+async def test_a_sharded_client_takes_the_recommended_shards_and_gets_each_guild_on_its_shard(
+    two_guilds: FakeDiscord,
+) -> None:
+    fake = two_guilds
+    bot = ShardedEchoBot(fast_reidentify=True)  # no shard_count: discord.py asks GET /gateway/bot
+    async with running(bot):
+        await fake.wait_ready(shards=[0, 1])
+        assert sorted(fake.identified_shards) == [(0, 2), (1, 2)]
+        assert sorted(p["shard"] for p in fake.identify_payloads) == [[0, 2], [1, 2]]
+        assert (fake.shard_of(GUILD_ID), fake.shard_of(OTHER_GUILD), fake.shard_of(None)) == (1, 0, 0)
+        on_one = await fake.slash_command("echo", {"text": "one"}, guild_id=GUILD_ID)
+        on_zero = await fake.slash_command("echo", {"text": "zero"}, guild_id=OTHER_GUILD)
+        await fake.wait_for(lambda: len(fake.callbacks) == 2)
+        limits = await bot.fetch_session_start_limits()
+    asked = [key for _, path, key in fake.requests if path.endswith("/gateway/bot")]
+    assert asked == ["gateway", "gateway"] and bot.shard_count == 2  # to connect, then the limits
+    assert limits.max_concurrency == 1
+    assert (fake.interactions[on_one].shard, fake.interactions[on_zero].shard) == (1, 0)
+    assert sorted(c["content"] for c in fake.callbacks) == ["echo: one", "echo: zero"]
+
+
+async def test_a_client_on_one_shard_hears_only_its_guilds(two_guilds: FakeDiscord) -> None:
+    fake = two_guilds
+    bot = ShardedEchoBot(shard_count=2, shard_ids=[1])
+    async with running(bot):
+        assert fake.identified_shards == [(1, 2)] and fake.live_shards() == [1]
+        assert bot.get_guild(int(GUILD_ID)) is not None  # READY and GUILD_CREATE: shard 1's guild only
+        assert bot.get_guild(int(OTHER_GUILD)) is None
+        with pytest.raises(RuntimeError, match="no gateway session for shard 0"):
+            await fake.slash_command("echo", {"text": "nobody hears"}, guild_id=OTHER_GUILD)
+        await fake.slash_command("echo", {"text": "heard"}, guild_id=GUILD_ID)
+        await fake.wait_for(lambda: len(fake.callbacks) == 1)
+    assert fake.callbacks[0]["content"] == "echo: heard"
+
+
+async def test_identify_with_a_shard_outside_its_count_is_closed_4010(fake: FakeDiscord) -> None:
+    async with aiohttp.ClientSession() as session, session.ws_connect(fake.gateway_url) as ws:
+        hello = await ws.receive_json()
+        identify = {"token": fake.token, "intents": 0, "properties": {}, "shard": [2, 2]}
+        await ws.send_json({"op": 2, "d": identify})
+        closing = await ws.receive()
+    assert hello["op"] == 10
+    assert closing.type is aiohttp.WSMsgType.CLOSE and closing.data == 4010
+    assert fake.identifies == 0
 
 
 async def test_wrong_token_fails_login(fake: FakeDiscord) -> None:

@@ -158,29 +158,37 @@ class Services:
             self._in_background("feeds", self.feeds.run, listed=bool(await self.store.feeds()))
 
     async def _start_discord(self) -> None:
-        from bot.surfaces.discord.app import FactdeskDiscord
         from bot.surfaces.discord.discordpy_shim import point_at
+        from bot.surfaces.discord.sharding import discord_client, shards_shown
 
         assert self.settings.discord_token is not None
         point_at(self.settings)
-        client = FactdeskDiscord(self.settings, self.desk, limiter=self.limiter)
+        client = discord_client(self.settings, self.desk, limiter=self.limiter)
         self.discord = client
         self.digests.senders["discord"] = client.send_digest
         self.posted.editors["discord"] = client.edit_posted
         await client.login(self.settings.discord_token.get_secret_value())  # a bad token fails here
-        # Only one process on a store need hold the gateway (commands, mentions, buttons); the
-        # others post digests and edit posted answers over REST (FACTDESK_DISCORD_GATEWAY=false).
+        # Only one process on a store need hold the gateway (commands, mentions, buttons), or one
+        # per range of shards (FACTDESK_DISCORD_SHARD_IDS); the others post digests and edit
+        # posted answers over REST (FACTDESK_DISCORD_GATEWAY=false).
         gateway = self.settings.discord_gateway
         task = asyncio.create_task(client.connect(), name="factdesk-discord") if gateway else None
 
         async def close() -> None:
             await client.close()
             if task is not None:
+                # Closed while shards are still being launched, discord.py's AutoShardedClient
+                # would go on retrying to launch them every five seconds, for ever.
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
 
         self._cleanups.append(close)
-        self.surfaces.append("discord" if gateway else "discord (REST only)")
+        shards = shards_shown(self.settings)
+        if not gateway:
+            self.surfaces.append("discord (REST only)")
+        else:
+            self.surfaces.append(f"discord ({shards})" if shards else "discord")
 
     async def _start_slack(self) -> web.Application | None:
         from bot.surfaces.slack.app import (

@@ -9,6 +9,10 @@ It speaks enough of Discord (API v10, as discord.py 2.7 uses it) for a real ``di
   (``/webhooks/{app}/{token}[/messages/{id|@original}]``) and bot messages (``POST /channels/{id}/messages``).
 * The gateway at ``/gateway`` (plain JSON text frames): HELLO, heartbeats, IDENTIFY -> READY + GUILD_CREATE,
   RESUME with replay -> RESUMED, and the server-side RECONNECT (op 7) and INVALID_SESSION (op 9).
+* Sharding: one live session per shard at once. IDENTIFY's ``shard: [id, count]`` names it (none is shard
+  0 of 1); READY and GUILD_CREATE carry that shard's guilds only, and every event of a guild goes to the
+  session of shard ``(guild_id >> 22) % count`` (Discord's rule; events outside a guild to shard 0).
+  ``GET /gateway/bot`` answers the ``shards`` and ``max_concurrency`` the fake was built with.
 * Interactions driven by the test: :meth:`FakeDiscord.slash_command`, :meth:`~FakeDiscord.autocomplete`,
   :meth:`~FakeDiscord.button` and :meth:`~FakeDiscord.modal_submit` dispatch ``INTERACTION_CREATE``.
 
@@ -125,6 +129,7 @@ OPTION_BOOLEAN = 5
 OPTION_NUMBER = 10
 OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_RESUME = 0, 1, 2, 6
 OP_RECONNECT, OP_INVALID_SESSION, OP_HELLO, OP_HEARTBEAT_ACK = 7, 9, 10, 11
+GUILD_EVENTS = frozenset({"GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"})  # the guild's id is ``id``
 
 APPLICATION_ID = "1100000000000000001"  # also the bot user's id, as for apps created since 2019
 GUILD_ID = "1200000000000000001"
@@ -460,6 +465,7 @@ class InteractionRecord:
     guild_id: str | None
     payload: dict[str, Any]  # the INTERACTION_CREATE ``d``
     dispatched_at: float  # by the injected clock
+    shard: int = 0  # the gateway shard it was dispatched on
     response_type: int | None = None
     responded_at: float | None = None
     original_message_id: str | None = None
@@ -550,7 +556,9 @@ class FakeDiscord(LoopbackServer):
       ``payload``; ``errors``: every other error answer (``route``, ``status``, ``code``, ``message``).
     * ``ratelimited``: 429s served as ``(route_key, payload)``; ``messages``: message objects by id.
     * Gateway: ``connections``, ``identifies``, ``resumes``, ``heartbeats`` counters; ``identify_payloads``;
-      ``received_frames`` (every client frame); ``close_codes`` (how client sockets ended).
+      ``identified_shards`` (each IDENTIFY's ``(id, count)``, ``(0, 1)`` without a shard); ``received_frames``
+      (every client frame); ``close_codes`` (how client sockets ended). :meth:`live_shards` names the
+      shards with a live session.
     """
 
     def __init__(
@@ -562,13 +570,18 @@ class FakeDiscord(LoopbackServer):
         guild_ids: Sequence[str] = (GUILD_ID,),
         heartbeat_interval: int = DEFAULT_HEARTBEAT_MS,
         bot_name: str = "factdesk",
+        shards: int = 1,
+        max_concurrency: int = 1,
     ) -> None:
+        """``shards`` and ``max_concurrency``: what ``GET /gateway/bot`` recommends and allows."""
         super().__init__()
         self.clock = clock
         self.token = token
         self.application_id = application_id
         self.guild_ids = [str(g) for g in guild_ids]
         self.heartbeat_interval = heartbeat_interval
+        self.recommended_shards = shards
+        self.max_concurrency = max_concurrency
         self.bot_user: dict[str, Any] = {
             "id": application_id,
             "username": bot_name,
@@ -607,13 +620,15 @@ class FakeDiscord(LoopbackServer):
         self.resumes = 0
         self.heartbeats = 0
         self.identify_payloads: list[dict[str, Any]] = []
+        self.identified_shards: list[tuple[int, int]] = []
         self.received_frames: list[dict[str, Any]] = []
         self.close_codes: list[int | None] = []
 
         self._rate_limits: dict[str, deque[float]] = {}
         self._command_ids: dict[tuple[str | None, int, str], str] = {}
         self._sessions: dict[str, _Session] = {}
-        self._current: _Session | None = None
+        self._current: dict[int, _Session] = {}  # by shard id: the session its events go to
+        self._shard_count = 1  # as the latest IDENTIFY gave it
         self._connections: list[_Connection] = []
         epoch_ms = int(time.time() * 1000) - 1_420_070_400_000
         self._snowflakes = itertools.count(epoch_ms << 22)
@@ -774,8 +789,14 @@ class FakeDiscord(LoopbackServer):
         if guild_id is not None:
             data["guild_id"] = guild_id
             data["member"] = {
-                "roles": list(roles), "joined_at": _iso(), "deaf": False, "mute": False, "flags": 0,
-                "nick": None, "avatar": None, "pending": False,
+                "roles": list(roles),
+                "joined_at": _iso(),
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+                "nick": None,
+                "avatar": None,
+                "pending": False,
             }
         self.messages[mid] = data
         await self.dispatch("MESSAGE_CREATE", data)
@@ -788,9 +809,22 @@ class FakeDiscord(LoopbackServer):
         self.roles[guild_id].append(self._role(role_id, name, guild_id, permissions))
         return role_id
 
-    async def wait_ready(self, timeout: float = 5.0) -> None:
-        """Wait until a gateway session is live: READY (or RESUMED) sent on an open socket."""
-        await self.wait_for(self._live_connection, timeout)
+    async def wait_ready(self, timeout: float = 5.0, *, shards: Sequence[int] | None = None) -> None:
+        """Wait until a gateway session is live (READY or RESUMED sent on an open socket): one for each
+        of ``shards``, or any one."""
+        if shards is None:
+            await self.wait_for(self.live_shards, timeout)
+        else:
+            await self.wait_for(lambda: set(shards) <= set(self.live_shards()), timeout)
+
+    def shard_of(self, guild_id: str | None) -> int:
+        """The shard Discord sends a guild's events on, ``(guild_id >> 22) % shard_count``; shard 0
+        outside a guild. The count is the one the clients IDENTIFYed with (1 before any)."""
+        return 0 if guild_id is None else (int(guild_id) >> 22) % self._shard_count
+
+    def live_shards(self) -> list[int]:
+        """The shards that have a live session (READY or RESUMED sent on an open socket)."""
+        return [shard for shard in sorted(self._current) if self._live_connection(shard) is not None]
 
     def summary(self) -> str:
         """A one-line account of the fake's state, for failure messages."""
@@ -803,7 +837,7 @@ class FakeDiscord(LoopbackServer):
             f"rejected={[(r['route'], r['code']) for r in self.rejected]} "
             f"errors={[(e['route'], e['code']) for e in self.errors]} ratelimited={len(self.ratelimited)} "
             f"connections={self.connections} identifies={self.identifies} resumes={self.resumes} "
-            f"live={self._live_connection() is not None}"
+            f"shards={self.identified_shards} live={self.live_shards()}"
         )
 
     def command_id(self, name: str, guild_id: str | None = None, kind: int = 1) -> str | None:
@@ -815,11 +849,20 @@ class FakeDiscord(LoopbackServer):
 
     # -- gateway controls --
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> int:
-        """Send a dispatch (op 0) on the current session (kept for replay on RESUME); returns its seq."""
-        session = self._current
+    async def dispatch(self, event: str, data: dict[str, Any], *, shard: int | None = None) -> int:
+        """Send a dispatch (op 0) on the session of ``shard``, by default the shard of the event's guild
+        (``guild_id``; ``id`` for the guild events); kept for replay on RESUME. Returns its seq."""
+        if shard is None:
+            guild = data.get("guild_id") or (data.get("id") if event in GUILD_EVENTS else None)
+            shard = self.shard_of(None if guild is None else str(guild))
+        session = self._current.get(shard)
         if session is None or session.ended:
-            raise RuntimeError(f"no gateway session to dispatch {event} on; {self.summary()}")
+            raise RuntimeError(
+                f"no gateway session for shard {shard} to dispatch {event} on; {self.summary()}"
+            )
+        return await self._dispatch_on(session, event, data)
+
+    async def _dispatch_on(self, session: _Session, event: str, data: dict[str, Any]) -> int:
         session.seq += 1
         frame = {"op": OP_DISPATCH, "t": event, "s": session.seq, "d": data}
         session.frames.append(frame)
@@ -829,37 +872,43 @@ class FakeDiscord(LoopbackServer):
         await self._notify()
         return session.seq
 
-    async def reconnect_request(self, *, wait: bool = True, timeout: float = 5.0) -> None:
-        """Send op 7 RECONNECT; with ``wait``, return once the client has RESUMEd (or re-IDENTIFYed)."""
-        connection = self._require_live()
+    async def reconnect_request(
+        self, *, wait: bool = True, timeout: float = 5.0, shard: int | None = None
+    ) -> None:
+        """Send op 7 RECONNECT (on ``shard``, by default the first guild's); with ``wait``, return once the
+        client has RESUMEd (or re-IDENTIFYed)."""
+        shard = self.shard_of(self.default_guild_id) if shard is None else shard
+        connection = self._require_live(shard)
         before = self.resumes + self.identifies
         await self._send(connection.ws, {"op": OP_RECONNECT, "d": None, "s": None, "t": None})
         if wait:
             await self.wait_for(
-                lambda: self.resumes + self.identifies > before and self._live_connection(), timeout
+                lambda: self.resumes + self.identifies > before and self._live_connection(shard), timeout
             )
 
     async def invalidate_session(
-        self, resumable: bool = False, *, wait: bool = False, timeout: float = 10.0
+        self, resumable: bool = False, *, wait: bool = False, timeout: float = 10.0, shard: int | None = None
     ) -> None:
         """Send op 9 INVALID_SESSION (``d`` = ``resumable``); a non-resumable session is ended at once.
 
         discord.py sleeps 5 s before a non-initial IDENTIFY (``Client.before_identify_hook``); with ``wait``
-        this returns once the client has identified or resumed again.
+        this returns once the client has identified or resumed again. ``shard``: as for RECONNECT.
         """
-        connection = self._require_live()
+        shard = self.shard_of(self.default_guild_id) if shard is None else shard
+        connection = self._require_live(shard)
         before = self.resumes + self.identifies
         if not resumable and connection.session is not None:
             connection.session.ended = True
         await self._send(connection.ws, {"op": OP_INVALID_SESSION, "d": resumable, "s": None, "t": None})
         if wait:
             await self.wait_for(
-                lambda: self.resumes + self.identifies > before and self._live_connection(), timeout
+                lambda: self.resumes + self.identifies > before and self._live_connection(shard), timeout
             )
 
-    async def close_socket(self, code: int = 4000) -> None:
-        """Close the current gateway socket from the server side (a resumable code by default)."""
-        connection = self._require_live()
+    async def close_socket(self, code: int = 4000, *, shard: int | None = None) -> None:
+        """Close a gateway socket (``shard``: as for RECONNECT) from the server side (a resumable code
+        by default)."""
+        connection = self._require_live(self.shard_of(self.default_guild_id) if shard is None else shard)
         await connection.ws.close(code=code, message=b"fake closed the socket")
 
     # -- interactions --
@@ -894,7 +943,14 @@ class FakeDiscord(LoopbackServer):
         if guild_id is not None and definition is not None and definition.get("guild_id"):
             data["guild_id"] = guild_id
         payload = self._interaction_payload(
-            INTERACTION_COMMAND, data, guild_id, channel_id, user_id, user_name, roles, DEFAULT_PERMISSIONS,
+            INTERACTION_COMMAND,
+            data,
+            guild_id,
+            channel_id,
+            user_id,
+            user_name,
+            roles,
+            DEFAULT_PERMISSIONS,
             "en-US",
         )
         return await self._dispatch_interaction(payload, name)
@@ -1346,6 +1402,7 @@ class FakeDiscord(LoopbackServer):
             guild_id=payload.get("guild_id"),
             payload=payload,
             dispatched_at=self.clock(),
+            shard=self.shard_of(payload.get("guild_id")),
         )
         self.interactions[record.id] = record
         await self.dispatch("INTERACTION_CREATE", payload)
@@ -1510,8 +1567,13 @@ class FakeDiscord(LoopbackServer):
     async def _gateway_info(self, request: web.Request) -> web.Response:
         info = {
             "url": self.gateway_url,
-            "shards": 1,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+            "shards": self.recommended_shards,
+            "session_start_limit": {
+                "total": 1000,
+                "remaining": 1000 - self.identifies,
+                "reset_after": 0,
+                "max_concurrency": self.max_concurrency,
+            },
         }
         return await self._serve(request, "gateway", lambda _: info, bot_auth=request.path.endswith("/bot"))
 
@@ -1772,17 +1834,17 @@ class FakeDiscord(LoopbackServer):
 
     # -- internals: gateway --
 
-    def _live_connection(self) -> _Connection | None:
-        """The current session's socket, if it is open and past READY/RESUMED."""
-        session = self._current
+    def _live_connection(self, shard: int) -> _Connection | None:
+        """The socket of ``shard``'s current session, if it is open and past READY/RESUMED."""
+        session = self._current.get(shard)
         if session is None or session.ended or session.connection is None:
             return None
         return None if session.connection.ws.closed else session.connection
 
-    def _require_live(self) -> _Connection:
-        connection = self._live_connection()
+    def _require_live(self, shard: int) -> _Connection:
+        connection = self._live_connection(shard)
         if connection is None:
-            raise RuntimeError(f"no live gateway connection; {self.summary()}")
+            raise RuntimeError(f"no live gateway connection for shard {shard}; {self.summary()}")
         return connection
 
     @staticmethod
@@ -1851,15 +1913,24 @@ class FakeDiscord(LoopbackServer):
             await connection.ws.close(code=4005, message=b"Already authenticated.")
             return
         shard = data.get("shard")
-        session = _Session(uuid.uuid4().hex, list(shard) if isinstance(shard, list) else None)
+        if shard is not None and not _valid_shard(shard):
+            await connection.ws.close(code=4010, message=b"Invalid shard.")
+            return
+        shard_id, shard_count = shard if shard is not None else (0, 1)
+        # A second IDENTIFY for a shard starts a new session that takes its events; the old one is left
+        # as it is (Discord does not close it either).
+        session = _Session(uuid.uuid4().hex, list(shard) if shard is not None else None)
         self._sessions[session.id] = session
-        self._current = session
+        self._shard_count = shard_count
+        self._current[shard_id] = session
         self.identifies += 1
         self.identify_payloads.append(data)
+        self.identified_shards.append((shard_id, shard_count))
+        guilds = [g for g in self.guild_ids if self.shard_of(g) == shard_id]
         ready: dict[str, Any] = {
             "v": 10,
             "user": self.bot_user,
-            "guilds": [{"id": g, "unavailable": True} for g in self.guild_ids],
+            "guilds": [{"id": g, "unavailable": True} for g in guilds],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -1876,9 +1947,9 @@ class FakeDiscord(LoopbackServer):
             ready["shard"] = session.shard
         session.connection = connection
         connection.session = session
-        await self.dispatch("READY", ready)
-        for guild_id in self.guild_ids:
-            await self.dispatch("GUILD_CREATE", self._guild_object(guild_id))
+        await self._dispatch_on(session, "READY", ready)
+        for guild_id in guilds:
+            await self._dispatch_on(session, "GUILD_CREATE", self._guild_object(guild_id))
 
     async def _resume(self, connection: _Connection, data: dict[str, Any]) -> None:
         session = self._sessions.get(str(data.get("session_id")))
@@ -1892,14 +1963,23 @@ class FakeDiscord(LoopbackServer):
         old = session.connection
         session.connection = connection
         connection.session = session
-        self._current = session
+        self._current[session.shard[0] if session.shard else 0] = session
         if old is not None and old is not connection and not old.ws.closed:
             await old.ws.close(code=4000, message=b"Session resumed elsewhere.")
         for frame in session.frames:
             if frame["s"] > seq:
                 await self._send(connection.ws, frame)
         self.resumes += 1
-        await self.dispatch("RESUMED", {"_trace": ["fake-discord"]})
+        await self._dispatch_on(session, "RESUMED", {"_trace": ["fake-discord"]})
+
+
+def _valid_shard(shard: Any) -> bool:
+    """IDENTIFY's ``shard``: ``[id, count]``, integers with ``0 <= id < count``."""
+    if not isinstance(shard, list) or len(shard) != 2:
+        return False
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in shard):
+        return False
+    return 0 <= shard[0] < shard[1]
 
 
 def _custom_ids(components: Sequence[Any]) -> Iterator[str]:

@@ -170,8 +170,14 @@ class FactdeskDiscord(discord.Client):
         *,
         sync_on_start: bool = True,
         limiter: Limiter | None = None,
+        **client_options: Any,
     ) -> None:
-        super().__init__(intents=discord.Intents.default(), allowed_mentions=discord.AllowedMentions.none())
+        """``client_options`` go to discord.py's client (the shards, for the sharded client)."""
+        super().__init__(
+            intents=discord.Intents.default(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            **client_options,
+        )
         self.settings = settings
         self.limiter = limiter or settings.limiter()
         self.desk = desk
@@ -391,7 +397,11 @@ class FactdeskDiscord(discord.Client):
             if interaction.channel_id is not None:
                 sent = await interaction.original_response()
                 await self.desk.posted(
-                    "discord", str(interaction.channel_id), str(sent.id), answer, asked_by=who,
+                    "discord",
+                    str(interaction.channel_id),
+                    str(sent.id),
+                    answer,
+                    asked_by=who,
                     shown_from=start,
                 )
 
