@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
+
 from benchmarks.articles import COUNTRIES, generate_articles
 from bot import answer_cache
 from bot.extraction_pool import extraction_pool
@@ -39,7 +41,9 @@ from bot.requests import parse_command_line
 from bot.runtime.heap import settle
 from facts.countries import all_countries
 from facts.read.article import ArticleInput
-from facts.store.sqlite_store import SQLiteStore, extract_all, open_store
+from facts.store.opening import describe, is_postgres_url, open_store
+from facts.store.postgres.store import PostgresStore, redacted
+from facts.store.sqlite_store import SQLiteStore, extract_all
 
 __all__ = ["Options", "run_bench"]
 
@@ -266,6 +270,58 @@ def _time_raw(path: Path, lookups: Sequence[Lookup], repeat: int) -> Timing:
     return Timing(repeat, _percentile(times, 50), _percentile(times, 99), empty=empty)
 
 
+RAW_PG_SQL = (
+    "SELECT passage_id FROM passage_words WHERE words @@ websearch_to_tsquery('english', %s) LIMIT 20"
+)
+
+
+def _time_raw_pg(url: str, lookups: Sequence[Lookup], repeat: int) -> Timing:
+    """The same lookups as bare ``tsvector`` queries through psycopg (the FTS5 phrase syntax the
+    lookups carry, quoted words joined by a space or OR, is also ``websearch_to_tsquery``'s)."""
+    with psycopg.connect(url) as db:
+        for lookup in lookups:
+            db.execute(RAW_PG_SQL, (lookup.match,)).fetchall()
+        times: list[int] = []
+        empty = 0
+        for i in range(repeat):
+            match = lookups[i % len(lookups)].match
+            start = time.perf_counter_ns()
+            rows = db.execute(RAW_PG_SQL, (match,)).fetchall()
+            times.append(time.perf_counter_ns() - start)
+            empty += not rows
+    return Timing(repeat, _percentile(times, 50), _percentile(times, 99), empty=empty)
+
+
+def _table_bytes_pg(url: str, articles: int) -> list[str]:
+    """Bytes per article of each table with its indexes and TOAST, against the text."""
+    with psycopg.connect(url) as db:
+        sizes = db.execute(
+            "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relkind = 'r' AND n.nspname = current_schema()"
+        ).fetchall()
+        row = db.execute("SELECT coalesce(sum(octet_length(body)), 0) FROM documents").fetchone()
+    text = int(row[0]) if row else 0
+    by_table = {name: int(size) for name, size in sizes}
+    total = sum(by_table.values())
+    words = by_table.get("passage_words", 0)
+    per = max(articles, 1)
+    lines = [
+        "## Store",
+        "",
+        f"Article text (document bodies): {text / per:,.0f} bytes per article. Store: "
+        f"{total / per:,.0f} bytes per article = **{(total - words) / max(text, 1):.2f}× the text** plus the "
+        f"full-text index (passage_words with its GIN index, {words / per:,.0f} bytes).",
+        "",
+        "| table (with its indexes) | bytes per article | share |",
+        "|---|---:|---:|",
+    ]
+    for name, size in sorted(by_table.items(), key=lambda kv: -kv[1]):
+        if size / per >= 1:
+            lines.append(f"| {name} | {size / per:,.0f} | {size / max(total, 1):.1%} |")
+    return lines
+
+
 # ------------------------------------------------------------------ choosing what to look up
 
 
@@ -371,8 +427,18 @@ def _verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def _ingest_section(stats: IngestStats, gen_rates: list[float], path: Path, options: Options) -> list[str]:
-    wal = Path(f"{path}-wal")
+def _store_size(target: str | Path) -> str:
+    if is_postgres_url(str(target)):
+        with psycopg.connect(str(target)) as conn:
+            row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        return f"{(row[0] if row else 0) / 1e6:.1f} MB (the whole database, indexes and WAL-free)"
+    wal = Path(f"{target}-wal")
+    return f"{_file_mb(Path(target)):.1f} MB (+ WAL {_file_mb(wal):.1f} MB)"
+
+
+def _ingest_section(
+    stats: IngestStats, gen_rates: list[float], target: str | Path, options: Options
+) -> list[str]:
     statuses = ", ".join(f"{n:,} {s}" for s, n in sorted(stats.statuses.items()))
     merged_share = stats.merged_facts / max(1, stats.new_facts + stats.merged_facts)
     ok = stats.rate >= INGEST_TARGET
@@ -389,7 +455,7 @@ def _ingest_section(stats: IngestStats, gen_rates: list[float], path: Path, opti
         f"`factdesk ingest`, articles generated as they go in): {stats.articles:,} articles in "
         f"{stats.seconds:.1f} s = **{stats.rate:,.1f} articles/s**{resumed}",
         f"- CPU: {1000 * stats.cpu_seconds / max(stats.articles, 1):.1f} ms per article (this process and "
-        f"the extraction workers, user + system); the writer (one thread, SQLite) was busy "
+        f"the extraction workers, user + system); the writer (one batch at a time) was busy "
         f"{stats.writer_seconds:.1f} s = {stats.writer_seconds / max(stats.seconds, 1e-9):.0%} of the ingest",
         f"- baseline, same run: `store.ingest` one article per transaction on a fresh store: "
         f"**{stats.one_by_one:,.1f} articles/s** ({ONE_BY_ONE:,} articles); ratio bulk/baseline "
@@ -399,7 +465,7 @@ def _ingest_section(stats: IngestStats, gen_rates: list[float], path: Path, opti
         f"({min(stats.articles + stats.resumed_from, RAW_SAMPLE):,} articles)",
         f"- results: {statuses}; {stats.new_facts:,} new facts, {stats.merged_facts:,} merged into known "
         f"facts ({merged_share:.1%})",
-        f"- store: {_file_mb(path):.1f} MB (+ WAL {_file_mb(wal):.1f} MB)",
+        f"- store: {_store_size(target)}",
         f"- peak RSS during ingest: this process {stats.peak_rss_mb:,.0f} MB, largest extraction worker "
         f"{stats.worker_rss_mb:,.0f} MB; bound {options.memory_mb} MB: **{_verdict(under)}**",
         f"- target ingest >= {INGEST_TARGET:.0f} articles/s: **{_verdict(ok)}**",
@@ -464,11 +530,12 @@ def _target(command: str, timing: Timing) -> str:
 
 
 def _commands_section(lookups: dict[str, list[Lookup]], mine: dict[str, Timing],
-                      raw: dict[str, Timing]) -> list[str]:
+                      raw: dict[str, Timing], engine: str = "SQLite") -> list[str]:
+    search = "FTS5" if engine == "SQLite" else "tsvector"
     lines = [
         "## Commands",
         "",
-        "| command | runs | p50 ms | p99 ms | raw FTS5 p50 ms | ratio | target |",
+        f"| command | runs | p50 ms | p99 ms | raw {search} p50 ms | ratio | target |",
         "|---|---:|---:|---:|---:|---:|---|",
     ]
     for command, timing in mine.items():
@@ -481,7 +548,8 @@ def _commands_section(lookups: dict[str, list[Lookup]], mine: dict[str, Timing],
         t = mine[command]
         shown = "; ".join(f"`{x.line}`" for x in items)
         lines.append(f"- /{command} ({t.errors} errors, {t.empty} empty answers): {shown}")
-    lines += ["", f"Raw FTS5 baseline: `{RAW_SQL}` with the country name, the year, the words, or the "
+    raw_sql = RAW_SQL if engine == "SQLite" else RAW_PG_SQL
+    lines += ["", f"Raw {search} baseline: `{raw_sql}` with the country name, the year, the words, or the "
               "question's words joined by OR."]
     return lines
 
@@ -489,17 +557,20 @@ def _commands_section(lookups: dict[str, list[Lookup]], mine: dict[str, Timing],
 # ------------------------------------------------------------------ the run
 
 
-async def _run(path: Path, articles: int, repeat: int, options: Options) -> str:
+async def _run(target: str | Path, folder: Path, articles: int, repeat: int, options: Options) -> str:
     print(f"factdesk bench: timing the generator (up to {GENERATOR_SAMPLE:,} articles)", file=sys.stderr)
     gen_rates = _generation_rates(articles)
     sample = list(generate_articles(min(articles, SAMPLE_ARTICLES)))
-    print(f"factdesk bench: ingesting {articles:,} articles into {path}", file=sys.stderr)
-    store = await open_store(path, bundled_corpus=False, memory_mb=options.memory_mb)
+    print(f"factdesk bench: ingesting {articles:,} articles into {describe(target)}", file=sys.stderr)
+    store = await open_store(target, bundled_corpus=False, memory_mb=options.memory_mb)
+    path = folder / f"bench-{articles}.db"  # the SQLite store, or beside which the baselines go
     profiles: list[str] = []
     try:
         if options.profile:
             store.writer.profiler = cProfile.Profile()
         stats = await _ingest(store, articles, options)
+        if isinstance(store, PostgresStore):
+            await store.analyze()  # what autovacuum does soon after a load like this one
         if store.writer.profiler is not None:
             profiles.append(_top("the writer (store thread, all batches)", store.writer.profiler))
             store.writer.profiler = None
@@ -521,10 +592,15 @@ async def _run(path: Path, articles: int, repeat: int, options: Options) -> str:
         await store.close()
     if options.profile:
         profiles.append(_profile_extraction(sample))
-    raw = {c: _time_raw(path, items, repeat) for c, items in lookups.items()}
-    head = [f"# factdesk bench — {articles:,} articles, {repeat} runs per command", "", _machine(), ""]
-    body = [*_ingest_section(stats, gen_rates, path, options), "", *_table_bytes(path, articles), "",
-            *_commands_section(lookups, mine, raw), "", *_again_section(again)]
+    postgres = is_postgres_url(str(target))
+    timed_raw = _time_raw_pg if postgres else _time_raw
+    raw = {c: timed_raw(target, items, repeat) for c, items in lookups.items()}  # type: ignore[arg-type]
+    engine = "PostgreSQL" if postgres else "SQLite"
+    title = f"# factdesk bench — {articles:,} articles, {repeat} runs per command, {engine}"
+    head = [title, "", _machine(), ""]
+    sizes = _table_bytes_pg(str(target), articles) if postgres else _table_bytes(path, articles)
+    body = [*_ingest_section(stats, gen_rates, target, options), "", *sizes, "",
+            *_commands_section(lookups, mine, raw, engine), "", *_again_section(again)]
     if profiles:
         body += ["", "## Profile", "", *profiles]
     return "\n".join(head + body)
@@ -559,17 +635,42 @@ def _fresh(path: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-def run_bench(*, articles: int, repeat: int, workdir: Path | None, options: Options | None = None) -> int:
+def run_bench(
+    *, articles: int, repeat: int, workdir: Path | None, options: Options | None = None, db: str | None = None
+) -> int:
     """Build a fresh store of generated articles (or, with ``options.resume``, go on with the one
-    a stopped run left in ``workdir``), time ingest and commands, print a Markdown report."""
+    a stopped run left in ``workdir``), time ingest and commands, print a Markdown report.
+
+    ``db``, a ``postgresql://`` url, builds the store in that database instead of a SQLite file in
+    ``workdir`` (the baselines stay SQLite files there); the database must hold no documents
+    unless ``options.resume``."""
     options = options or Options()
     articles, repeat = max(1, articles), max(1, repeat)
     with contextlib.ExitStack() as stack:
         folder = workdir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="factdesk-bench-")))
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"bench-{articles}.db"
-        if not (options.resume and workdir and path.exists()):
-            _fresh(path)
-        report = asyncio.run(_run(path, articles, repeat, options))
+        if db is not None and is_postgres_url(db):
+            held = _pg_documents(db)
+            if held and not options.resume:
+                print(f"error: {redacted(db)} already holds {held:,} documents; bench writes generated"
+                      " articles: give it an empty database (or --resume)", file=sys.stderr)
+                return 2
+            target: str | Path = db
+        else:
+            if not (options.resume and workdir and path.exists()):
+                _fresh(path)
+            target = path
+        report = asyncio.run(_run(target, folder, articles, repeat, options))
     print(report)
     return 0
+
+
+def _pg_documents(url: str) -> int:
+    """Documents in the PostgreSQL store at ``url`` (0 for a database with no store yet)."""
+    with psycopg.connect(url) as conn:
+        found = conn.execute("SELECT to_regclass('documents') IS NOT NULL").fetchone()
+        if not found or not found[0]:
+            return 0
+        row = conn.execute("SELECT count(*) FROM documents").fetchone()
+        return int(row[0]) if row else 0

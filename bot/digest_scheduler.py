@@ -148,6 +148,10 @@ class DigestScheduler:
             run = await self._claim(sub.channel, _iso(due), covered_from, _iso(now), now)
             if run is not None:  # None: another pass claimed it first
                 done.append(await self._send(sub, run, now))
+        if done:
+            log.info("digest pass: %s", "; ".join(done))
+        else:  # every minute: only when asked for (FACTDESK_LOG_LEVEL=DEBUG)
+            log.debug("digest pass: nothing to send")
         return done
 
     async def _claim(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
@@ -31,7 +30,13 @@ class Settings(BaseSettings):
         env_prefix="FACTDESK_", env_file=".env", extra="ignore", env_ignore_empty=True
     )
 
-    db: Path = Field(default=Path("factdesk.db"), description="Path of the SQLite fact store.")
+    db: str = Field(
+        default="factdesk.db",
+        min_length=1,
+        max_length=2048,
+        description="The fact store: a path for the embedded SQLite store, or a postgresql:// url"
+        " (user, password, host, database) for PostgreSQL, which several replicas can share.",
+    )
     bundled_corpus: bool = Field(
         default=True, description="Seed a new, empty store with the five bundled articles."
     )

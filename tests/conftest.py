@@ -18,6 +18,7 @@ from bot import answer_cache
 from bot.runtime.serve import Services
 from bot.settings import Settings
 from facts.read.article import ArticleInput
+from facts.store.opening import open_store as open_any_store
 from facts.store.sqlite_store import SQLiteStore, open_store
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import FakeSlack, strip_proxy_env
@@ -28,15 +29,37 @@ from tests.postgres_server import (
     missing_binaries_message,
     postgres_required,
 )
+from tests.store_backends import seeded_database, seeded_template
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 FAKE_SLACK_SECRET = "e2e-signing-secret"
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A module setting ``STORE_ENGINES`` runs its store tests on each engine named there."""
+    engines = getattr(metafunc.module, "STORE_ENGINES", None)
+    if engines and "store_engine" in metafunc.fixturenames:
+        metafunc.parametrize("store_engine", engines)
+
+
 @pytest.fixture
-async def empty_store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    store = await open_store(tmp_path / "fresh.db", bundled_corpus=False)
+def store_engine() -> str:
+    """The engine of ``empty_store`` and ``seeded_copy``: SQLite unless the module says both."""
+    return "sqlite"
+
+
+@pytest.fixture
+def fresh_db(store_engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a new, empty store goes: a file, or an empty database of its own."""
+    if store_engine == "sqlite":
+        return str(tmp_path / "fresh.db")
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+async def empty_store(fresh_db: str) -> AsyncIterator[Any]:
+    store = await open_any_store(fresh_db, bundled_corpus=False)
     yield store
     await store.close()
 
@@ -64,14 +87,31 @@ async def seeded_store(seeded_db_path: Path) -> AsyncIterator[SQLiteStore]:
     await store.close()
 
 
-@pytest.fixture
-async def seeded_copy(seeded_db_path: Path, tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    """A writable copy of the seeded store, for tests that change it."""
-    import shutil
+@pytest.fixture(scope="session")
+def postgres_seeded_template(postgres_server: str) -> str:
+    return seeded_template(postgres_server)
 
-    path = tmp_path / "store.db"
-    shutil.copy(seeded_db_path, path)
-    opened = await open_store(path, bundled_corpus=True)
+
+@pytest.fixture
+def seeded_db(store_engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Where a writable seeded store is: a copy of the session's file, or a database copied from
+    the session's seeded template."""
+    if store_engine == "sqlite":
+        import shutil
+
+        path = tmp_path / "store.db"
+        shutil.copy(request.getfixturevalue("seeded_db_path"), path)
+        yield str(path)
+        return
+    server = request.getfixturevalue("postgres_server")
+    with seeded_database(server, request.getfixturevalue("postgres_seeded_template")) as url:
+        yield url
+
+
+@pytest.fixture
+async def seeded_copy(seeded_db: str) -> AsyncIterator[Any]:
+    """A writable copy of the seeded store, for tests that change it."""
+    opened = await open_any_store(seeded_db, bundled_corpus=True)
     yield opened
     await opened.close()
 

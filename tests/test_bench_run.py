@@ -56,8 +56,22 @@ def test_the_report_names_where_time_and_bytes_go(tmp_path: Path, capsys: pytest
     assert run_bench(articles=4, repeat=1, workdir=tmp_path, options=Options(profile=True, workers=1)) == 0
     report = capsys.readouterr().out
     assert "extraction in 1 processes" in report
-    assert "ms per article" in report and "the writer (one thread, SQLite) was busy" in report
+    assert "ms per article" in report and "the writer (one batch at a time) was busy" in report
     assert "| documents |" in report and "× the text" in report  # bytes per table, against the text
     assert "raw SQLite, same run" in report
     assert "## Profile" in report and "by own time" in report
     assert "Asked again" in report
+
+
+def test_a_run_on_postgresql_reports_its_tables_and_refuses_a_database_in_use(
+    postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_bench(articles=4, repeat=1, workdir=tmp_path, db=postgres_url) == 0
+    report = capsys.readouterr().out
+    assert "4 articles, 1 runs per command, PostgreSQL" in report
+    assert "| passage_words |" in report and "× the text" in report  # the store's own tables
+    assert "raw tsvector p50 ms" in report and "one article per transaction" in report
+    # Run again on the same database: it holds the first run's articles, which bench would not
+    # time as new ones; it says so instead.
+    assert run_bench(articles=4, repeat=1, workdir=tmp_path, db=postgres_url) == 2
+    assert "already holds 4 documents" in capsys.readouterr().err

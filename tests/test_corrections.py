@@ -13,6 +13,9 @@ from facts.answers.contract import Answer
 from facts.errors import ChangedMeanwhile, UsageError
 from facts.store.corrections import Editor, parse_date_spec
 from facts.store.sqlite_store import SQLiteStore
+from tests.store_backends import ENGINES
+
+STORE_ENGINES = ENGINES  # each store test runs on SQLite and on PostgreSQL
 
 EDITOR = "slack:UEDITOR"
 ACCESS = Access(admins=frozenset({EDITOR}), discord_admin_roles=frozenset({"777"}))

@@ -14,6 +14,9 @@ from bot.digest_scheduler import DeliveryError, DigestScheduler
 from facts.answers.contract import Answer
 from facts.store.sqlite_store import SQLiteStore
 from tests.helpers import Clock
+from tests.store_backends import ENGINES
+
+STORE_ENGINES = ENGINES  # each store test runs on SQLite and on PostgreSQL
 
 T0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
 LEASE = dt.timedelta(minutes=5)

@@ -14,6 +14,9 @@ from facts.answers.contract import Answer
 from facts.errors import UsageError
 from facts.store.sqlite_store import SQLiteStore
 from tests.helpers import Clock
+from tests.store_backends import ENGINES
+
+STORE_ENGINES = ENGINES  # each store test runs on SQLite and on PostgreSQL
 
 UTC = dt.UTC
 

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
+
 from tests.conftest import SHARED
 
 SCORE = SHARED / "eval" / "score.py"
@@ -70,3 +72,22 @@ def test_the_wider_set_ingests_every_file_and_holds_its_floor(tmp_path: Path) ->
     passed = re.search(r"^(\d+)/(\d+) cases pass", proc.stdout, re.M)
     assert passed, proc.stdout + proc.stderr
     assert int(passed[1]) >= WIDER_FLOOR, proc.stdout
+
+
+def test_both_floors_give_the_same_score_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
+    """The same articles ingested into PostgreSQL answer the gold sets as well as on SQLite."""
+    env = {**os.environ, "FACTDESK_BUNDLED_CORPUS": "false"}
+    for gold, corpus, expected in (
+        (SHARED / "eval" / "seeds.toml", SHARED / "seeds", "20/20 cases pass; mean recall 0.99"),
+        (WIDER / "gold.toml", WIDER / "corpus", f"{WIDER_FLOOR}/{WIDER_FLOOR} cases pass"),
+    ):
+        with psycopg.connect(postgres_url, autocommit=True) as conn:  # each set in an empty store
+            conn.execute("DROP SCHEMA public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+        command = [
+            sys.executable, str(SCORE), "--gold", str(gold), "--corpus", str(corpus),
+            "--db", postgres_url, "--ingest", "--cli", factdesk_cli(),
+        ]
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
+        assert "ingest refused" not in proc.stdout, proc.stdout
+        assert expected in proc.stdout, proc.stdout + proc.stderr

@@ -9,6 +9,9 @@ from bot.requests import parse_command_line
 from facts.answers.contract import Answer
 from facts.store.corrections import Editor
 from facts.store.sqlite_store import SQLiteStore
+from tests.store_backends import ENGINES
+
+STORE_ENGINES = ENGINES  # each store test runs on SQLite and on PostgreSQL
 
 DESK = Editor(actor="cli:local", platform="cli")
 

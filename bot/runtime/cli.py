@@ -46,8 +46,9 @@ from facts.read.article import ArticleInput
 from facts.read.files import read_paths
 from facts.read.limits import ReadLimits
 from facts.read.web_article import fetch_article
+from facts.store.opening import AnyStore, StoreUnavailable, describe, is_postgres_url, open_store
 from facts.store.rows import IngestResult
-from facts.store.sqlite_store import SQLiteStore, StoreUnavailable, open_store
+from facts.store.sqlite_store import SQLiteStore
 
 if TYPE_CHECKING:
     from bot.feed_poller import FeedPoller
@@ -60,7 +61,9 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="factdesk", description="Cited answers from the newsroom's documents.")
-    p.add_argument("--db", type=Path, help="SQLite store (default: FACTDESK_DB or ./factdesk.db)")
+    p.add_argument(
+        "--db", help="the store: a SQLite path or a postgresql:// url (default: FACTDESK_DB or ./factdesk.db)"
+    )
     sub = p.add_subparsers(dest="verb", required=True, metavar="COMMAND")
     a = sub.add_parser("ask", help='answer one command, e.g. ask "/timeline 2019"')
     a.add_argument("line", help='the command as typed in chat, e.g. "/agreement el-salvador"')
@@ -83,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("doctor", help="check settings, the store and the platforms, and say what to fix")
     bk = sub.add_parser("backup", help="copy the store consistently (while serving) to a new file")
     bk.add_argument("target", type=Path, help="the backup file to create")
+    ms = sub.add_parser("migrate-store", help="copy a SQLite store into PostgreSQL (run again: adds nothing)")
+    ms.add_argument("--from", dest="source", required=True, help="the SQLite store: sqlite:///path or a path")
+    ms.add_argument(
+        "--to", dest="target", required=True, help="the PostgreSQL url: postgresql://user@host/db"
+    )
     d = sub.add_parser("discord", help="Discord administration: `discord sync [--guild ID]`")
     dsub = d.add_subparsers(dest="discord_verb", required=True, metavar="ACTION")
     ds = dsub.add_parser("sync", help="register the slash commands with Discord")
@@ -97,14 +105,23 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--articles", type=int, default=20_000, help="generated articles (default 20000)")
     b.add_argument("--repeat", type=int, default=200, help="timed runs per command (default 200)")
     b.add_argument("--db-dir", type=Path, default=None, help="where to build the benchmark store")
-    b.add_argument("--resume", action="store_true",
-                   help="go on with the store a stopped run left in --db-dir instead of starting afresh")
+    b.add_argument(
+        "--db",
+        dest="bench_db",
+        default=None,
+        help="a postgresql:// url of an empty database to build the store in (baselines stay in --db-dir)",
+    )
+    b.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on with the store a stopped run left in --db-dir instead of starting afresh",
+    )
     b.add_argument("--profile", action="store_true", help="name where ingest time goes (cProfile)")
     b.add_argument("--workers", type=int, default=0, help="extraction processes (default: one per core)")
     return p
 
 
-async def _open(settings: Settings) -> SQLiteStore:
+async def _open(settings: Settings) -> AnyStore:
     return await open_store(
         settings.db, bundled_corpus=settings.bundled_corpus, memory_mb=settings.store_memory_mb
     )
@@ -363,7 +380,15 @@ async def _discord_sync(settings: Settings, guilds: list[int] | None) -> int:
 
 
 async def _backup(settings: Settings, target: Path) -> int:
+    if is_postgres_url(settings.db):
+        print(
+            "error: a PostgreSQL store is backed up by the database's own tools (pg_dump, or the host's"
+            " snapshots); see README, Backups",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     store = await open_store(settings.db, bundled_corpus=False)
+    assert isinstance(store, SQLiteStore)  # a path, not a url
     try:
         await store.backup(target)
         integrity, _ = await store.check()
@@ -373,7 +398,7 @@ async def _backup(settings: Settings, target: Path) -> int:
     finally:
         await store.close()
     size = target.stat().st_size / 1e6
-    print(f"backed up {settings.db} to {target} ({size:.1f} MB; source integrity {integrity})")
+    print(f"backed up {describe(settings.db)} to {target} ({size:.1f} MB; source integrity {integrity})")
     return EXIT_OK
 
 
@@ -425,12 +450,23 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_backup(settings, args.target))
     if args.verb == "discord":
         return asyncio.run(_discord_sync(settings, args.guild))
+    if args.verb == "migrate-store":
+        from bot.runtime.migrate_store import migrate_store
+
+        return asyncio.run(migrate_store(args.source, args.target))
     if args.verb == "bench":
         from benchmarks.bench import Options, run_bench
 
-        options = Options(resume=args.resume, profile=args.profile, workers=max(0, args.workers),
-                          memory_mb=settings.store_memory_mb)
-        return run_bench(articles=args.articles, repeat=args.repeat, workdir=args.db_dir, options=options)
+        options = Options(
+            resume=args.resume,
+            profile=args.profile,
+            workers=max(0, args.workers),
+            memory_mb=settings.store_memory_mb,
+        )
+        db = args.bench_db or (settings.db if is_postgres_url(settings.db) else None)
+        return run_bench(
+            articles=args.articles, repeat=args.repeat, workdir=args.db_dir, options=options, db=db
+        )
     return EXIT_USAGE
 
 

@@ -7,7 +7,6 @@ and a setting that cannot be read is a FAIL line naming its variable, not a trac
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,13 @@ from bot.digest_scheduler import check_schedule
 from bot.settings import Settings
 from facts.errors import FactdeskError
 from facts.store.migrations import MIGRATIONS
-from facts.store.sqlite_store import StoreUnavailable, open_store_read_only
+from facts.store.opening import (
+    STORE_ERRORS,
+    StoreUnavailable,
+    describe,
+    is_postgres_url,
+    open_store_read_only,
+)
 
 __all__ = ["Check", "run_doctor"]
 
@@ -32,7 +37,8 @@ class Check:
 
 
 async def _store(settings: Settings) -> list[Check]:
-    if not Path(settings.db).is_file():  # said, never created: a check does not write
+    where = describe(settings.db)
+    if not is_postgres_url(settings.db) and not Path(settings.db).is_file():  # a check does not write
         return [
             Check(
                 "FAIL",
@@ -42,17 +48,17 @@ async def _store(settings: Settings) -> list[Check]:
         ]
     try:
         store = await open_store_read_only(settings.db)
-    except StoreUnavailable as exc:  # not SQLite, unreadable
-        return [Check("FAIL", str(exc), "check the file and its permissions, or restore a backup")]
+    except StoreUnavailable as exc:  # not SQLite, unreadable, no server at the url
+        return [Check("FAIL", str(exc), "check the file and its permissions, the url, or restore a backup")]
     try:
         integrity, applied = await store.check()
         docs = len(await store.documents())
         followed = await store.feeds() if "0013_feeds" in applied else []
-    except sqlite3.Error as exc:  # SQLite, but not a factdesk store (or a damaged one)
+    except STORE_ERRORS as exc:  # a database, but not a factdesk store (or a damaged one)
         return [
             Check(
                 "FAIL",
-                f"store {settings.db} is not a factdesk store: {exc}",
+                f"store {where} is not a factdesk store: {exc}",
                 "point FACTDESK_DB at the factdesk store, or restore a backup (README, Backups)",
             )
         ]
@@ -61,7 +67,7 @@ async def _store(settings: Settings) -> list[Check]:
     out = [
         Check(
             "ok" if integrity == "ok" else "FAIL",
-            f"store {settings.db}: integrity {integrity}",
+            f"store {where}: integrity {integrity}",
             "" if integrity == "ok" else "restore the latest backup (README, Backups)",
         )
     ]

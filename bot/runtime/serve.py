@@ -36,7 +36,7 @@ from bot.runtime.heap import settle
 from bot.settings import Settings, SetupError
 from facts.answers.contract import Answer
 from facts.errors import ErrorCode, FactdeskError
-from facts.store.sqlite_store import SQLiteStore, open_store
+from facts.store.opening import AnyStore, open_store
 
 __all__ = ["HOW_TO_CONFIGURE", "Services", "serve"]
 
@@ -59,7 +59,7 @@ class Services:
     def __init__(
         self,
         settings: Settings,
-        store: SQLiteStore,
+        store: AnyStore,
         *,
         clock: Callable[[], dt.datetime] | None = None,
         run_digests: bool = True,
@@ -314,7 +314,7 @@ class Services:
                     await stopping.wait()
 
     async def _probe_store(self) -> None:
-        """One read on a connection of its own (:meth:`SQLiteStore.probe`): the store's own
+        """One read on a connection of its own (the store's ``probe``): the store's own
         connection serves commands one query at a time, and a health check queued behind them
         would time out exactly when the service is busy, not down."""
         await self.store.probe()

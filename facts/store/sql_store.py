@@ -279,23 +279,24 @@ class SQLRecordStore:
         """A country's agreement facts, explicit links first, then the most salient: the ``limit``
         ids are read in that order from ``fact_agreements_ranked`` (no sort, however many links the
         country has), then the facts themselves."""
-        ranked = await self._fetchall(
+        ranked_sql = (
             f"SELECT a.fact_id FROM fact_agreements a {self._hint('fact_agreements_ranked')}"
             " WHERE a.country = ?"
             " AND EXISTS (SELECT 1 FROM facts f WHERE f.id = a.fact_id AND f.status = 'active')"
-            " ORDER BY a.explicit DESC, a.salience DESC, a.fact_id LIMIT ?",
-            (country, limit),
+            " ORDER BY a.explicit DESC, a.salience DESC, a.fact_id LIMIT ?"
         )
-        ids = [r["fact_id"] for r in ranked]
-        found = (
-            await self._facts(
+
+        def run(conn: Any) -> tuple[list[int], list[FactRow]]:
+            ids = [r["fact_id"] for r in conn.execute(ranked_sql, (country, limit)).fetchall()]
+            if not ids:
+                return ids, []
+            sql = (
                 f"SELECT {FACT_COLUMNS}, a.explicit FROM fact_agreements a JOIN facts f ON f.id = a.fact_id"
-                f" WHERE a.country = ? AND a.fact_id IN ({_marks(len(ids))})",
-                (country, *ids),
+                f" WHERE a.country = ? AND a.fact_id IN ({_marks(len(ids))})"
             )
-            if ids
-            else []
-        )
+            return ids, _facts_on(conn, sql, (country, *ids))
+
+        ids, found = await self._read(run)
         by_id = {f.id: f for f in found}
         return [by_id[i] for i in ids if i in by_id]
 
@@ -345,17 +346,16 @@ class SQLRecordStore:
             parts += [(same_year, args), (crossing_from, args), (crossing_into, args)]
         parts.append((long, (start, end, *tail)))
 
-        def run(conn: Any) -> dict[int, float]:
+        def run(conn: Any) -> list[FactRow]:
             best: dict[int, float] = {}
             for sql, args in parts:
                 for fid, salience in conn.execute(sql, args):
                     best[fid] = salience
-            return best
+            ids = sorted(best, key=lambda i: (-best[i], i))[:limit]  # equals by id: the same on both engines
+            facts = {f.id: f for f in _facts_by_ids_on(conn, ids)}
+            return [facts[i] for i in ids if i in facts]
 
-        best = await self._read(run)
-        ids = sorted(best, key=lambda i: (-best[i], i))[:limit]  # equals by id: the same on both engines
-        facts = {f.id: f for f in await self.facts_by_ids(ids)}
-        return [facts[i] for i in ids if i in facts]
+        return await self._read(run)
 
     async def document_facts(self, doc_id: int) -> list[FactRow]:
         return await self._facts(
@@ -365,13 +365,7 @@ class SQLRecordStore:
         )
 
     async def facts_by_ids(self, ids: Sequence[int]) -> list[FactRow]:
-        out: list[FactRow] = []
-        for chunk in _chunks(list(ids)):
-            out += await self._facts(
-                f"SELECT {FACT_COLUMNS}, 0 AS explicit FROM facts f WHERE f.id IN ({_marks(len(chunk))})",
-                tuple(chunk),
-            )
-        return out
+        return await self._read(_facts_by_ids_on, list(ids))
 
     async def passage_count(self) -> int:
         """About how many passages the store holds (ids are dense: the largest one)."""
@@ -596,45 +590,58 @@ class SQLRecordStore:
         await self._change(feed_records.item_seen, feed_id, key, doc_url, record=False)
 
     async def _facts(self, sql: str, args: tuple[Any, ...]) -> list[FactRow]:
-        rows = await self._fetchall(sql, args)
-        if not rows:
-            return []
-        sources = await self._sources([r["id"] for r in rows])
-        events = await self._events([r["event_id"] for r in rows if r["event_id"] is not None])
-        out = []
-        for r in rows:
-            srcs = sources.get(r["id"], ())
-            if not srcs:
-                continue  # every source superseded by a newer version of its article
-            event_key = events.get(r["event_id"]) if r["event_id"] is not None else None
-            out.append(fact_row(r, sources=srcs, event_key=event_key))
-        return out
+        """The facts ``sql`` selects, with their sources and events: one trip to a connection."""
+        return await self._read(_facts_on, sql, args)
 
-    async def _events(self, event_ids: list[int]) -> dict[int, tuple[str, str]]:
-        out: dict[int, tuple[str, str]] = {}
-        for chunk in _chunks(sorted(set(event_ids))):
-            rows = await self._fetchall(
-                f"SELECT id, verb, country FROM events WHERE id IN ({_marks(len(chunk))})", tuple(chunk)
-            )
-            for row in rows:
-                out[row["id"]] = (row["verb"], row["country"])
-        return out
 
-    async def _sources(self, fact_ids: list[int]) -> dict[int, list[SourceRow]]:
-        out: dict[int, list[SourceRow]] = defaultdict(list)
-        docs: dict[int, DocumentRow] = {}  # one row object per document, however many it sources
-        for chunk in _chunks(sorted(set(fact_ids))):
-            rows = await self._fetchall(
-                f"SELECT {SOURCE_COLUMNS}"
-                " FROM fact_sources s JOIN passages p ON p.id = s.passage_id"
-                " JOIN documents d ON d.id = s.doc_id"
-                f" WHERE s.fact_id IN ({_marks(len(chunk))}) AND d.superseded_by IS NULL"
-                " ORDER BY d.published, d.id, p.idx",
-                tuple(chunk),
-            )
-            for row in rows:
-                doc = docs.get(row["doc_id"])
-                if doc is None:
-                    doc = docs[row["doc_id"]] = document_row(row)
-                out[row["fact_id"]].append(source_row(row, doc))
-        return out
+def _facts_on(conn: Any, sql: str, args: Sequence[Any]) -> list[FactRow]:
+    rows = conn.execute(sql, args).fetchall()
+    if not rows:
+        return []
+    sources = _sources_on(conn, [r["id"] for r in rows])
+    events = _events_on(conn, [r["event_id"] for r in rows if r["event_id"] is not None])
+    out = []
+    for r in rows:
+        srcs = sources.get(r["id"], ())
+        if not srcs:
+            continue  # every source superseded by a newer version of its article
+        event_key = events.get(r["event_id"]) if r["event_id"] is not None else None
+        out.append(fact_row(r, sources=srcs, event_key=event_key))
+    return out
+
+
+def _events_on(conn: Any, event_ids: list[int]) -> dict[int, tuple[str, str]]:
+    out: dict[int, tuple[str, str]] = {}
+    for chunk in _chunks(sorted(set(event_ids))):
+        sql = f"SELECT id, verb, country FROM events WHERE id IN ({_marks(len(chunk))})"
+        for row in conn.execute(sql, tuple(chunk)).fetchall():
+            out[row["id"]] = (row["verb"], row["country"])
+    return out
+
+
+def _sources_on(conn: Any, fact_ids: list[int]) -> dict[int, list[SourceRow]]:
+    out: dict[int, list[SourceRow]] = defaultdict(list)
+    docs: dict[int, DocumentRow] = {}  # one row object per document, however many it sources
+    for chunk in _chunks(sorted(set(fact_ids))):
+        rows = conn.execute(
+            f"SELECT {SOURCE_COLUMNS}"
+            " FROM fact_sources s JOIN passages p ON p.id = s.passage_id"
+            " JOIN documents d ON d.id = s.doc_id"
+            f" WHERE s.fact_id IN ({_marks(len(chunk))}) AND d.superseded_by IS NULL"
+            " ORDER BY d.published, d.id, p.idx",
+            tuple(chunk),
+        ).fetchall()
+        for row in rows:
+            doc = docs.get(row["doc_id"])
+            if doc is None:
+                doc = docs[row["doc_id"]] = document_row(row)
+            out[row["fact_id"]].append(source_row(row, doc))
+    return out
+
+
+def _facts_by_ids_on(conn: Any, ids: Sequence[int]) -> list[FactRow]:
+    out: list[FactRow] = []
+    for chunk in _chunks(list(ids)):
+        sql = f"SELECT {FACT_COLUMNS}, 0 AS explicit FROM facts f WHERE f.id IN ({_marks(len(chunk))})"
+        out += _facts_on(conn, sql, tuple(chunk))
+    return out

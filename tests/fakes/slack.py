@@ -27,6 +27,7 @@ once a conftest lists ``pytest_plugins = ["tests.fakes.slack"]``).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import hmac
@@ -366,6 +367,7 @@ class FakeSlack(LoopbackServer):
         self.views: list[dict[str, Any]] = []  # modals opened with views.open
         self._trigger_minted: dict[str, float] = {}
         self.responses: list[dict[str, Any]] = []
+        self._held: dict[str, asyncio.Event] = {}  # methods whose replies wait (see hold)
         self.rejected: list[dict[str, Any]] = []
         self.ratelimited: list[tuple[str, dict[str, Any]]] = []
         self.response_urls: dict[str, ResponseUrl] = {}
@@ -407,7 +409,9 @@ class FakeSlack(LoopbackServer):
         return self
 
     async def stop(self) -> None:
-        """Close the sockets, the client session and the server."""
+        """Close the sockets, the client session and the server (replies still held are sent)."""
+        for method in list(self._held):
+            self.release(method)
         for ws in list(self._sockets):
             await ws.close(code=aiohttp.WSCloseCode.GOING_AWAY, message=b"server stopping")
         if self._session is not None:
@@ -430,6 +434,17 @@ class FakeSlack(LoopbackServer):
     def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` (or ``"respond"``) with 429 and ``Retry-After``."""
         self._rate_limits.setdefault(method, deque()).extend([retry_after] * times)
+
+    def hold(self, method: str) -> None:
+        """Carry out calls of ``method`` (a message is posted) but keep their replies until
+        :meth:`release`, as when the reply is lost: the caller cannot know its call went through."""
+        self._held.setdefault(method, asyncio.Event())
+
+    def release(self, method: str) -> None:
+        """Send the replies :meth:`hold` kept, and answer ``method`` at once again."""
+        held = self._held.pop(method, None)
+        if held is not None:
+            held.set()
 
     def register_method(self, method: str, handler: MethodHandler, token_prefix: str = "xoxb-") -> None:
         """Serve another Web API method: ``handler(payload)`` returns the JSON answer."""
@@ -888,7 +903,12 @@ class FakeSlack(LoopbackServer):
             token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else str(payload.get("token", ""))
             if not token.startswith(spec.token_prefix):
                 return _json({"ok": False, "error": spec.token_error})
-            return _json(spec.handler(payload))
+            reply = _json(spec.handler(payload))
+            held = self._held.get(method)
+            if held is not None:
+                await self._notify()  # the call is seen now; its reply comes on release
+                await held.wait()
+            return reply
         finally:
             await self._notify()
 

@@ -267,7 +267,10 @@ class FactdeskSlack:
     async def first_delivery(self, body: dict[str, Any]) -> bool:
         """Claim the delivery's trigger id in the core: False for a redelivery (or a replay)."""
         trigger = payloads.trigger_id(body)
-        return True if trigger is None else await self.desk.first_delivery(f"slack:{trigger}", self.clock())
+        if trigger is None or await self.desk.first_delivery(f"slack:{trigger}", self.clock()):
+            return True
+        log.info("Slack delivery %s was handled already: not answered again (a redelivery)", trigger)
+        return False
 
     def slot_for(self, body: dict[str, Any]) -> Slot | None:
         """A slot for this delivery (the one admitted at the HTTP front door, if any), or None
