@@ -570,7 +570,7 @@ async def _run(target: str | Path, folder: Path, articles: int, repeat: int, opt
             store.writer.profiler = cProfile.Profile()
         stats = await _ingest(store, articles, options)
         if isinstance(store, PostgresStore):
-            await store.analyze()  # what autovacuum does soon after a load like this one
+            await store.vacuum_analyze()  # what autovacuum does soon after a load like this one
         if store.writer.profiler is not None:
             profiles.append(_top("the writer (store thread, all batches)", store.writer.profiler))
             store.writer.profiler = None

@@ -76,6 +76,14 @@ def test_not_utf8_is_an_encoding_error(tmp_path: Path) -> None:
     assert err.value.field == "encoding"
 
 
+def test_a_nul_character_is_an_encoding_error_naming_where(tmp_path: Path) -> None:
+    path = tmp_path / "binary.md"
+    path.write_bytes(b"---\ntitle: Harbour\n---\nThe quay\x00 reopened.\n")
+    with pytest.raises(CorpusError) as err:
+        read_markdown(path)
+    assert err.value.field == "encoding" and "NUL character (at 31)" in str(err.value)
+
+
 def test_a_bad_file_does_not_stop_the_batch(tmp_path: Path) -> None:
     good = write_article(tmp_path, "good", body=BODY)
     bad = tmp_path / "bad.md"

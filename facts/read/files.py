@@ -63,9 +63,13 @@ def _text(path: Path, limits: ReadLimits) -> str:
             str(path), "file", f"over the {limits.max_bytes:,}-byte limit (FACTDESK_MAX_ARTICLE_BYTES)"
         )
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CorpusError(str(path), "encoding", f"not UTF-8 (byte {exc.start})") from None
+    if "\x00" in text:  # text never holds NUL; PostgreSQL would refuse it, SQLite keep it
+        where = f"holds a NUL character (at {text.index(chr(0))}): not a text file"
+        raise CorpusError(str(path), "encoding", where)
+    return text
 
 
 def _required(meta: dict[str, Any], name: str, path: str) -> str:

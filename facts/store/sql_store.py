@@ -74,6 +74,8 @@ class SQLRecordStore:
 
     _DAYS_SPANNED = "julianday(date_end) - julianday(date_start)"
     """SQL for the days between a fact's first and last day (``range_facts``' long spans)."""
+    _SAME_YEAR = "substr(date_start, 1, 4) = substr(date_end, 1, 4)"
+    """SQL for "the fact starts and ends in one year", as the index of such facts names it."""
 
     def __init__(self, *, set_cache: int = SET_CACHE) -> None:
         self._write_lock = asyncio.Lock()  # one batch or change at a time from this process
@@ -320,7 +322,7 @@ class SQLRecordStore:
         )
         same_year = (
             f"SELECT id, salience FROM facts {self._hint('facts_by_year')} WHERE substr(date_start, 1, 4) = ?"
-            " AND date_start IS NOT NULL AND substr(date_start, 1, 4) = substr(date_end, 1, 4)"
+            f" AND date_start IS NOT NULL AND {self._SAME_YEAR}"
             f" AND status = 'active' AND date_start <= ? AND date_end >= ?{in_country}"
             " ORDER BY salience DESC LIMIT ?"
         )

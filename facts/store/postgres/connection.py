@@ -9,6 +9,7 @@ placeholders become ``%s`` and rows are :class:`Row`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -47,6 +48,7 @@ def _row_factory(cursor: psycopg.Cursor[Any]) -> Any:
     return make
 
 
+@functools.lru_cache(maxsize=1024)  # the store's statements are a few hundred texts, run again and again
 def to_format_style(sql: str) -> str:
     """``?`` placeholders (outside quoted strings) as psycopg's ``%s``; a literal ``%`` doubled."""
     out: list[str] = []
