@@ -31,6 +31,8 @@ __all__ = ["MAX_BACKOFF", "MAX_NEW_PER_POLL", "FeedPoll", "FeedPoller", "feed_ti
 log = logging.getLogger("factdesk.feeds")
 
 MAX_BACKOFF = dt.timedelta(hours=6)
+# A claimed poll's lease: a runner that dies mid-poll leaves the feed to another one after this.
+POLL_LEASE = dt.timedelta(minutes=10)
 MAX_NEW_PER_POLL = 50  # items ingested from one feed in one poll; the rest at the next
 
 
@@ -79,8 +81,14 @@ class FeedPoller:
     on_item: Callable[[str, str], None] | None = None
 
     async def tick(self) -> list[FeedPoll]:
-        """Poll every feed due now, one after another."""
-        polls = [await self.poll(feed) for feed in await self.store.due_feeds(_iso(self.clock()))]
+        """Poll every feed due now that this runner claims, one after another. With several
+        replicas on one store each due feed is claimed by one of them (see
+        :meth:`~facts.store.protocols.FeedLedger.claim_feed_poll`): fetched once, not once each."""
+        polls = []
+        for feed in await self.store.due_feeds(_iso(self.clock())):
+            until = _iso(self.clock() + POLL_LEASE)
+            if await self.store.claim_feed_poll(feed.id, due_at=feed.next_poll_at, until=until):
+                polls.append(await self.poll(feed))
         feeds_failing(sum(1 for f in await self.store.feeds() if f.failures))
         return polls
 

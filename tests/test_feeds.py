@@ -3,6 +3,7 @@ honoured as a real server does); the poller, on an injected clock, takes each it
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email.utils
 from collections.abc import AsyncIterator
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.feed_poller import MAX_BACKOFF, FeedPoller
+from bot.feed_poller import MAX_BACKOFF, POLL_LEASE, FeedPoller
 from bot.observability import metrics_text
 from facts.read.feeds import feed_items
 from facts.read.web_article import FetchPolicy
@@ -131,6 +132,39 @@ async def test_a_feed_is_taken_once_and_a_new_item_on_the_next_poll(
     assert len(await store.documents()) == 4
     (feed,) = await store.feeds()
     assert feed.items == 4 and feed.failures == 0 and feed.etag == '"v4"'
+
+
+async def test_two_replicas_polling_at_once_fetch_a_due_feed_once(site: NewsSite, tmp_path: Path) -> None:
+    """Two stores on one file stand for two replicas on one database (PostgreSQL's own run of
+    the claim is in tests/test_postgres_store.py)."""
+    first = await open_store(tmp_path / "shared.db", bundled_corpus=False)
+    second = await open_store(tmp_path / "shared.db", bundled_corpus=False)
+    try:
+        await first.add_feed(site.url("/feed.xml"), origin="command", added_by="t", now=START.isoformat())
+        pollers = [FeedPoller(s, lambda: START, policy=LOCAL) for s in (first, second)]
+        polls = await asyncio.gather(*(p.tick() for p in pollers))
+        assert sorted(len(p) for p in polls) == [0, 1]  # one replica polled, the other found it taken
+        assert len(site.feed_requests) == 1 and sorted(site.page_requests) == ["harbour", "lagoon", "quotas"]
+        (feed,) = await second.feeds()
+        assert feed.next_poll_at == (START + dt.timedelta(minutes=15)).isoformat()
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_poll_whose_runner_died_is_taken_over_when_its_lease_ends(
+    site: NewsSite, store: SQLiteStore
+) -> None:
+    await store.add_feed(site.url("/feed.xml"), origin="command", added_by="t", now=START.isoformat())
+    (feed,) = await store.feeds()
+    until = (START + POLL_LEASE).isoformat()
+    assert await store.claim_feed_poll(feed.id, due_at=feed.next_poll_at, until=until)  # then it died
+    assert not await store.claim_feed_poll(feed.id, due_at=feed.next_poll_at, until=until)
+    now = [START + dt.timedelta(minutes=5)]
+    poller = FeedPoller(store, lambda: now[0], policy=LOCAL)
+    assert await poller.tick() == [] and site.feed_requests == []  # leased: nobody polls it yet
+    now[0] = START + POLL_LEASE
+    assert [p.outcome for p in await poller.tick()] == ["new items"]
 
 
 async def test_a_failing_feed_backs_off_and_keeps_what_it_brought(site: NewsSite, store: SQLiteStore) -> None:

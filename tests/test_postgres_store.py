@@ -263,3 +263,20 @@ async def test_doctor_checks_a_postgresql_store(postgres_url: str) -> None:
     await store.close()
     checked = factdesk("--db", postgres_url, "doctor")
     assert "ok    store postgresql://" in checked.stdout and "migrations: 15 applied" in checked.stdout
+
+
+async def test_one_replica_claims_a_due_feed_poll(postgres_url: str) -> None:
+    replicas = [await open_store(postgres_url, bundled_corpus=False) for _ in range(4)]
+    try:
+        url, now = "https://harbour.example/feed.xml", "2024-02-12T09:00:00+00:00"
+        feed, _ = await replicas[0].add_feed(url, origin="command", added_by="t", now=now)
+        claims = await asyncio.gather(
+            *(
+                r.claim_feed_poll(feed.id, due_at=feed.next_poll_at, until="2024-02-12T09:10:00+00:00")
+                for r in replicas
+            )
+        )
+    finally:
+        for r in replicas:
+            await r.close()
+    assert sorted(claims) == [False, False, False, True]

@@ -99,6 +99,17 @@ def due(conn: sqlite3.Connection, now: str) -> list[Feed]:
     return [_feed(r) for r in rows]
 
 
+def claim_poll(conn: sqlite3.Connection, feed_id: int, *, due_at: str, until: str) -> bool:
+    """Take the poll of a feed that fell due at ``due_at``: True for the one runner (of several
+    replicas) whose compare-and-set moves its next poll to ``until``, the lease after which
+    another runner polls it should this one die meanwhile."""
+    cur = conn.execute(
+        "UPDATE feeds SET next_poll_at = ? WHERE id = ? AND active = 1 AND next_poll_at = ?",
+        (until, feed_id, due_at),
+    )
+    return cur.rowcount == 1
+
+
 def polled(
     conn: sqlite3.Connection,
     feed_id: int,

@@ -585,6 +585,10 @@ class SQLRecordStore:
             record=False,
         )
 
+    async def claim_feed_poll(self, feed_id: int, *, due_at: str, until: str) -> bool:
+        """See :func:`facts.store.feed_ledger.claim_poll`."""
+        return await self._change(feed_records.claim_poll, feed_id, due_at=due_at, until=until, record=False)
+
     async def feed_items_seen(self, feed_id: int, keys: list[str]) -> set[str]:
         return await self._read(feed_records.items_seen, feed_id, keys)
 
