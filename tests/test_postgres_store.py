@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 import psycopg
+import psycopg_pool
 import pytest
 
 from facts.read.article import ArticleInput
@@ -280,3 +281,26 @@ async def test_one_replica_claims_a_due_feed_poll(postgres_url: str) -> None:
         for r in replicas:
             await r.close()
     assert sorted(claims) == [False, False, False, True]
+
+
+async def test_the_health_probe_fails_while_the_database_refuses_and_passes_once_it_is_back(
+    postgres_url: str, postgres_server: str
+) -> None:
+    store = await open_store(postgres_url, bundled_corpus=False)
+    name = postgres_url.rsplit("/", 1)[1]
+    try:
+        await store.probe()
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+            sql = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s"
+            admin.execute(sql, (name,))
+        with pytest.raises((psycopg.Error, psycopg_pool.PoolTimeout)):  # not a hang (TimeoutError)
+            await asyncio.wait_for(store.probe(), timeout=30)
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        await store.probe()
+        assert await store.passage_count() == 0  # and commands are served again
+    finally:
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        await store.close()
