@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -251,23 +252,28 @@ async def _time_command(store: SQLiteStore, lookups: Sequence[Lookup], repeat: i
     return Timing(repeat, _percentile(times, 50), _percentile(times, 99), errors, empty)
 
 
+def _time_queries(run: Callable[[str], list[Any]], lookups: Sequence[Lookup], repeat: int) -> Timing:
+    """``repeat`` runs of ``run`` rotating over the lookups' match text, after one untimed pass."""
+    for lookup in lookups:
+        run(lookup.match)
+    times: list[int] = []
+    empty = 0
+    for i in range(repeat):
+        match = lookups[i % len(lookups)].match
+        start = time.perf_counter_ns()
+        rows = run(match)
+        times.append(time.perf_counter_ns() - start)
+        empty += not rows
+    return Timing(repeat, _percentile(times, 50), _percentile(times, 99), empty=empty)
+
+
 def _time_raw(path: Path, lookups: Sequence[Lookup], repeat: int) -> Timing:
     """The same lookups as bare FTS5 queries through the stdlib sqlite3 module."""
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        for lookup in lookups:
-            db.execute(RAW_SQL, (lookup.match,)).fetchall()
-        times: list[int] = []
-        empty = 0
-        for i in range(repeat):
-            match = lookups[i % len(lookups)].match
-            start = time.perf_counter_ns()
-            rows = db.execute(RAW_SQL, (match,)).fetchall()
-            times.append(time.perf_counter_ns() - start)
-            empty += not rows
+        return _time_queries(lambda match: db.execute(RAW_SQL, (match,)).fetchall(), lookups, repeat)
     finally:
         db.close()
-    return Timing(repeat, _percentile(times, 50), _percentile(times, 99), empty=empty)
 
 
 RAW_PG_SQL = (
@@ -279,17 +285,7 @@ def _time_raw_pg(url: str, lookups: Sequence[Lookup], repeat: int) -> Timing:
     """The same lookups as bare ``tsvector`` queries through psycopg (the FTS5 phrase syntax the
     lookups carry, quoted words joined by a space or OR, is also ``websearch_to_tsquery``'s)."""
     with psycopg.connect(url) as db:
-        for lookup in lookups:
-            db.execute(RAW_PG_SQL, (lookup.match,)).fetchall()
-        times: list[int] = []
-        empty = 0
-        for i in range(repeat):
-            match = lookups[i % len(lookups)].match
-            start = time.perf_counter_ns()
-            rows = db.execute(RAW_PG_SQL, (match,)).fetchall()
-            times.append(time.perf_counter_ns() - start)
-            empty += not rows
-    return Timing(repeat, _percentile(times, 50), _percentile(times, 99), empty=empty)
+        return _time_queries(lambda match: db.execute(RAW_PG_SQL, (match,)).fetchall(), lookups, repeat)
 
 
 def _table_bytes_pg(url: str, articles: int) -> list[str]:

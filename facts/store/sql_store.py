@@ -25,6 +25,7 @@ from facts.store import digest_ledger as digest_records
 from facts.store import feed_ledger as feed_records
 from facts.store import posted_ledger as posted
 from facts.store.corrections import DateSpec, Editor, HistoryRow
+from facts.store.dialect import begin, begin_write
 from facts.store.digest_ledger import DigestChange, DigestRun, Subscription
 from facts.store.feed_ledger import Feed
 from facts.store.passage_vectors import AskPassage, VectorIndex, ask_passages
@@ -101,8 +102,21 @@ class SQLRecordStore:
         raise NotImplementedError
 
     async def _run_change(self, fn: Callable[..., T], *args: Any, lock_writers: bool, **kwargs: Any) -> T:
-        """``fn(conn, *args)`` in one transaction, committed, or rolled back on any error."""
-        raise NotImplementedError
+        """``fn(conn, *args)`` in one transaction, committed, or rolled back on any error;
+        ``lock_writers``: it may add documents, passages or facts (see :func:`begin_write`)."""
+
+        def run(conn: Any) -> T:
+            (begin_write if lock_writers else begin)(conn)
+            try:
+                result = fn(conn, *args, **kwargs)
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+            self._writer.committed()
+            return result
+
+        return await self._read(run)
 
     async def _run_batch(self, items: Sequence[WorkItem], *, each_in_savepoint: bool) -> list[IngestResult]:
         """The writer's :meth:`~facts.store.writer.ArticleWriter.write_batch` on a connection."""

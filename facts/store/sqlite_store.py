@@ -20,7 +20,6 @@ import aiosqlite
 
 from facts.store.checkpointer import BACKSTOP_PAGES, Checkpointer
 from facts.store.connection_thread import ConnectionThread, StoreClosed
-from facts.store.dialect import begin, begin_write
 from facts.store.migrations import migrate
 from facts.store.passage_vectors import backfill
 from facts.store.protocols import FactStore, PassageQuery
@@ -81,20 +80,6 @@ class SQLiteStore(SQLRecordStore):
 
     async def _read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await self._sql.run(fn, *args, **kwargs)
-
-    async def _run_change(self, fn: Callable[..., T], *args: Any, lock_writers: bool, **kwargs: Any) -> T:
-        def run(conn: sqlite3.Connection) -> T:
-            (begin_write if lock_writers else begin)(conn)
-            try:
-                result = fn(conn, *args, **kwargs)
-            except BaseException:
-                conn.rollback()
-                raise
-            conn.commit()
-            self._writer.committed()
-            return result
-
-        return await self._sql.run(run)
 
     async def _run_batch(self, items: Sequence[WorkItem], *, each_in_savepoint: bool) -> list[IngestResult]:
         return await self._sql.run(self._writer.write_batch, items, each_in_savepoint=each_in_savepoint)

@@ -25,7 +25,6 @@ import psycopg
 import psycopg_pool
 
 from facts.store.connection_thread import StoreClosed
-from facts.store.dialect import begin, begin_write
 from facts.store.postgres.connection import PgConnection
 from facts.store.postgres.migrations import migrate as apply_migrations
 from facts.store.protocols import PassageQuery
@@ -105,19 +104,6 @@ class PostgresStore(SQLRecordStore):
 
     async def _fetchone(self, sql: str, args: Sequence[Any] = ()) -> Any:
         return await self._read(lambda conn: conn.execute(sql, args).fetchone())
-
-    async def _run_change(self, fn: Callable[..., T], *args: Any, lock_writers: bool, **kwargs: Any) -> T:
-        def run(conn: PgConnection) -> T:
-            (begin_write if lock_writers else begin)(conn)
-            try:
-                result = fn(conn, *args, **kwargs)
-            except BaseException:
-                conn.rollback()
-                raise
-            conn.commit()
-            return result
-
-        return await self._read(run)
 
     async def _run_batch(self, items: Sequence[WorkItem], *, each_in_savepoint: bool) -> list[IngestResult]:
         return await self._read(self._writer.write_batch, items, each_in_savepoint=each_in_savepoint)
