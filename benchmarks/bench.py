@@ -297,17 +297,22 @@ def _table_bytes_pg(url: str, articles: int) -> list[str]:
             " WHERE c.relkind = 'r' AND n.nspname = current_schema()"
         ).fetchall()
         row = db.execute("SELECT coalesce(sum(octet_length(body)), 0) FROM documents").fetchone()
-    text = int(row[0]) if row else 0
     by_table = {name: int(size) for name, size in sizes}
+    return _size_lines(by_table, int(row[0]) if row else 0, articles, "passage_words", "with its GIN index, ")
+
+
+def _size_lines(by_table: dict[str, int], text: int, articles: int, index: str, what: str = "") -> list[str]:
+    """The store section: bytes per article, per table and in all, against the article text,
+    the full-text index (table ``index``) apart."""
     total = sum(by_table.values())
-    words = by_table.get("passage_words", 0)
+    fts = by_table.get(index, 0)
     per = max(articles, 1)
     lines = [
         "## Store",
         "",
         f"Article text (document bodies): {text / per:,.0f} bytes per article. Store: "
-        f"{total / per:,.0f} bytes per article = **{(total - words) / max(text, 1):.2f}× the text** plus the "
-        f"full-text index (passage_words with its GIN index, {words / per:,.0f} bytes).",
+        f"{total / per:,.0f} bytes per article = **{(total - fts) / max(text, 1):.2f}× the text** plus the "
+        f"full-text index ({what}{fts / per:,.0f} bytes).",
         "",
         "| table (with its indexes) | bytes per article | share |",
         "|---|---:|---:|",
@@ -500,23 +505,7 @@ def _table_bytes(path: Path, articles: int) -> list[str]:
         if owner.startswith("passages_fts"):
             owner = "passages_fts (full-text index)"
         by_table[owner] = by_table.get(owner, 0) + int(size)
-    total = sum(by_table.values())
-    fts = by_table.get("passages_fts (full-text index)", 0)
-    per = max(articles, 1)
-    lines = [
-        "## Store",
-        "",
-        f"Article text (document bodies): {text / per:,.0f} bytes per article. Store: "
-        f"{total / per:,.0f} bytes per article = **{(total - fts) / max(text, 1):.2f}× the text** plus the "
-        f"full-text index ({fts / per:,.0f} bytes).",
-        "",
-        "| table (with its indexes) | bytes per article | share |",
-        "|---|---:|---:|",
-    ]
-    for name, size in sorted(by_table.items(), key=lambda kv: -kv[1]):
-        if size / per >= 1:
-            lines.append(f"| {name} | {size / per:,.0f} | {size / max(total, 1):.1%} |")
-    return lines
+    return _size_lines(by_table, int(text), articles, "passages_fts (full-text index)")
 
 
 def _target(command: str, timing: Timing) -> str:
