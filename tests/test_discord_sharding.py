@@ -9,12 +9,14 @@ sends each guild's events on its shard only, as Discord does.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import discord
 import pytest
+from discord.gateway import KeepAliveHandler
 
 from bot.desk import Desk
 from bot.runtime.cli import main
@@ -282,3 +284,9 @@ async def test_stopping_while_a_shard_waits_its_turn_to_identify_returns_at_once
         finally:
             await asyncio.wait_for(services.stop(), 2.0)
     assert fake.identified_shards == [(0, 2)]
+    # No heartbeat thread of shard 1 (it had its HELLO) outlives factdesk, to wake on a closed loop.
+    loop = asyncio.get_running_loop()
+    beating = [t for t in threading.enumerate() if isinstance(t, KeepAliveHandler) and t.ws.loop is loop]
+    for thread in beating:
+        thread.join(timeout=5)
+    assert not [t for t in beating if t.is_alive()]

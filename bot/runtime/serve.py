@@ -159,7 +159,7 @@ class Services:
 
     async def _start_discord(self) -> None:
         from bot.surfaces.discord.discordpy_shim import point_at
-        from bot.surfaces.discord.sharding import discord_client, shards_shown
+        from bot.surfaces.discord.sharding import discord_client, shards_shown, stop_orphan_heartbeats
 
         assert self.settings.discord_token is not None
         point_at(self.settings)
@@ -182,6 +182,7 @@ class Services:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+            stop_orphan_heartbeats(asyncio.get_running_loop())
 
         self._cleanups.append(close)
         shards = shards_shown(self.settings)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 
 import discord
+from discord.gateway import KeepAliveHandler
 
 from bot.backpressure import Limiter
 from bot.desk import Desk
@@ -19,7 +21,7 @@ from bot.settings import Settings
 from bot.surfaces.discord.app import FactdeskDiscord
 from bot.surfaces.discord.identify_pacing import IdentifyPacer
 
-__all__ = ["ShardedFactdeskDiscord", "discord_client", "shards_shown"]
+__all__ = ["ShardedFactdeskDiscord", "discord_client", "shards_shown", "stop_orphan_heartbeats"]
 
 log = logging.getLogger("factdesk.discord")
 
@@ -88,3 +90,16 @@ def shards_shown(settings: Settings) -> str:
         if shard is not None:
             start = previous = shard
     return f"{'shard' if len(ids) == 1 else 'shards'} {','.join(runs)} of {count}"
+
+
+def stop_orphan_heartbeats(loop: asyncio.AbstractEventLoop) -> int:
+    """Stop discord.py's heartbeat threads of gateway connections on ``loop``; how many were still
+    running. Called once the client is closed: a shard stopped after Discord's HELLO but before
+    its turn to IDENTIFY is no shard of the client yet, so closing the client leaves its
+    heartbeat thread running, to wake later on a closed loop."""
+    stopped = 0
+    for thread in threading.enumerate():
+        if isinstance(thread, KeepAliveHandler) and thread.ws.loop is loop and thread.is_alive():
+            thread.stop()
+            stopped += 1
+    return stopped
