@@ -304,3 +304,15 @@ async def test_the_health_probe_fails_while_the_database_refuses_and_passes_once
         with psycopg.connect(postgres_server, autocommit=True) as admin:
             admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
         await store.close()
+
+
+async def test_two_replicas_starting_on_an_empty_database_seed_it_once(postgres_url: str) -> None:
+    """What the replicas deploy does on its first start: both migrate and seed at the same time."""
+    first, second = await asyncio.gather(open_store(postgres_url), open_store(postgres_url))
+    try:
+        docs = await second.documents()
+        assert len(docs) == 5 and len({d.url for d in docs}) == 5
+        assert [d.id for d in await first.documents()] == [d.id for d in docs]
+    finally:
+        await first.close()
+        await second.close()
