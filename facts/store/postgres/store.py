@@ -267,10 +267,9 @@ class Statements:
         return await self._store._fetchone(sql, args)
 
     async def execute(self, sql: str, args: Sequence[Any] = ()) -> int:
-        """One statement in a transaction of its own; how many rows it changed."""
-        return await self._store._run_change(
-            lambda conn: conn.execute(sql, args).rowcount, lock_writers=False
-        )
+        """One statement, a transaction of its own (the pool's connections autocommit); how many
+        rows it changed."""
+        return await self._store._read(lambda conn: conn.execute(sql, args).rowcount)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await self._store._read(fn, *args, **kwargs)
