@@ -309,9 +309,8 @@ class ArticleWriter:
             " facets, agreement_name, topic, created_at, updated_at) VALUES (" + _marks(21) + ")",
             new_facts,
         )
-        db.executemany(
-            "INSERT INTO fact_shingles (hash, fact_id) VALUES (?, ?) ON CONFLICT DO NOTHING", shingle_rows
-        )
+        # Each new fact's anchors are a set and its id is new: no pair can be there already.
+        db.executemany("INSERT INTO fact_shingles (hash, fact_id) VALUES (?, ?)", shingle_rows)
         if since and next_fact - self._pruned_at >= PRUNE_EVERY:
             # At most PRUNE_ROWS a write, so a store from before the window (millions of rows
             # to drop) is pruned over several batches, in bounded memory.
