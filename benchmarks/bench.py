@@ -298,7 +298,8 @@ def _table_bytes_pg(url: str, articles: int) -> list[str]:
         ).fetchall()
         row = db.execute("SELECT coalesce(sum(octet_length(body)), 0) FROM documents").fetchone()
     by_table = {name: int(size) for name, size in sizes}
-    return _size_lines(by_table, int(row[0]) if row else 0, articles, "passage_words", "with its GIN index, ")
+    what = "passage_words with its GIN index, "
+    return _size_lines(by_table, int(row[0]) if row else 0, articles, "passage_words", what)
 
 
 def _size_lines(by_table: dict[str, int], text: int, articles: int, index: str, what: str = "") -> list[str]:
