@@ -28,7 +28,7 @@ from facts.store.rows import IngestResult, PassageHit
 from facts.store.sql_store import SQLRecordStore, extract_all
 from facts.store.text_spans import passage_text
 from facts.store.timestamps import now_utc
-from facts.store.writer import SET_BYTES, SET_CACHE, WorkItem
+from facts.store.writer import SET_CACHE, WorkItem, set_cache_for
 
 __all__ = [
     "FactStore",
@@ -273,7 +273,7 @@ async def open_store(
         sql = await ConnectionThread.open(_connect(path, cache_kb=min(131072, memory_mb * 1024 // 4)))
     except (sqlite3.DatabaseError, OSError, StoreUnavailable) as exc:
         raise StoreUnavailable(f"the store {path} cannot be opened: {exc}") from exc
-    store = SQLiteStore(sql, path, set_cache=memory_mb * 1024 * 1024 // 6 // SET_BYTES)
+    store = SQLiteStore(sql, path, set_cache=set_cache_for(memory_mb))
     try:
         await sql.run(migrate)
         store.checkpoint_in_background()

@@ -35,7 +35,15 @@ from facts.store.text_spans import FACT_SPAN, FACT_TEXT
 from facts.store.timestamps import now_utc
 from facts.text.passages import Passage
 
-__all__ = ["COMMON_SHINGLE_FACTS", "DEDUP_WINDOW", "SET_BYTES", "SET_CACHE", "ArticleWriter", "WorkItem"]
+__all__ = [
+    "COMMON_SHINGLE_FACTS",
+    "DEDUP_WINDOW",
+    "SET_BYTES",
+    "SET_CACHE",
+    "ArticleWriter",
+    "WorkItem",
+    "set_cache_for",
+]
 
 COMMON_SHINGLE_FACTS = 10  # distinct facts sharing a 3-gram: beyond this it is a stock phrase
 # A sentence is compared with the facts of the last DEDUP_WINDOW extracted (about 18,000 generated
@@ -52,6 +60,12 @@ _ID_CACHE = 200_000  # entity ids and common anchors remembered (each about 100 
 _EVENT_PRECISIONS = frozenset({"day", "week", "month"})
 
 WorkItem = tuple[ArticleInput, str, Extraction | None]
+
+
+def set_cache_for(memory_mb: int) -> int:
+    """Shingle sets the duplicate check may cache within ``memory_mb``: a sixth of it (at the
+    default 500 MB, every fact of the window)."""
+    return memory_mb * 1024 * 1024 // 6 // SET_BYTES
 
 
 def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:

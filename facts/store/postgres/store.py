@@ -33,7 +33,7 @@ from facts.store.rows import IngestResult, PassageHit
 from facts.store.sql_store import SQLRecordStore
 from facts.store.sqlite_store import StoreUnavailable
 from facts.store.text_spans import passage_text
-from facts.store.writer import SET_BYTES, SET_CACHE, WorkItem
+from facts.store.writer import SET_CACHE, WorkItem, set_cache_for
 
 __all__ = ["POOL_SIZE", "PostgresStore", "is_postgres_url", "open_postgres_store", "redacted", "websearch"]
 
@@ -243,7 +243,7 @@ async def open_postgres_store(
     except BaseException:
         await asyncio.to_thread(pool.close)
         raise
-    store = PostgresStore(pool, url, set_cache=memory_mb * 1024 * 1024 // 6 // SET_BYTES)
+    store = PostgresStore(pool, url, set_cache=set_cache_for(memory_mb))
     try:
         if bundled_corpus:
             await store.seed_bundled()
